@@ -1,0 +1,18 @@
+import { Crypto } from "../../core/index.js"
+import { Effect, Layer } from "effect"
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto"
+
+export const NodeCrypto = Layer.succeed(
+  Crypto,
+  Crypto.of({
+    uuid: Effect.sync(() => randomUUID()),
+    randomToken: (bytes) => Effect.sync(() => randomBytes(bytes).toString("base64url")),
+    sha256Hex: (text) => createHash("sha256").update(text, "utf8").digest("hex"),
+    constantTimeEqual: (a, b) => {
+      // Hash both sides first so unequal lengths cost the same as equal ones.
+      const left = createHash("sha256").update(a).digest()
+      const right = createHash("sha256").update(b).digest()
+      return timingSafeEqual(left, right) && a.length === b.length
+    }
+  })
+)

@@ -1,0 +1,1 @@
+export { NodeCrypto } from "./NodeCrypto.js"

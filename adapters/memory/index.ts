@@ -1,0 +1,16 @@
+import { Readiness } from "../../core/index.js"
+import { Effect, Layer } from "effect"
+import { ApiKeyRepoMemory } from "./ApiKeyRepoMemory.js"
+import { GuildRepoMemory } from "./GuildRepoMemory.js"
+import { MemoryStore } from "./MemoryStore.js"
+import { TenantRepoMemory } from "./TenantRepoMemory.js"
+
+export { ApiKeyRepoMemory, GuildRepoMemory, MemoryStore, TenantRepoMemory }
+
+/** Every repository port, in memory, over one shared store. */
+export const RepositoriesMemory = Layer.mergeAll(TenantRepoMemory, GuildRepoMemory, ApiKeyRepoMemory).pipe(
+  Layer.provideMerge(MemoryStore.layer)
+)
+
+/** The memory store is always ready. */
+export const ReadinessMemory = Layer.succeed(Readiness, Readiness.of({ check: Effect.void }))

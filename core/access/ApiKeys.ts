@@ -1,0 +1,86 @@
+import { Context, DateTime, Effect, Layer, Option, Redacted } from "effect"
+import type { ApiKeyId, TenantId } from "../ids.js"
+import { ApiKeyId as ApiKeyIdSchema } from "../ids.js"
+import { ApiKeyRepo } from "../ports/ApiKeyRepo.js"
+import { Crypto } from "../ports/Crypto.js"
+import { TenantRepo } from "../ports/TenantRepo.js"
+import { TenantNotFound } from "../tenancy/errors.js"
+import {
+  ApiKeyNotFound,
+  ApiKeyRecord,
+  formatKey,
+  InvalidApiKey,
+  isWellFormedKey,
+  keyRandomBytes,
+  prefixOf
+} from "./ApiKey.js"
+import { canActOn, Principal } from "./Principal.js"
+
+export interface IssuedApiKey {
+  readonly record: ApiKeyRecord
+  /** The key itself: shown once, never stored. */
+  readonly key: Redacted.Redacted<string>
+}
+
+/** Who a new key is for: the operator, or one tenant. */
+export type KeyOwner = { readonly _tag: "Operator" } | { readonly _tag: "Tenant"; readonly tenantId: TenantId }
+
+const make = Effect.gen(function*() {
+  const keys = yield* ApiKeyRepo
+  const tenants = yield* TenantRepo
+  const crypto = yield* Crypto
+
+  const issue = (owner: KeyOwner, name: string) =>
+    Effect.gen(function*() {
+      if (owner._tag === "Tenant") {
+        const tenant = yield* tenants.findById(owner.tenantId)
+        if (Option.isNone(tenant)) return yield* TenantNotFound.of(owner.tenantId)
+      }
+      const key = formatKey(yield* crypto.randomToken(keyRandomBytes))
+      const record = ApiKeyRecord.make({
+        id: ApiKeyIdSchema.make(yield* crypto.uuid),
+        tenantId: owner._tag === "Tenant" ? owner.tenantId : null,
+        name,
+        prefix: prefixOf(key),
+        secretHash: crypto.sha256Hex(key),
+        createdAt: yield* DateTime.now,
+        revokedAt: null
+      })
+      yield* keys.insert(record)
+      return { record, key: Redacted.make(key) } satisfies IssuedApiKey
+    })
+
+  /** Finds the key by its visible prefix, then compares hashes in constant time. */
+  const authenticate = (presented: Redacted.Redacted<string>) =>
+    Effect.gen(function*() {
+      const key = Redacted.value(presented)
+      if (!isWellFormedKey(key)) return yield* InvalidApiKey.instance
+      const hash = crypto.sha256Hex(key)
+      const candidates = yield* keys.findActiveByPrefix(prefixOf(key))
+      const match = candidates.find((record) => crypto.constantTimeEqual(hash, record.secretHash))
+      if (!match) return yield* InvalidApiKey.instance
+      return match.tenantId === null
+        ? Principal.Operator({ keyId: match.id })
+        : Principal.TenantMember({ keyId: match.id, tenantId: match.tenantId })
+    })
+
+  /** A tenant revokes its own keys; the operator any key. Anything else is not found. */
+  const revoke = (principal: Principal, keyId: ApiKeyId) =>
+    Effect.gen(function*() {
+      const scope = principal._tag === "Operator" ? Option.none() : Option.some(principal.tenantId)
+      const revoked = yield* keys.revoke(keyId, yield* DateTime.now, scope)
+      return yield* Option.match(revoked, {
+        onNone: () => Effect.fail(ApiKeyNotFound.of(keyId)),
+        onSome: (record) =>
+          principal._tag === "Operator" || (record.tenantId !== null && canActOn(principal, record.tenantId))
+            ? Effect.succeed(record)
+            : Effect.fail(ApiKeyNotFound.of(keyId))
+      })
+    })
+
+  return { issue, authenticate, revoke } as const
+})
+
+export class ApiKeys extends Context.Tag("core/ApiKeys")<ApiKeys, Effect.Effect.Success<typeof make>>() {
+  static readonly layer = Layer.effect(ApiKeys, make)
+}

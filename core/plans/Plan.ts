@@ -1,0 +1,34 @@
+import { Schema } from "effect"
+import { GuildConfigLayer } from "../tenancy/GuildConfig.js"
+
+export const PlanKey = Schema.String.pipe(
+  Schema.pattern(/^[a-z][a-z0-9_-]{0,31}$/, {
+    message: () => "Expected a plan key: lowercase letters, digits, '-' or '_', starting with a letter, at most 32 characters"
+  }),
+  Schema.brand("PlanKey")
+)
+export type PlanKey = typeof PlanKey.Type
+
+/** A numeric limit; -1 means unlimited. */
+export const Limit = Schema.Int.pipe(Schema.greaterThanOrEqualTo(-1))
+
+export const PlanLimits = Schema.Struct({
+  maxGuilds: Limit
+})
+export type PlanLimits = typeof PlanLimits.Type
+
+export class Plan extends Schema.Class<Plan>("Plan")({
+  key: PlanKey,
+  name: Schema.NonEmptyTrimmedString,
+  /** Feature flags the plan switches on (a feature's `requires` names one of these). */
+  features: Schema.Array(Schema.NonEmptyTrimmedString),
+  limits: PlanLimits,
+  /** The plan-default layer of every guild's settings. */
+  guildDefaults: Schema.optionalWith(GuildConfigLayer, { default: () => ({}) })
+}) {}
+
+export const isUnlimited = (limit: number): boolean => limit < 0
+
+/** True when `used` more units still fit under `limit` after adding `adding`. */
+export const fitsWithin = (limit: number, used: number, adding = 1): boolean =>
+  isUnlimited(limit) || used + adding <= limit
