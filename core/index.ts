@@ -1,3 +1,4 @@
+export * from "./errors.js"
 export * from "./ids.js"
 export * from "./plans/Plan.js"
 export * from "./plans/PlanCatalog.js"

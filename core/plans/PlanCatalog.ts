@@ -1,4 +1,4 @@
-import { Context, Effect, HashMap, Layer, Option, Schema } from "effect"
+import { Context, Effect, Layer, Schema } from "effect"
 import { Plan, PlanKey } from "./Plan.js"
 
 export class UnknownPlan extends Schema.TaggedError<UnknownPlan>()("UnknownPlan", {
@@ -34,15 +34,15 @@ export interface PlanCatalogService {
 export class PlanCatalog extends Context.Tag("core/PlanCatalog")<PlanCatalog, PlanCatalogService>() {
   /** A catalog of the built-in plans, with `extra` plans added or replacing built-ins by key. */
   static make(extra: ReadonlyArray<Plan> = []): PlanCatalogService {
-    const byKey = HashMap.fromIterable([...builtinPlans, ...extra].map((p) => [p.key as string, p] as const))
-    const all = Array.from(HashMap.values(byKey))
+    // A Map keeps the catalog's order (built-ins first) while a later plan replaces one with its key.
+    const byKey = new Map<string, Plan>([...builtinPlans, ...extra].map((p) => [p.key, p]))
+    const all = Array.from(byKey.values())
     return {
       all,
-      get: (key) =>
-        Option.match(HashMap.get(byKey, key), {
-          onNone: () => Effect.fail(UnknownPlan.of(key, all.map((p) => p.key))),
-          onSome: Effect.succeed
-        })
+      get: (key) => {
+        const plan = byKey.get(key)
+        return plan ? Effect.succeed(plan) : Effect.fail(UnknownPlan.of(key, all.map((p) => p.key)))
+      }
     }
   }
 

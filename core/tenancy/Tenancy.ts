@@ -1,4 +1,5 @@
 import { Context, DateTime, Effect, Layer, Option } from "effect"
+import { validate } from "../errors.js"
 import type { GuildId } from "../ids.js"
 import { TenantId } from "../ids.js"
 import type { Plan, PlanKey } from "../plans/Plan.js"
@@ -7,10 +8,10 @@ import { Crypto } from "../ports/Crypto.js"
 import { GuildRepo } from "../ports/GuildRepo.js"
 import { TenantRepo } from "../ports/TenantRepo.js"
 import { GuildNotFound, TenantNotFound } from "./errors.js"
-import type { Guild } from "./Guild.js"
+import { type Guild, GuildName } from "./Guild.js"
 import { type GuildConfigLayer, type GuildSettings, platformDefaults, resolveSettings } from "./GuildConfig.js"
 import { decideInstall, type InstallRequest } from "./Install.js"
-import { Tenant, type TenantMode } from "./Tenant.js"
+import { Tenant, type TenantMode, TenantName } from "./Tenant.js"
 
 export interface CreateTenant {
   readonly name: string
@@ -40,10 +41,11 @@ const make = Effect.gen(function*() {
 
   const createTenant = (input: CreateTenant) =>
     Effect.gen(function*() {
+      const name = yield* validate(TenantName)(input.name)
       const plan = yield* catalog.get(input.planKey ?? defaultPlanKey)
       const tenant = Tenant.make({
         id: TenantId.make(yield* crypto.uuid),
-        name: input.name,
+        name,
         mode: input.mode ?? "hosted",
         status: "active",
         planKey: plan.key,
@@ -87,9 +89,10 @@ const make = Effect.gen(function*() {
 
   const installGuild = (request: InstallRequest) =>
     Effect.gen(function*() {
+      const name = yield* validate(GuildName)(request.name)
       const now = yield* DateTime.now
       const outcome = yield* guilds.install(request.tenantId, request.guildId, (state) =>
-        Effect.flatMap(catalog.get(state.tenant.planKey), (plan) => decideInstall(state, request, plan, now)))
+        Effect.flatMap(catalog.get(state.tenant.planKey), (plan) => decideInstall(state, { ...request, name }, plan, now)))
       yield* Effect.logInfo(`guild ${outcome._tag.toLowerCase()}`).pipe(
         Effect.annotateLogs({ tenantId: request.tenantId, guildId: request.guildId })
       )
