@@ -1,6 +1,6 @@
-import { Crypto } from "../../core/index.js"
 import { Effect, Layer } from "effect"
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto"
+import { Crypto } from "../../core/index.js"
 
 export const NodeCrypto = Layer.succeed(
   Crypto,

@@ -1,5 +1,5 @@
-import { ApiKeyRecord, ApiKeyRepo } from "../../core/index.js"
 import { Effect, Layer, Option } from "effect"
+import { ApiKeyRecord, ApiKeyRepo } from "../../core/index.js"
 import { MemoryStore } from "./MemoryStore.js"
 
 export const ApiKeyRepoMemory = Layer.effect(

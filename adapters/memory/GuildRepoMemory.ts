@@ -1,5 +1,5 @@
-import { Guild, GuildRepo, TenantNotFound } from "../../core/index.js"
 import { Effect, Layer, Option } from "effect"
+import { Guild, GuildRepo, TenantNotFound } from "../../core/index.js"
 import { guildKey, MemoryStore } from "./MemoryStore.js"
 
 export const GuildRepoMemory = Layer.effect(
@@ -35,7 +35,8 @@ export const GuildRepoMemory = Layer.effect(
           if (tables.guildDirectory.get(guildId) === tenantId) tables.guildDirectory.delete(guildId)
           return Option.some(removed)
         })),
-      find: (tenantId, guildId) => Effect.sync(() => Option.fromNullable(tables.guilds.get(guildKey(tenantId, guildId)))),
+      find: (tenantId, guildId) =>
+        Effect.sync(() => Option.fromNullable(tables.guilds.get(guildKey(tenantId, guildId)))),
       findAnyTenant: (guildId) =>
         Effect.sync(() => {
           const owner = tables.guildDirectory.get(guildId)

@@ -1,5 +1,5 @@
-import type { ApiKeyRecord, Guild, GuildId, Tenant, TenantId } from "../../core/index.js"
 import { Context, Effect, Layer } from "effect"
+import type { ApiKeyRecord, Guild, GuildId, Tenant, TenantId } from "../../core/index.js"
 
 /** The tables of the in-memory store, shared by the memory repositories. */
 export interface MemoryTables {

@@ -1,5 +1,5 @@
-import { TenantRepo } from "../../core/index.js"
 import { Effect, Layer, Option } from "effect"
+import { TenantRepo } from "../../core/index.js"
 import { MemoryStore } from "./MemoryStore.js"
 
 export const TenantRepoMemory = Layer.effect(

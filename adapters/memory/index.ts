@@ -1,5 +1,5 @@
-import { Readiness } from "../../core/index.js"
 import { Effect, Layer } from "effect"
+import { Readiness } from "../../core/index.js"
 import { ApiKeyRepoMemory } from "./ApiKeyRepoMemory.js"
 import { GuildRepoMemory } from "./GuildRepoMemory.js"
 import { MemoryStore } from "./MemoryStore.js"

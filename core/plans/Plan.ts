@@ -3,7 +3,8 @@ import { GuildConfigLayer } from "../tenancy/GuildConfig.js"
 
 export const PlanKey = Schema.String.pipe(
   Schema.pattern(/^[a-z][a-z0-9_-]{0,31}$/, {
-    message: () => "Expected a plan key: lowercase letters, digits, '-' or '_', starting with a letter, at most 32 characters"
+    message: () =>
+      "Expected a plan key: lowercase letters, digits, '-' or '_', starting with a letter, at most 32 characters"
   }),
   Schema.brand("PlanKey")
 )

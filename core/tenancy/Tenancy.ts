@@ -92,7 +92,8 @@ const make = Effect.gen(function*() {
       const name = yield* validate(GuildName)(request.name)
       const now = yield* DateTime.now
       const outcome = yield* guilds.install(request.tenantId, request.guildId, (state) =>
-        Effect.flatMap(catalog.get(state.tenant.planKey), (plan) => decideInstall(state, { ...request, name }, plan, now)))
+        Effect.flatMap(catalog.get(state.tenant.planKey), (plan) =>
+          decideInstall(state, { ...request, name }, plan, now)))
       yield* Effect.logInfo(`guild ${outcome._tag.toLowerCase()}`).pipe(
         Effect.annotateLogs({ tenantId: request.tenantId, guildId: request.guildId })
       )

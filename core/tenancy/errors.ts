@@ -69,10 +69,9 @@ export class TenantNotWritable extends Schema.TaggedError<TenantNotWritable>()("
       tenantId,
       status,
       message: `Tenant ${tenantId} is ${status.replace("_", "-")} and cannot change its configuration`,
-      remediation:
-        status === "read_only"
-          ? "Settle the outstanding payment to restore full access"
-          : "Contact the operator to reactivate the tenant"
+      remediation: status === "read_only"
+        ? "Settle the outstanding payment to restore full access"
+        : "Contact the operator to reactivate the tenant"
     })
   }
 }

@@ -22,9 +22,22 @@ const free = Effect.runSync(PlanCatalog.make().get("free"))
 const enterprise = Effect.runSync(PlanCatalog.make().get("enterprise"))
 
 const tenant = (status: TenantStatus = "active") =>
-  Tenant.make({ id: tenantA, name: "A", mode: "hosted", status, planKey: free.key, guildDefaults: {}, createdAt: earlier })
+  Tenant.make({
+    id: tenantA,
+    name: "A",
+    mode: "hosted",
+    status,
+    planKey: free.key,
+    guildDefaults: {},
+    createdAt: earlier
+  })
 
-const request: InstallRequest = { tenantId: tenantA, guildId, name: "Guild", ownerId: UserId.make("223456789012345678") }
+const request: InstallRequest = {
+  tenantId: tenantA,
+  guildId,
+  name: "Guild",
+  ownerId: UserId.make("223456789012345678")
+}
 
 const storedGuild = (status: "installed" | "removed") =>
   Guild.make({
@@ -65,7 +78,9 @@ describe("decideInstall", () => {
 
   it("refuses a new guild at the plan's guild limit, with a remediation", () => {
     const result = decide(state({ installedCount: 1 }))
-    if (Either.isRight(result) || result.left._tag !== "GuildLimitReached") throw new Error("expected GuildLimitReached")
+    if (Either.isRight(result) || result.left._tag !== "GuildLimitReached") {
+      throw new Error("expected GuildLimitReached")
+    }
     expect(result.left.limit).toBe(1)
     expect(result.left.remediation).toMatch(/Upgrade/)
   })
@@ -76,7 +91,13 @@ describe("decideInstall", () => {
 
   it("updates an installed guild without counting it against the limit", () => {
     const result = Either.getOrThrow(
-      decide(state({ installedCount: 1, currentOwner: Option.some(tenantA), existing: Option.some(storedGuild("installed")) }))
+      decide(
+        state({
+          installedCount: 1,
+          currentOwner: Option.some(tenantA),
+          existing: Option.some(storedGuild("installed"))
+        })
+      )
     )
     expect(result._tag).toBe("Updated")
     expect(result.guild.name).toBe("Guild")
@@ -104,9 +125,16 @@ describe("decideInstall", () => {
     expect(Either.isLeft(result) && result.left._tag).toBe("GuildLimitReached")
   })
 
-  it.each(["read_only", "suspended", "offboarding"] as const)("refuses any install while the tenant is %s", (status) => {
-    const result = decide(state({ tenant: tenant(status) }))
-    if (Either.isRight(result) || result.left._tag !== "TenantNotWritable") throw new Error("expected TenantNotWritable")
-    expect(result.left.status).toBe(status)
-  })
+  it.each(["read_only", "suspended", "offboarding"] as const)(
+    "refuses any install while the tenant is %s",
+    (status) => {
+      const result = decide(state({ tenant: tenant(status) }))
+      if (Either.isRight(result) || result.left._tag !== "TenantNotWritable") {
+        throw new Error(
+          "expected TenantNotWritable"
+        )
+      }
+      expect(result.left.status).toBe(status)
+    }
+  )
 })

@@ -29,7 +29,13 @@ describe("Tenancy", () => {
         planKey: PlanKey.make("basic"),
         guildDefaults: { locale: "de", timezone: "Europe/Berlin" }
       })
-      yield* tenancy.installGuild({ tenantId: tenant.id, guildId: guild(1), name: "One", ownerId: owner, config: { locale: "vi" } })
+      yield* tenancy.installGuild({
+        tenantId: tenant.id,
+        guildId: guild(1),
+        name: "One",
+        ownerId: owner,
+        config: { locale: "vi" }
+      })
       const [asset] = yield* tenancy.listAssets(tenant.id)
       expect(asset?.plan.features).toContain("xp")
       expect(asset?.settings.locale).toBe("vi")
@@ -41,8 +47,16 @@ describe("Tenancy", () => {
       const tenancy = yield* Tenancy
       const a = yield* tenancy.createTenant({ name: "A" })
       const b = yield* tenancy.createTenant({ name: "B" })
-      yield* tenancy.installGuild({ tenantId: a.id, guildId: guild(2), name: "G", ownerId: owner, config: { locale: "fr" } })
-      const refused = yield* Effect.flip(tenancy.installGuild({ tenantId: b.id, guildId: guild(2), name: "G", ownerId: owner }))
+      yield* tenancy.installGuild({
+        tenantId: a.id,
+        guildId: guild(2),
+        name: "G",
+        ownerId: owner,
+        config: { locale: "fr" }
+      })
+      const refused = yield* Effect.flip(
+        tenancy.installGuild({ tenantId: b.id, guildId: guild(2), name: "G", ownerId: owner })
+      )
       expect(refused._tag).toBe("GuildOwnedByAnotherTenant")
 
       yield* tenancy.removeGuild(a.id, guild(2))
