@@ -1,0 +1,23 @@
+import { Config, Option } from "effect"
+
+export const RunMode = Config.literal("hosted", "self-host")("GUILDHALL_MODE").pipe(Config.withDefault("hosted"))
+export type RunMode = "hosted" | "self-host"
+
+/** Everything the runner reads from the environment; docs/OPERATIONS.md lists each one. */
+export const ServeSettings = Config.all({
+  port: Config.port("PORT").pipe(Config.withDefault(3000)),
+  host: Config.string("HOST").pipe(Config.withDefault("0.0.0.0")),
+  publicUrl: Config.string("GUILDHALL_PUBLIC_URL").pipe(Config.option),
+  selfHostTenantName: Config.string("GUILDHALL_TENANT_NAME").pipe(Config.withDefault("Self-hosted"))
+})
+export type ServeSettings = Config.Config.Success<typeof ServeSettings>
+
+/** The URL people reach the server at, for the boot banner. */
+export const publicUrlOf = (settings: ServeSettings): string =>
+  Option.getOrElse(settings.publicUrl, () => `http://localhost:${settings.port}`).replace(/\/$/, "")
+
+export const DatabaseSettings = Config.all({
+  /** A Postgres server; when unset, the embedded PGlite database is used. */
+  url: Config.redacted("DATABASE_URL").pipe(Config.option),
+  dataDir: Config.string("GUILDHALL_DATA_DIR").pipe(Config.withDefault("./.guildhall"))
+})
