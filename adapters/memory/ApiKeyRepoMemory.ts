@@ -11,6 +11,9 @@ export const ApiKeyRepoMemory = Layer.effect(
         Effect.sync(() =>
           Array.from(tables.apiKeys.values()).filter((key) => key.prefix === prefix && key.revokedAt === null)
         ),
+      hasActiveOperatorKey: Effect.sync(() =>
+        Array.from(tables.apiKeys.values()).some((key) => key.tenantId === null && key.revokedAt === null)
+      ),
       revoke: (id, at, tenantId) =>
         atomically(Effect.sync(() => {
           const record = tables.apiKeys.get(id)
