@@ -1,0 +1,26 @@
+import { HttpApiSchema, HttpApiSecurity, OpenApi } from "@effect/platform"
+import { HttpApiMiddleware } from "@effect/platform"
+import { Context, Effect, Layer } from "effect"
+import { ApiKeys, InvalidApiKey, type Principal } from "../../core/index.js"
+
+/** The caller of the current request, as established by `Authentication`. */
+export class CurrentPrincipal extends Context.Tag("adapters/http/CurrentPrincipal")<CurrentPrincipal, Principal>() {}
+
+const bearer = HttpApiSecurity.bearer.pipe(
+  HttpApiSecurity.annotate(
+    OpenApi.Description,
+    "An API key: `Authorization: Bearer gh_live_...`. Operator keys act on every tenant, tenant keys on their own tenant."
+  )
+)
+
+/** Every endpoint but health: a bearer API key, checked against the stored key hashes. */
+export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("adapters/http/Authentication", {
+  failure: InvalidApiKey.annotations(HttpApiSchema.annotations({ status: 401 })),
+  provides: CurrentPrincipal,
+  security: { bearer }
+}) {}
+
+export const AuthenticationLive = Layer.effect(
+  Authentication,
+  Effect.map(ApiKeys, (apiKeys) => Authentication.of({ bearer: apiKeys.authenticate }))
+)

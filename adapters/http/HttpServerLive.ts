@@ -1,0 +1,25 @@
+import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware } from "@effect/platform"
+import { Layer } from "effect"
+import { HttpApiLive } from "./HttpApiLive.js"
+import { bodyLimit, defaultMaxBodyBytes } from "./middleware/bodyLimit.js"
+import { requestId } from "./middleware/requestId.js"
+
+export interface HttpServerOptions {
+  /** Largest request body accepted, in bytes; larger ones answer 413. Default 1 MiB. */
+  readonly maxBodyBytes?: number | undefined
+}
+
+/**
+ * Serves the Api on the provided HttpServer: the handlers, `/openapi.json`,
+ * a self-contained docs page at `/docs`, and the middleware stack (request
+ * id outermost so the access log line carries it, then the access log, then
+ * the body limit). Requires HttpServer (with its platform services, e.g.
+ * `NodeHttpServer.layer`), Tenancy, ApiKeys and Readiness.
+ */
+export const HttpServerLive = (options: HttpServerOptions = {}) =>
+  HttpApiBuilder.serve((app) => requestId(HttpMiddleware.logger(app))).pipe(
+    Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+    Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+    Layer.provide(bodyLimit(options.maxBodyBytes ?? defaultMaxBodyBytes)),
+    Layer.provide(HttpApiLive)
+  )
