@@ -1,0 +1,125 @@
+import { PGlite, types } from "@electric-sql/pglite"
+import * as Reactivity from "@effect/experimental/Reactivity"
+import { SqlClient } from "@effect/sql"
+import type { Connection } from "@effect/sql/SqlConnection"
+import { SqlError } from "@effect/sql/SqlError"
+import { PgClient } from "@effect/sql-pg"
+import { Config, type ConfigError, Context, Effect, Layer, type Scope, Stream } from "effect"
+import { mkdirSync } from "node:fs"
+
+/**
+ * An @effect/sql client over one embedded PGlite (Postgres in WASM) instance.
+ *
+ * PGlite is a single backend session, so every statement and every
+ * transaction takes the one permit of a semaphore and keeps it until its scope
+ * closes: a transaction owns the session from BEGIN to COMMIT/ROLLBACK, and no
+ * other fiber's statement can slip into it (or be rolled back with it).
+ *
+ * Row values are parsed like node-postgres does on the server client, so the
+ * repositories see the same shapes whichever client runs them:
+ * timestamptz/timestamp/date -> Date, json/jsonb -> parsed JSON, uuid -> string,
+ * numeric -> string, int2/int4/float -> number, and int8 -> string (PGlite would
+ * give number or bigint; pg gives a lossless string; cast counts to int).
+ */
+export interface PgliteClient extends SqlClient.SqlClient {
+  /** The PGlite instance, for what @effect/sql does not cover (`listen`, `dumpDataDir`). */
+  readonly pglite: PGlite
+}
+
+export const PgliteClient = Context.GenericTag<PgliteClient>("adapters/postgres/PgliteClient")
+
+export interface PgliteClientOptions {
+  /** Where the database files live; undefined keeps the database in memory. */
+  readonly dataDir?: string | undefined
+}
+
+const parsers = { [types.INT8]: (value: string) => value }
+
+const sqlError = (message: string) => (cause: unknown) => new SqlError({ cause, message })
+
+const makeConnection = (pglite: PGlite): Connection => {
+  // Parameterless SQL may hold several statements (migrations), which only the
+  // simple protocol (`exec`) accepts; `query` always uses the extended protocol.
+  const run = (sql: string, params: ReadonlyArray<unknown>, rowMode: "object" | "array") =>
+    Effect.tryPromise({
+      try: async (): Promise<ReadonlyArray<any>> => {
+        if (params.length > 0) return (await pglite.query(sql, [...params], { rowMode })).rows
+        const results = await pglite.exec(sql, { rowMode })
+        return results.length === 1 ? results[0]!.rows : results.map((result) => result.rows)
+      },
+      catch: sqlError("Failed to execute statement")
+    })
+
+  const execute = (
+    sql: string,
+    params: ReadonlyArray<unknown>,
+    transformRows: (<A extends object>(rows: ReadonlyArray<A>) => ReadonlyArray<A>) | undefined
+  ) => (transformRows ? Effect.map(run(sql, params, "object"), transformRows) : run(sql, params, "object"))
+
+  return {
+    execute,
+    executeUnprepared: execute,
+    executeValues: (sql, params) => run(sql, params, "array"),
+    executeRaw: (sql, params) =>
+      Effect.tryPromise({
+        try: (): Promise<unknown> => (params.length > 0 ? pglite.query(sql, [...params]) : pglite.exec(sql)),
+        catch: sqlError("Failed to execute statement")
+      }),
+    executeStream: (sql, params, transformRows) => Stream.fromIterableEffect(execute(sql, params, transformRows))
+  }
+}
+
+const openPglite = (options: PgliteClientOptions) =>
+  Effect.acquireRelease(
+    Effect.tryPromise({
+      try: () => {
+        if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true })
+        return PGlite.create(options.dataDir, { parsers })
+      },
+      catch: sqlError(`Failed to open PGlite ${options.dataDir === undefined ? "in memory" : `at ${options.dataDir}`}`)
+    }),
+    (pglite) => Effect.promise(() => pglite.close())
+  )
+
+export const make = (
+  options: PgliteClientOptions
+): Effect.Effect<PgliteClient, SqlError, Scope.Scope | Reactivity.Reactivity> =>
+  Effect.gen(function*() {
+    const pglite = yield* openPglite(options)
+    const connection = makeConnection(pglite)
+    const permit = yield* Effect.makeSemaphore(1)
+
+    // Holds the permit until the caller's scope closes: the statement's for a
+    // single statement, the transaction's for BEGIN..COMMIT.
+    const exclusive = Effect.uninterruptibleMask((restore) =>
+      Effect.zipRight(
+        restore(permit.take(1)),
+        Effect.addFinalizer(() => permit.release(1))
+      )
+    ).pipe(Effect.as(connection))
+
+    const client = yield* SqlClient.make({
+      acquirer: exclusive,
+      transactionAcquirer: exclusive,
+      // The server client's compiler: `$n` placeholders, the "pg" dialect, the same escaping.
+      compiler: PgClient.makeCompiler(),
+      spanAttributes: [["db.system.name", "postgresql"], ["db.namespace", options.dataDir ?? "memory"]]
+    })
+    return Object.assign(client, { pglite })
+  })
+
+const toContext = (client: PgliteClient) =>
+  Context.make(PgliteClient, client).pipe(Context.add(SqlClient.SqlClient, client))
+
+/** An embedded database: in memory without `dataDir`, persisted under it otherwise. Closed with the layer. */
+export const layer = (options: PgliteClientOptions = {}): Layer.Layer<PgliteClient | SqlClient.SqlClient, SqlError> =>
+  Layer.scopedContext(Effect.map(make(options), toContext)).pipe(Layer.provide(Reactivity.layer))
+
+/** The data directory from `GUILDHALL_DATA_DIR`, `./.guildhall` by default. */
+export const layerConfig: Layer.Layer<PgliteClient | SqlClient.SqlClient, SqlError | ConfigError.ConfigError> =
+  Layer.unwrapEffect(
+    Effect.map(
+      Config.string("GUILDHALL_DATA_DIR").pipe(Config.withDefault("./.guildhall")),
+      (dataDir) => layer({ dataDir })
+    )
+  )

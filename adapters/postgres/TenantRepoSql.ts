@@ -1,0 +1,48 @@
+import { SqlClient } from "@effect/sql"
+import { Effect, Layer } from "effect"
+import { Tenant, TenantRepo } from "../../core/index.js"
+import { decodeAll, decodeFirst, encodedInstant, instantParam, jsonParam } from "./rows.js"
+import { asPlatform, inTenant } from "./TenantScope.js"
+
+export const tenantColumns = "id, name, mode, status, plan_key, guild_defaults, created_at"
+
+const tenantFromRow = (row: Record<string, unknown>) => ({
+  id: row.id,
+  name: row.name,
+  mode: row.mode,
+  status: row.status,
+  planKey: row.plan_key,
+  guildDefaults: row.guild_defaults,
+  createdAt: encodedInstant(row.created_at)
+})
+
+export const decodeTenants = decodeAll(Tenant, tenantFromRow)
+export const decodeTenant = decodeFirst(Tenant, tenantFromRow)
+
+export const TenantRepoSql = Layer.effect(
+  TenantRepo,
+  Effect.map(SqlClient.SqlClient, (sql) => {
+    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
+      effect.pipe(Effect.orDie, Effect.provideService(SqlClient.SqlClient, sql))
+    return TenantRepo.of({
+      insert: (tenant) =>
+        sql`
+          INSERT INTO tenants (id, name, mode, status, plan_key, guild_defaults, created_at)
+          VALUES (${tenant.id}, ${tenant.name}, ${tenant.mode}, ${tenant.status}, ${tenant.planKey},
+                  ${jsonParam(tenant.guildDefaults)}::jsonb, ${instantParam(tenant.createdAt)})
+        `.pipe(Effect.asVoid, asPlatform, boundary),
+      findById: (id) =>
+        sql`SELECT ${sql.literal(tenantColumns)} FROM tenants WHERE id = ${id}`.pipe(
+          decodeTenant,
+          inTenant(id),
+          boundary
+        ),
+      list: ({ limit }) =>
+        sql`
+          SELECT ${sql.literal(tenantColumns)} FROM tenants
+          ORDER BY created_at, insertion_order
+          LIMIT ${limit}
+        `.pipe(decodeTenants, asPlatform, boundary)
+    })
+  })
+)

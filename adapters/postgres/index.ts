@@ -1,0 +1,14 @@
+import { Layer } from "effect"
+import { ApiKeyRepoSql } from "./ApiKeyRepoSql.js"
+import { GuildRepoSql } from "./GuildRepoSql.js"
+import { ReadinessSql } from "./ReadinessSql.js"
+import { TenantRepoSql } from "./TenantRepoSql.js"
+
+export * as PgliteClient from "./PgliteClient.js"
+export * as PgServerClient from "./PgServerClient.js"
+export { MigrationsLive, runMigrations } from "./Migrations.js"
+export { asPlatform, inTenant, withPlatformView } from "./TenantScope.js"
+export { ApiKeyRepoSql, GuildRepoSql, ReadinessSql, TenantRepoSql }
+
+/** Every repository port and Readiness over the SqlClient in context (PGlite or a server). */
+export const RepositoriesSql = Layer.mergeAll(TenantRepoSql, GuildRepoSql, ApiKeyRepoSql, ReadinessSql)
