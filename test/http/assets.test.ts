@@ -27,7 +27,7 @@ describe("assets", () => {
       assert.strictEqual(installed.outcome, "Installed")
       assert.strictEqual(installed.asset.tenantId, tenant.id)
       assert.deepStrictEqual(installed.asset.plan, {
-        key: "basic",
+        key: PlanKey.make("basic"),
         name: "Basic",
         features: ["welcome", "xp", "announcements"],
         limits: { maxGuilds: 3 }

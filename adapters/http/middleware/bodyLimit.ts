@@ -11,6 +11,12 @@ import { PayloadTooLarge } from "../PayloadTooLarge.js"
 
 export const defaultMaxBodyBytes = 1024 * 1024
 
+/**
+ * How far past the limit a streamed body is still read (and discarded) so the
+ * caller gets a 413. Past it the platform cuts the connection instead.
+ */
+const streamedBodyReadFactor = 10
+
 const respondTooLarge = (maxBytes: number) =>
   HttpServerResponse.unsafeJson(Schema.encodeSync(PayloadTooLarge)(PayloadTooLarge.of(maxBytes)), { status: 413 })
 
@@ -26,38 +32,51 @@ const respondMalformedJson = (cause: SyntaxError) =>
   )
 
 /**
- * HttpApiBuilder reads bodies with `orDie`, so an unreadable body surfaces as a
- * RequestError defect that the platform answers with an empty 400. Turn the
- * two a caller can fix into answers that say what went wrong.
+ * HttpApiBuilder reads bodies with `orDie`, so invalid JSON surfaces as a
+ * RequestError defect that the platform answers with an empty 400. Say what
+ * is wrong instead.
  */
-const explainBodyDefect = (maxBytes: number) => (defect: unknown) => {
-  if (!HttpServerError.isServerError(defect) || defect._tag !== "RequestError" || defect.reason !== "Decode") {
-    return Option.none()
-  }
-  if (defect.cause instanceof SyntaxError) return Option.some(Effect.succeed(respondMalformedJson(defect.cause)))
-  // The Node body reader's own wording when MaxBodySize is exceeded.
-  if (defect.cause instanceof Error && defect.cause.message === "maxBytes exceeded") {
-    return Option.some(Effect.succeed(respondTooLarge(maxBytes)))
-  }
-  return Option.none()
+const explainMalformedJson = (defect: unknown) =>
+  HttpServerError.isServerError(defect) && defect._tag === "RequestError" && defect.cause instanceof SyntaxError
+    ? Option.some(Effect.succeed(respondMalformedJson(defect.cause)))
+    : Option.none()
+
+/** Bodies HttpApiBuilder reads through the request's cached `text`, so reading them here first is free. */
+const isReadAsText = (request: HttpServerRequest.HttpServerRequest) => {
+  const contentType = request.headers["content-type"] ?? "application/json"
+  return contentType.includes("json") || contentType.startsWith("text/") || contentType.includes("urlencoded")
 }
 
+const byteLength = (text: string) => new TextEncoder().encode(text).byteLength
+
 /**
- * Limits request bodies to `maxBytes`. A declared Content-Length over the
- * limit is refused before a byte is read; a body that only turns out too big
- * while streaming (chunked) is cut off by the MaxBodySize the readers honour.
- * Installed as HttpApi middleware so its responses pass through the normal
- * error handling and response hooks.
+ * Limits request bodies to `maxBytes` and answers 413 past it.
+ *
+ * A declared Content-Length over the limit is refused before a byte is read.
+ * A streamed (chunked) body has no length up front, and the platform's
+ * MaxBodySize check destroys the socket when exceeded, so the caller would
+ * see a reset, not a 413: such bodies are read here first (bounded), and the
+ * handler reuses the text the request caches.
+ *
+ * Installed as HttpApi middleware so its responses go through the normal
+ * response hooks (request id) and the access log.
  */
 export const bodyLimit = (maxBytes: number) =>
   HttpApiBuilder.middleware((app) =>
     Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
-      const declared = Number(request.headers["content-length"] ?? "0")
-      if (declared > maxBytes) return respondTooLarge(maxBytes)
+      const declared = request.headers["content-length"]
+      if (declared !== undefined && Number(declared) > maxBytes) return respondTooLarge(maxBytes)
+      if (declared === undefined && request.headers["transfer-encoding"] !== undefined && isReadAsText(request)) {
+        const text = yield* request.text.pipe(
+          HttpIncomingMessage.withMaxBodySize(Option.some(maxBytes * streamedBodyReadFactor)),
+          Effect.orDie
+        )
+        if (byteLength(text) > maxBytes) return respondTooLarge(maxBytes)
+      }
       return yield* app.pipe(
         HttpIncomingMessage.withMaxBodySize(Option.some(maxBytes)),
-        Effect.catchSomeDefect(explainBodyDefect(maxBytes))
+        Effect.catchSomeDefect(explainMalformedJson)
       )
     })
   )
