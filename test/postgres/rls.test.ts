@@ -1,83 +1,28 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, layer } from "@effect/vitest"
 import { SqlError } from "@effect/sql/SqlError"
-import { Cause, DateTime, Effect, Exit, Layer } from "effect"
+import { Cause, Effect, Exit, Layer } from "effect"
 import { asPlatform, inTenant, RepositoriesSql } from "../../adapters/postgres/index.js"
-import {
-  ApiKeyId,
-  ApiKeyRecord,
-  ApiKeyRepo,
-  GuildId,
-  GuildRepo,
-  PlanKey,
-  Tenant,
-  TenantId,
-  TenantRepo,
-  UserId
-} from "../../core/index.js"
+import { ApiKeyId, ApiKeyRecord, ApiKeyRepo, GuildId, TenantId, TenantRepo } from "../../core/index.js"
+import { install, makeKey, makeTenant } from "../support/fixtures.js"
 import { sqlDatabases } from "../support/stores.js"
 
-const epoch = DateTime.unsafeMake(0)
 const tenantA = TenantId.make("0a000000-0000-4000-8000-00000000000a")
 const tenantB = TenantId.make("0b000000-0000-4000-8000-00000000000b")
 const operatorKeyId = ApiKeyId.make("0f000000-0000-4000-8000-0000000000ff")
-const guildOf = { [tenantA]: GuildId.make("100000000000000001"), [tenantB]: GuildId.make("100000000000000002") }
+const guildA = GuildId.make("100000000000000001")
+const guildB = GuildId.make("100000000000000002")
 
-/** Two tenants, each with one installed guild and one key, written through the repositories. */
+/** Two tenants, each with one installed guild and one key, and an operator key, written through the repositories. */
 const seed = Effect.gen(function*() {
   const tenants = yield* TenantRepo
-  const guilds = yield* GuildRepo
   const keys = yield* ApiKeyRepo
-  for (const [id, suffix] of [[tenantA, "a"], [tenantB, "b"]] as const) {
-    yield* tenants.insert(
-      Tenant.make({
-        id,
-        name: `Tenant ${suffix}`,
-        mode: "hosted",
-        status: "active",
-        planKey: PlanKey.make("free"),
-        guildDefaults: {},
-        createdAt: epoch
-      })
-    )
-    yield* guilds.install(id, guildOf[id], (state) =>
-      Effect.succeed({
-        _tag: "Installed" as const,
-        guild: {
-          tenantId: id,
-          guildId: guildOf[id],
-          name: `Guild ${suffix}`,
-          ownerId: UserId.make("200000000000000001"),
-          status: "installed" as const,
-          config: {},
-          installedAt: epoch,
-          removedAt: null,
-          ...state.existing
-        }
-      }))
-    yield* keys.insert(
-      ApiKeyRecord.make({
-        id: ApiKeyId.make(`0${suffix}000000-0000-4000-8000-0000000000c${suffix === "a" ? 1 : 2}`),
-        tenantId: id,
-        name: `key ${suffix}`,
-        prefix: `gh_live_${suffix}`,
-        secretHash: "hash",
-        createdAt: epoch,
-        revokedAt: null
-      })
-    )
+  for (const [tenantId, guildId] of [[tenantA, guildA], [tenantB, guildB]] as const) {
+    yield* tenants.insert(makeTenant({ id: tenantId }))
+    yield* install({ tenantId, guildId })
+    yield* keys.insert(makeKey({ tenantId }))
   }
-  yield* keys.insert(
-    ApiKeyRecord.make({
-      id: operatorKeyId,
-      tenantId: null,
-      name: "operator",
-      prefix: "gh_live_o",
-      secretHash: "hash",
-      createdAt: epoch,
-      revokedAt: null
-    })
-  )
+  yield* keys.insert(ApiKeyRecord.make({ ...makeKey({ tenantId: null }), id: operatorKeyId }))
 })
 
 /** The owner of every row an unfiltered SELECT returns: a tenant id, or the key id of an operator key. */
@@ -146,7 +91,7 @@ for (const database of await sqlDatabases()) {
           ))
           assert.deepStrictEqual(touched, [])
           const names = yield* asPlatform(sql<{ name: string }>`SELECT name FROM guilds WHERE tenant_id = ${tenantB}`)
-          assert.deepStrictEqual(names.map((row) => row.name), ["Guild b"])
+          assert.deepStrictEqual(names.map((row) => row.name), ["Guild"])
           assert.deepStrictEqual(yield* inTenant(tenantB)(visibleOwners("api_keys")), [tenantB])
         }))
 
