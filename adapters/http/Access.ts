@@ -8,8 +8,10 @@ import { CurrentPrincipal } from "./Auth.js"
  * probe which tenant ids exist.
  */
 export const ensureCanActOn = (tenantId: TenantId) =>
-  Effect.flatMap(CurrentPrincipal, (principal) =>
-    canActOn(principal, tenantId) ? Effect.void : Effect.fail(TenantNotFound.of(tenantId)))
+  Effect.flatMap(
+    CurrentPrincipal,
+    (principal) => canActOn(principal, tenantId) ? Effect.void : Effect.fail(TenantNotFound.of(tenantId))
+  )
 
 /** The tenant a caller is confined to: none for the operator. */
 export const tenantScope: Effect.Effect<Option.Option<TenantId>, never, CurrentPrincipal> = Effect.map(

@@ -1,11 +1,14 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, HashMap, Layer, Logger, Stream } from "effect"
+import { Chunk, Effect, HashMap, Layer, Logger, Option, Stream } from "effect"
 import { issueOperatorKey, TestServer } from "./harness.js"
 
 const oneMebibyte = 1024 * 1024
 
-const createTenant = (key: string, body: (request: HttpClientRequest.HttpClientRequest) => HttpClientRequest.HttpClientRequest) =>
+const createTenant = (
+  key: string,
+  body: (request: HttpClientRequest.HttpClientRequest) => HttpClientRequest.HttpClientRequest
+) =>
   HttpClient.execute(HttpClientRequest.post("/tenants").pipe(HttpClientRequest.bearerToken(key), body)).pipe(
     Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, text })))
   )
@@ -17,7 +20,10 @@ describe("body limit", () => {
   it.effect("a body over 1 MiB answers 413 with the limit", () =>
     Effect.gen(function*() {
       const key = yield* issueOperatorKey
-      const response = yield* createTenant(key, HttpClientRequest.bodyText(jsonOfSize(oneMebibyte + 1), "application/json"))
+      const response = yield* createTenant(
+        key,
+        HttpClientRequest.bodyText(jsonOfSize(oneMebibyte + 1), "application/json")
+      )
       assert.strictEqual(response.status, 413)
       assert.deepStrictEqual(JSON.parse(response.text), {
         _tag: "PayloadTooLarge",
@@ -51,7 +57,10 @@ describe("body limit", () => {
   it.effect("a body just under the limit reaches the handler", () =>
     Effect.gen(function*() {
       const key = yield* issueOperatorKey
-      const response = yield* createTenant(key, HttpClientRequest.bodyText(jsonOfSize(oneMebibyte - 1024), "application/json"))
+      const response = yield* createTenant(
+        key,
+        HttpClientRequest.bodyText(jsonOfSize(oneMebibyte - 1024), "application/json")
+      )
       assert.strictEqual(response.status, 400)
       assert.include(response.text, "A tenant name must be at most 100 characters")
     }).pipe(Effect.provide(TestServer)))
@@ -71,7 +80,10 @@ describe("request ids", () => {
   it.effect("every response carries x-request-id: a fresh one, or the caller's when sane", () =>
     Effect.gen(function*() {
       const generated = yield* HttpClient.get("/health/live")
-      assert.match(generated.headers["x-request-id"] ?? "", /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+      assert.match(
+        generated.headers["x-request-id"] ?? "",
+        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+      )
       const another = yield* HttpClient.get("/health/live")
       assert.notStrictEqual(another.headers["x-request-id"], generated.headers["x-request-id"])
 
@@ -96,7 +108,7 @@ describe("request ids", () => {
     const CaptureLogs = Logger.replace(
       Logger.defaultLogger,
       Logger.make(({ annotations, message }) => {
-        lines.push({ message, requestId: HashMap.get(annotations, "requestId").pipe((o) => o._tag === "Some" ? o.value : undefined) })
+        lines.push({ message, requestId: Option.getOrUndefined(HashMap.get(annotations, "requestId")) })
       })
     )
     return Effect.gen(function*() {

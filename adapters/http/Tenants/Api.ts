@@ -1,8 +1,8 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import {
-  InvalidInput,
   GuildConfigLayer,
+  InvalidInput,
   PlanKey,
   Tenant,
   TenantId,

@@ -9,14 +9,18 @@ import { storedPlanMustExist } from "../storedPlanMustExist.js"
 import { OperatorOnly } from "./OperatorOnly.js"
 
 const ensureOperator = (action: string) =>
-  Effect.flatMap(CurrentPrincipal, (principal) =>
-    principal._tag === "Operator" ? Effect.void : Effect.fail(OperatorOnly.of(action)))
+  Effect.flatMap(
+    CurrentPrincipal,
+    (principal) => principal._tag === "Operator" ? Effect.void : Effect.fail(OperatorOnly.of(action))
+  )
 
 export const TenantsLive = HttpApiBuilder.group(Api, "tenants", (handlers) =>
   Effect.map(Tenancy, (tenancy) =>
     handlers
-      .handle("create", ({ payload }) =>
-        Effect.zipRight(ensureOperator("create tenants"), tenancy.createTenant(payload)))
+      .handle(
+        "create",
+        ({ payload }) => Effect.zipRight(ensureOperator("create tenants"), tenancy.createTenant(payload))
+      )
       .handle("get", ({ path }) => Effect.zipRight(ensureCanActOn(path.id), tenancy.getTenant(path.id)))
       .handle("listAssets", ({ path }) =>
         ensureCanActOn(path.id).pipe(
