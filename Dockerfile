@@ -1,0 +1,15 @@
+# The self-host image: the single bundled file and nothing else.
+# Build first: npm ci && npm run build
+FROM node:20-slim
+WORKDIR /app
+COPY dist/guildhall.mjs /app/guildhall.mjs
+RUN mkdir -p /data && chown node:node /data
+ENV NODE_ENV=production \
+    GUILDHALL_MODE=self-host \
+    GUILDHALL_DATA_DIR=/data \
+    PORT=3000
+VOLUME ["/data"]
+EXPOSE 3000
+USER node
+ENTRYPOINT ["node", "/app/guildhall.mjs"]
+CMD ["serve"]
