@@ -1,14 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { Effect, Layer, Option, ParseResult, Schema } from "effect"
-import {
-  Guild,
-  type GuildId,
-  GuildRepo,
-  type InstallState,
-  TenantId,
-  TenantNotFound
-} from "../../core/index.js"
+import { Guild, type GuildId, GuildRepo, type InstallState, TenantId, TenantNotFound } from "../../core/index.js"
 import { decodeAll, decodeFirst, encodedInstant, instantParam, jsonParam, nullableInstantParam } from "./rows.js"
 import { decodeTenant, tenantColumns } from "./TenantRepoSql.js"
 import { asPlatform, inTenant, withPlatformView } from "./TenantScope.js"
@@ -79,7 +72,12 @@ export const GuildRepoSql = Layer.effect(
         const [counted] = yield* sql<{ installed: number }>`
           SELECT count(*)::int AS installed FROM guilds WHERE tenant_id = ${tenantId} AND status = 'installed'
         `
-        return { tenant: tenant.value, currentOwner, existing, installedCount: counted!.installed } satisfies InstallState
+        return {
+          tenant: tenant.value,
+          currentOwner,
+          existing,
+          installedCount: counted!.installed
+        } satisfies InstallState
       })
 
     const upsertGuild = (guild: Guild) =>

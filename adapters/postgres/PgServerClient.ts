@@ -1,6 +1,6 @@
 import type { SqlClient } from "@effect/sql"
-import type { SqlError } from "@effect/sql/SqlError"
 import { PgClient } from "@effect/sql-pg"
+import type { SqlError } from "@effect/sql/SqlError"
 import { Config, type ConfigError, type Layer, type Redacted } from "effect"
 
 /**

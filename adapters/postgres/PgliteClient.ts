@@ -1,9 +1,9 @@
-import { PGlite, types } from "@electric-sql/pglite"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import { SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
 import type { Connection } from "@effect/sql/SqlConnection"
 import { SqlError } from "@effect/sql/SqlError"
-import { PgClient } from "@effect/sql-pg"
+import { PGlite, types } from "@electric-sql/pglite"
 import { Config, type ConfigError, Context, Effect, Layer, type Scope, Stream } from "effect"
 import { mkdirSync } from "node:fs"
 
@@ -40,12 +40,13 @@ const sqlError = (message: string) => (cause: unknown) => new SqlError({ cause, 
 const makeConnection = (pglite: PGlite): Connection => {
   // Parameterless SQL may hold several statements (migrations), which only the
   // simple protocol (`exec`) accepts; `query` always uses the extended protocol.
-  const run = (sql: string, params: ReadonlyArray<unknown>, rowMode: "object" | "array") =>
+  const run = <Row>(sql: string, params: ReadonlyArray<unknown>, rowMode: "object" | "array") =>
     Effect.tryPromise({
-      try: async (): Promise<ReadonlyArray<any>> => {
-        if (params.length > 0) return (await pglite.query(sql, [...params], { rowMode })).rows
+      try: async (): Promise<ReadonlyArray<Row>> => {
+        if (params.length > 0) return (await pglite.query<Row>(sql, [...params], { rowMode })).rows
         const results = await pglite.exec(sql, { rowMode })
-        return results.length === 1 ? results[0]!.rows : results.map((result) => result.rows)
+        // Like node-postgres: one statement's rows, or each statement's rows.
+        return results.length === 1 ? results[0]!.rows as Array<Row> : results.map((result) => result.rows as Row)
       },
       catch: sqlError("Failed to execute statement")
     })
@@ -54,12 +55,14 @@ const makeConnection = (pglite: PGlite): Connection => {
     sql: string,
     params: ReadonlyArray<unknown>,
     transformRows: (<A extends object>(rows: ReadonlyArray<A>) => ReadonlyArray<A>) | undefined
-  ) => (transformRows ? Effect.map(run(sql, params, "object"), transformRows) : run(sql, params, "object"))
+  ) => (transformRows
+    ? Effect.map(run<object>(sql, params, "object"), transformRows)
+    : run<object>(sql, params, "object"))
 
   return {
     execute,
     executeUnprepared: execute,
-    executeValues: (sql, params) => run(sql, params, "array"),
+    executeValues: (sql, params) => run<ReadonlyArray<unknown>>(sql, params, "array"),
     executeRaw: (sql, params) =>
       Effect.tryPromise({
         try: (): Promise<unknown> => (params.length > 0 ? pglite.query(sql, [...params]) : pglite.exec(sql)),
@@ -78,7 +81,8 @@ const openPglite = (options: PgliteClientOptions) =>
       },
       catch: sqlError(`Failed to open PGlite ${options.dataDir === undefined ? "in memory" : `at ${options.dataDir}`}`)
     }),
-    (pglite) => Effect.promise(() => pglite.close())
+    // Someone holding the instance may have closed it already.
+    (pglite) => Effect.promise(() => (pglite.closed ? Promise.resolve() : pglite.close()))
   )
 
 export const make = (
@@ -116,8 +120,8 @@ export const layer = (options: PgliteClientOptions = {}): Layer.Layer<PgliteClie
   Layer.scopedContext(Effect.map(make(options), toContext)).pipe(Layer.provide(Reactivity.layer))
 
 /** The data directory from `GUILDHALL_DATA_DIR`, `./.guildhall` by default. */
-export const layerConfig: Layer.Layer<PgliteClient | SqlClient.SqlClient, SqlError | ConfigError.ConfigError> =
-  Layer.unwrapEffect(
+export const layerConfig: Layer.Layer<PgliteClient | SqlClient.SqlClient, SqlError | ConfigError.ConfigError> = Layer
+  .unwrapEffect(
     Effect.map(
       Config.string("GUILDHALL_DATA_DIR").pipe(Config.withDefault("./.guildhall")),
       (dataDir) => layer({ dataDir })

@@ -15,7 +15,9 @@ export const ReadinessSql = Layer.effect(
           onTimeout: () =>
             new NotReady({
               component: "database",
-              message: `The database did not answer within ${Duration.format(answerWithin)}; check that it is running and reachable`
+              message: `The database did not answer within ${
+                Duration.format(answerWithin)
+              }; check that it is running and reachable`
             })
         }),
         Effect.catchTag("SqlError", (error) =>

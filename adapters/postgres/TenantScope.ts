@@ -19,15 +19,16 @@ import type { TenantId } from "../../core/index.js"
 const appRole = "guildhall_app"
 
 /** Runs `effect` in a transaction that sees and writes only the rows of `tenantId`. */
-export const inTenant = (tenantId: TenantId) =>
-<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | SqlError, R | SqlClient.SqlClient> =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql.withTransaction(
-      Effect.zipRight(
-        sql`SELECT set_config('app.tenant_id', ${tenantId}, true), set_config('role', ${appRole}, true)`,
-        effect
-      )
-    ))
+export const inTenant =
+  (tenantId: TenantId) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | SqlError, R | SqlClient.SqlClient> =>
+    Effect.flatMap(SqlClient.SqlClient, (sql) =>
+      sql.withTransaction(
+        Effect.zipRight(
+          sql`SELECT set_config('app.tenant_id', ${tenantId}, true), set_config('role', ${appRole}, true)`,
+          effect
+        )
+      ))
 
 /**
  * Runs `effect` in a transaction that sees every tenant's rows: operator and

@@ -4,9 +4,9 @@ import { GuildRepoSql } from "./GuildRepoSql.js"
 import { ReadinessSql } from "./ReadinessSql.js"
 import { TenantRepoSql } from "./TenantRepoSql.js"
 
+export { MigrationsLive, runMigrations } from "./Migrations.js"
 export * as PgliteClient from "./PgliteClient.js"
 export * as PgServerClient from "./PgServerClient.js"
-export { MigrationsLive, runMigrations } from "./Migrations.js"
 export { asPlatform, inTenant, withPlatformView } from "./TenantScope.js"
 export { ApiKeyRepoSql, GuildRepoSql, ReadinessSql, TenantRepoSql }
 

@@ -17,17 +17,18 @@ export const jsonParam = (value: unknown): string => JSON.stringify(value)
  * Schema rejects is corrupt data, and an SqlError an outage: both are defects
  * at the repository boundary.
  */
-export const decodeAll = <A, I>(schema: Schema.Schema<A, I>, fromRow: (row: Record<string, unknown>) => unknown) =>
-<E, R>(
-  rows: Effect.Effect<ReadonlyArray<Record<string, unknown>>, E, R>
-): Effect.Effect<ReadonlyArray<A>, E | ParseResult.ParseError, R> => {
-  const decode = Schema.decodeUnknown(schema)
-  return Effect.flatMap(rows, (found) => Effect.forEach(found, (row) => decode(fromRow(row))))
-}
+export const decodeAll =
+  <A, I>(schema: Schema.Schema<A, I>, fromRow: (row: Record<string, unknown>) => unknown) =>
+  <E, R>(
+    rows: Effect.Effect<ReadonlyArray<Record<string, unknown>>, E, R>
+  ): Effect.Effect<ReadonlyArray<A>, E | ParseResult.ParseError, R> => {
+    const decode = Schema.decodeUnknown(schema)
+    return Effect.flatMap(rows, (found) => Effect.forEach(found, (row) => decode(fromRow(row))))
+  }
 
-export const decodeFirst = <A, I>(schema: Schema.Schema<A, I>, fromRow: (row: Record<string, unknown>) => unknown) =>
-<E, R>(
-  rows: Effect.Effect<ReadonlyArray<Record<string, unknown>>, E, R>
-): Effect.Effect<Option.Option<A>, E | ParseResult.ParseError, R> =>
-  Effect.map(decodeAll(schema, fromRow)(rows), (decoded) => Option.fromNullable(decoded[0]))
-
+export const decodeFirst =
+  <A, I>(schema: Schema.Schema<A, I>, fromRow: (row: Record<string, unknown>) => unknown) =>
+  <E, R>(
+    rows: Effect.Effect<ReadonlyArray<Record<string, unknown>>, E, R>
+  ): Effect.Effect<Option.Option<A>, E | ParseResult.ParseError, R> =>
+    Effect.map(decodeAll(schema, fromRow)(rows), (decoded) => Option.fromNullable(decoded[0]))

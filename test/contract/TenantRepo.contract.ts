@@ -21,7 +21,11 @@ export const tenantRepoContract = (store: Store<TenantRepo>) =>
           planKey: "premium",
           status: "read_only",
           createdAt: at(1_700_000_000_123),
-          guildDefaults: { locale: "vi", modRoleIds: [], features: { welcome: { channel: "general", nested: { on: true } } } }
+          guildDefaults: {
+            locale: "vi",
+            modRoleIds: [],
+            features: { welcome: { channel: "general", nested: { on: true } } }
+          }
         })
         yield* tenants.insert(tenant)
         assert.deepStrictEqual(yield* tenants.findById(tenant.id), Option.some(tenant))

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
-import { assert, describe, layer } from "@effect/vitest"
 import { SqlError } from "@effect/sql/SqlError"
+import { assert, describe, layer } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer } from "effect"
 import { asPlatform, inTenant, RepositoriesSql } from "../../adapters/postgres/index.js"
 import { ApiKeyId, ApiKeyRecord, ApiKeyRepo, GuildId, TenantId, TenantRepo } from "../../core/index.js"
@@ -29,7 +29,9 @@ const seed = Effect.gen(function*() {
 const visibleOwners = (table: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
     Effect.map(
-      sql<{ owner: string }>`SELECT ${sql.literal(table.endsWith("tenants") || table === "operator_keys" ? "id" : "tenant_id")} AS owner FROM ${sql(table)}`,
+      sql<{ owner: string }>`SELECT ${
+        sql.literal(table.endsWith("tenants") || table === "operator_keys" ? "id" : "tenant_id")
+      } AS owner FROM ${sql(table)}`,
       (rows) => rows.map((row) => row.owner).sort()
     ))
 

@@ -13,9 +13,13 @@ import { MigrationsLive, PgliteClient, PgServerClient } from "../../adapters/pos
 
 export const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test"
 
+/** A new in-memory PGlite, without any migration applied. */
+export const emptyPgliteDatabase = (): Layer.Layer<SqlClient.SqlClient | PgliteClient.PgliteClient> =>
+  Layer.orDie(PgliteClient.layer())
+
 /** A new in-memory PGlite with every migration applied. */
 export const pgliteDatabase = (): Layer.Layer<SqlClient.SqlClient | PgliteClient.PgliteClient> =>
-  MigrationsLive.pipe(Layer.provideMerge(PgliteClient.layer()), Layer.orDie)
+  MigrationsLive.pipe(Layer.provideMerge(emptyPgliteDatabase()), Layer.orDie)
 
 const withSearchPath = (url: string, schema: string): string => {
   const parsed = new URL(url)
@@ -34,14 +38,16 @@ const isolatedSchema = Effect.acquireRelease(
   (schema) => Effect.flatMap(PgClient.PgClient, (admin) => Effect.orDie(admin`DROP SCHEMA ${admin(schema)} CASCADE`))
 )
 
-/** A new schema on the Postgres server, migrated; every pooled connection's search_path points at it. */
-export const serverDatabase = (): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient> =>
+/** A new, empty schema on the Postgres server; every pooled connection's search_path points at it. */
+export const emptyServerDatabase = (): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient> =>
   Layer.unwrapScoped(
     Effect.map(isolatedSchema, (schema) =>
-      MigrationsLive.pipe(
-        Layer.provideMerge(PgServerClient.layer({ url: Redacted.make(withSearchPath(serverUrl, schema)) }))
-      ))
+      PgServerClient.layer({ url: Redacted.make(withSearchPath(serverUrl, schema)) }))
   ).pipe(Layer.provide(PgServerClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 })), Layer.orDie)
+
+/** A new schema on the Postgres server with every migration applied. */
+export const serverDatabase = (): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient> =>
+  MigrationsLive.pipe(Layer.provideMerge(emptyServerDatabase()), Layer.orDie)
 
 const probeServer = PgClient.make({ url: Redacted.make(serverUrl), connectTimeout: "3 seconds" }).pipe(
   Effect.scoped,

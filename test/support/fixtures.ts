@@ -3,8 +3,8 @@ import {
   ApiKeyId,
   ApiKeyRecord,
   decideInstall,
-  GuildId,
   type GuildConfigLayer,
+  GuildId,
   GuildRepo,
   type Plan,
   PlanCatalog,
@@ -74,18 +74,21 @@ export const install = (request: {
   readonly config?: GuildConfigLayer
   readonly now?: DateTime.Utc
 }) =>
-  Effect.flatMap(GuildRepo, (guilds) =>
-    guilds.install(request.tenantId, request.guildId, (state) =>
-      Effect.flatMap(planOf(state.tenant.planKey), (plan) =>
-        decideInstall(
-          state,
-          {
-            tenantId: request.tenantId,
-            guildId: request.guildId,
-            name: request.name ?? "Guild",
-            ownerId,
-            config: request.config
-          },
-          plan,
-          request.now ?? at(0)
-        ))))
+  Effect.flatMap(
+    GuildRepo,
+    (guilds) =>
+      guilds.install(request.tenantId, request.guildId, (state) =>
+        Effect.flatMap(planOf(state.tenant.planKey), (plan) =>
+          decideInstall(
+            state,
+            {
+              tenantId: request.tenantId,
+              guildId: request.guildId,
+              name: request.name ?? "Guild",
+              ownerId,
+              config: request.config
+            },
+            plan,
+            request.now ?? at(0)
+          )))
+  )

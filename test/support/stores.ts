@@ -1,9 +1,15 @@
 import type { SqlClient } from "@effect/sql"
 import { Layer } from "effect"
-import { RepositoriesMemory, ReadinessMemory } from "../../adapters/memory/index.js"
+import { ReadinessMemory, RepositoriesMemory } from "../../adapters/memory/index.js"
 import { RepositoriesSql } from "../../adapters/postgres/index.js"
 import type { ApiKeyRepo, GuildRepo, Readiness, TenantRepo } from "../../core/index.js"
-import { pgliteDatabase, serverAvailable, serverDatabase } from "./databases.js"
+import {
+  emptyPgliteDatabase,
+  emptyServerDatabase,
+  pgliteDatabase,
+  serverAvailable,
+  serverDatabase
+} from "./databases.js"
 
 /** A fresh store, built anew for each `layer(...)` block that uses it. */
 export interface Store<A> {
@@ -15,6 +21,12 @@ export interface Store<A> {
 export const sqlDatabases = async (): Promise<ReadonlyArray<Store<SqlClient.SqlClient>>> => [
   { name: "PGlite", layer: pgliteDatabase },
   ...(await serverAvailable() ? [{ name: "Postgres server", layer: serverDatabase }] : [])
+]
+
+/** The same databases with no migration applied. */
+export const emptySqlDatabases = async (): Promise<ReadonlyArray<Store<SqlClient.SqlClient>>> => [
+  { name: "PGlite", layer: emptyPgliteDatabase },
+  ...(await serverAvailable() ? [{ name: "Postgres server", layer: emptyServerDatabase }] : [])
 ]
 
 export type Repositories = TenantRepo | GuildRepo | ApiKeyRepo | Readiness
