@@ -3,7 +3,7 @@ import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import type { Connection } from "@effect/sql/SqlConnection"
 import { SqlError } from "@effect/sql/SqlError"
-import { PGlite, types } from "@electric-sql/pglite"
+import { PGlite, type PGliteOptions, types } from "@electric-sql/pglite"
 import { Config, type ConfigError, Context, Effect, Layer, type Scope, Stream } from "effect"
 import { mkdirSync } from "node:fs"
 
@@ -31,6 +31,12 @@ export const PgliteClient = Context.GenericTag<PgliteClient>("adapters/postgres/
 export interface PgliteClientOptions {
   /** Where the database files live; undefined keeps the database in memory. */
   readonly dataDir?: string | undefined
+  /**
+   * More PGlite options, loaded when the database opens: a single-file bundle
+   * passes its embedded WebAssembly and data files here. The value parsers
+   * above always apply.
+   */
+  readonly engineOptions?: (() => Promise<Partial<PGliteOptions>>) | undefined
 }
 
 const parsers = { [types.INT8]: (value: string) => value }
@@ -75,9 +81,10 @@ const makeConnection = (pglite: PGlite): Connection => {
 const openPglite = (options: PgliteClientOptions) =>
   Effect.acquireRelease(
     Effect.tryPromise({
-      try: () => {
+      try: async () => {
         if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true })
-        return PGlite.create(options.dataDir, { parsers })
+        const engineOptions = options.engineOptions === undefined ? {} : await options.engineOptions()
+        return PGlite.create(options.dataDir, { ...engineOptions, parsers })
       },
       catch: sqlError(`Failed to open PGlite ${options.dataDir === undefined ? "in memory" : `at ${options.dataDir}`}`)
     }),

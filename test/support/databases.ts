@@ -53,7 +53,9 @@ const probeServer = PgClient.make({ url: Redacted.make(serverUrl), connectTimeou
   Effect.scoped,
   Effect.provide(Reactivity.layer),
   Effect.as(undefined),
-  Effect.catchAll((error) => Effect.succeed(error.message))
+  Effect.catchAll((error) =>
+    Effect.succeed(error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message)
+  )
 )
 
 /**
