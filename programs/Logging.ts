@@ -9,7 +9,7 @@ export const LoggingLive = Layer.unwrapEffect(
     const level = yield* Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
     const json = format === "json" || (format === "auto" && !process.stdout.isTTY)
     return Layer.merge(
-      Logger.replace(Logger.defaultLogger, json ? Logger.jsonLogger : Logger.prettyLogger()),
+      json ? Logger.json : Logger.pretty,
       Logger.minimumLogLevel(level)
     )
   })

@@ -8,10 +8,10 @@ import { MigrationsLive, PgliteClient, PgServerClient } from "../../adapters/pos
 /**
  * Fresh, migrated databases for one test file (or one `layer(...)` block):
  * an in-memory PGlite, or a schema of its own on the Postgres server at
- * DATABASE_URL, dropped when the layer's scope closes.
+ * TEST_DATABASE_URL, dropped when the layer's scope closes.
  */
 
-export const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test"
+export const serverUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test"
 
 /** A new in-memory PGlite, without any migration applied. */
 export const emptyPgliteDatabase = (): Layer.Layer<SqlClient.SqlClient | PgliteClient.PgliteClient> =>
@@ -67,7 +67,7 @@ export const serverAvailable = async (): Promise<boolean> => {
   const failure = await Effect.runPromise(probeServer)
   if (failure === undefined) return true
   const message = `Postgres server at ${redactedUrl(serverUrl)} is unreachable (${failure}). ` +
-    "Start one (or set DATABASE_URL) to run the server suites."
+    "Start one (or set TEST_DATABASE_URL) to run the server suites."
   if (process.env.CI) throw new Error(`${message} Under CI (CI is set) these suites are mandatory.`)
   console.warn(`\n${"!".repeat(100)}\n!!! SKIPPING POSTGRES SERVER TESTS: ${message}\n${"!".repeat(100)}\n`)
   return false

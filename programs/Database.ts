@@ -1,0 +1,25 @@
+import { Effect, Layer, Option } from "effect"
+import { MigrationsLive, PgliteClient, PgServerClient, RepositoriesSql } from "../adapters/postgres/index.js"
+import { embeddedPgliteAssets } from "./EmbeddedAssets.js"
+import { DatabaseSettings } from "./Settings.js"
+
+/** A Postgres server when DATABASE_URL is set; otherwise the embedded PGlite under GUILDHALL_DATA_DIR. */
+export const DatabaseLive = Layer.unwrapEffect(
+  Effect.map(DatabaseSettings, ({ dataDir, url }) =>
+    Option.match(url, {
+      onSome: (url) =>
+        PgServerClient.layer({ url }).pipe(
+          Layer.tap(() => Effect.logInfo("database: Postgres server (DATABASE_URL)"))
+        ),
+      onNone: () =>
+        PgliteClient.layer({ dataDir, engineOptions: embeddedPgliteAssets }).pipe(
+          Layer.tap(() => Effect.logInfo("database: embedded PGlite").pipe(Effect.annotateLogs({ dataDir })))
+        )
+    }))
+)
+
+/** The repositories over the configured database, migrated before anything uses it. */
+export const MigratedDatabaseLive = RepositoriesSql.pipe(
+  Layer.provide(MigrationsLive),
+  Layer.provideMerge(DatabaseLive)
+)
