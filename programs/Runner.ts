@@ -28,8 +28,7 @@ const makeRunner = (mode: RunMode) =>
           yield* bootstrap(mode, settings.selfHostTenantName)
           const url = publicUrlOf(settings)
           yield* HttpServer.logAddress
-          yield* Console.log(`Guildhall (${mode}) is serving on ${url}`)
-          yield* Console.log(`API docs: ${url}/docs`)
+          yield* Console.log(`Guildhall (${mode}) is serving on ${url}\nAPI docs: ${url}/docs`)
         })
       )
       return AnnounceLive.pipe(Layer.provideMerge(ServerLive), Layer.provide(AppLive))
