@@ -1,8 +1,8 @@
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Layer, Option, Redacted } from "effect"
 import { ApiKeys, PlanKey, Tenancy, TenantId } from "../core/index.js"
-import { MigratedDatabaseLive } from "./Database.js"
 import { CoreLive } from "./CoreLive.js"
+import { MigratedDatabaseLive } from "./Database.js"
 import { serve } from "./Serve.js"
 import { RunMode } from "./Settings.js"
 import { version } from "./version.js"
@@ -11,7 +11,9 @@ import { version } from "./version.js"
 const CommandRuntime = CoreLive.pipe(Layer.provideMerge(MigratedDatabaseLive))
 
 const mode = Options.choice("mode", ["hosted", "self-host"]).pipe(
-  Options.withDescription("hosted: many tenants (the operator's platform); self-host: one tenant, created on first boot"),
+  Options.withDescription(
+    "hosted: many tenants (the operator's platform); self-host: one tenant, created on first boot"
+  ),
   Options.withFallbackConfig(RunMode)
 )
 
@@ -29,7 +31,10 @@ const tenantsCreate = Command.make(
   "create",
   {
     name: Options.text("name").pipe(Options.withDescription("The tenant's display name")),
-    plan: Options.text("plan").pipe(Options.withDescription("Plan key (free, basic, premium, enterprise)"), Options.optional),
+    plan: Options.text("plan").pipe(
+      Options.withDescription("Plan key (free, basic, premium, enterprise)"),
+      Options.optional
+    ),
     mode: Options.choice("mode", ["hosted", "self_host"]).pipe(Options.withDefault("hosted" as const))
   },
   ({ mode, name, plan }) =>
@@ -74,4 +79,3 @@ export const guildhall = Command.make("guildhall").pipe(
 )
 
 export const runCli = Command.run(guildhall, { name: "guildhall", version })
-

@@ -1,5 +1,5 @@
+export { guildhall, runCli } from "./cli.js"
 export { CoreLive } from "./CoreLive.js"
 export { DatabaseLive, MigratedDatabaseLive } from "./Database.js"
 export { HostedRunner, runnerFor, SelfHostRunner } from "./Runner.js"
 export { TestRuntime } from "./TestRuntime.js"
-export { guildhall, runCli } from "./cli.js"

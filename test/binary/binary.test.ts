@@ -16,7 +16,9 @@ const freePort = () =>
   new Promise<number>((resolve, reject) => {
     const server = createServer().listen(0, "127.0.0.1", () => {
       const address = server.address()
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))))
+      server.close(
+        () => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")))
+      )
     })
   })
 
@@ -79,7 +81,11 @@ describe.sequential("the guildhall binary", () => {
 
       const created = await fetch(`${running.url}/tenants`, {
         method: "POST",
-        headers: { authorization: `Bearer ${operatorKey}`, "content-type": "application/json", "x-request-id": "binary-1" },
+        headers: {
+          authorization: `Bearer ${operatorKey}`,
+          "content-type": "application/json",
+          "x-request-id": "binary-1"
+        },
         body: JSON.stringify({ name: "Binary Co" })
       })
       expect(created.status).toBe(201)
