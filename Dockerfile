@@ -1,5 +1,5 @@
 # The self-host image: the single bundled file and nothing else.
-# Build first: npm ci && npm run build
+# Build first: npm install && npm run build
 FROM node:20-slim
 WORKDIR /app
 COPY dist/guildhall.mjs /app/guildhall.mjs
