@@ -14,7 +14,14 @@ export type PlanKey = typeof PlanKey.Type
 export const Limit = Schema.Int.pipe(Schema.greaterThanOrEqualTo(-1))
 
 export const PlanLimits = Schema.Struct({
-  maxGuilds: Limit
+  /** Guilds a tenant may have installed at once. */
+  maxGuilds: Limit,
+  /** Commands one guild may run per minute (the guardrail's rate limit). */
+  commandsPerMinute: Limit,
+  /** AI tokens one guild may spend per UTC day. */
+  aiTokensPerDay: Limit,
+  /** Paid roles one guild may sell. */
+  maxPaidRoles: Limit
 })
 export type PlanLimits = typeof PlanLimits.Type
 
@@ -29,6 +36,12 @@ export class Plan extends Schema.Class<Plan>("Plan")({
 }) {}
 
 export const isUnlimited = (limit: number): boolean => limit < 0
+
+export type LimitKey = keyof PlanLimits
+
+/** Some limits, e.g. what an add-on adds or an override sets. */
+export const PartialLimits = Schema.partial(PlanLimits)
+export type PartialLimits = typeof PartialLimits.Type
 
 /** True when `used` more units still fit under `limit` after adding `adding`. */
 export const fitsWithin = (limit: number, used: number, adding = 1): boolean =>

@@ -1,5 +1,5 @@
 import { Context, Effect, Layer, Schema } from "effect"
-import { Plan, PlanKey } from "./Plan.js"
+import { Plan, PlanKey, type PlanLimits } from "./Plan.js"
 
 export class UnknownPlan extends Schema.TaggedError<UnknownPlan>()("UnknownPlan", {
   planKey: Schema.String,
@@ -13,15 +13,30 @@ export class UnknownPlan extends Schema.TaggedError<UnknownPlan>()("UnknownPlan"
   }
 }
 
-const plan = (key: string, name: string, maxGuilds: number, features: ReadonlyArray<string>) =>
-  Plan.make({ key: PlanKey.make(key), name, features, limits: { maxGuilds } })
+const plan = (key: string, name: string, limits: PlanLimits, features: ReadonlyArray<string>) =>
+  Plan.make({ key: PlanKey.make(key), name, features, limits })
 
 /** The plans every installation has. Operators add or override plans through configuration. */
 export const builtinPlans: ReadonlyArray<Plan> = [
-  plan("free", "Free", 1, ["welcome"]),
-  plan("basic", "Basic", 3, ["welcome", "xp", "announcements"]),
-  plan("premium", "Premium", 10, ["welcome", "xp", "announcements", "paid-roles"]),
-  plan("enterprise", "Enterprise", -1, ["welcome", "xp", "announcements", "paid-roles", "white-label"])
+  plan("free", "Free", { maxGuilds: 1, commandsPerMinute: 30, aiTokensPerDay: 0, maxPaidRoles: 0 }, ["welcome"]),
+  plan(
+    "basic",
+    "Basic",
+    { maxGuilds: 3, commandsPerMinute: 120, aiTokensPerDay: 10_000, maxPaidRoles: 2 },
+    ["welcome", "xp", "announcements"]
+  ),
+  plan(
+    "premium",
+    "Premium",
+    { maxGuilds: 10, commandsPerMinute: 600, aiTokensPerDay: 100_000, maxPaidRoles: 10 },
+    ["welcome", "xp", "announcements", "paid-roles", "analytics"]
+  ),
+  plan(
+    "enterprise",
+    "Enterprise",
+    { maxGuilds: -1, commandsPerMinute: -1, aiTokensPerDay: -1, maxPaidRoles: -1 },
+    ["welcome", "xp", "announcements", "paid-roles", "analytics", "white-label"]
+  )
 ]
 
 export const defaultPlanKey = PlanKey.make("free")

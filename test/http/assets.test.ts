@@ -30,7 +30,7 @@ describe("assets", () => {
         key: PlanKey.make("basic"),
         name: "Basic",
         features: ["welcome", "xp", "announcements"],
-        limits: { maxGuilds: 3 }
+        limits: { maxGuilds: 3, commandsPerMinute: 120, aiTokensPerDay: 10_000, maxPaidRoles: 2 }
       })
       assert.strictEqual(installed.asset.settings.locale, "vi")
 
