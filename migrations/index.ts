@@ -1,6 +1,9 @@
 import tenancy from "./0001_tenancy.js"
 import apiKeys from "./0002_api_keys.js"
 import rowLevelSecurity from "./0003_row_level_security.js"
+import quotas from "./0004_quotas.js"
+import guildPolicy from "./0005_guild_policy.js"
+import featureCatalog from "./0006_feature_catalog.js"
 
 /**
  * Every migration, keyed `<id>_<name>` for `Migrator.fromRecord`. Imported
@@ -9,5 +12,8 @@ import rowLevelSecurity from "./0003_row_level_security.js"
 export const migrations = {
   "0001_tenancy": tenancy,
   "0002_api_keys": apiKeys,
-  "0003_row_level_security": rowLevelSecurity
+  "0003_row_level_security": rowLevelSecurity,
+  "0004_quotas": quotas,
+  "0005_guild_policy": guildPolicy,
+  "0006_feature_catalog": featureCatalog
 }
