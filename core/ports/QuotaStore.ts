@@ -26,7 +26,12 @@ export interface ConsumeRequest {
 }
 
 export type ConsumeResult =
-  | { readonly _tag: "Granted"; readonly duplicate: boolean }
+  | {
+    readonly _tag: "Granted"
+    readonly duplicate: boolean
+    /** Reserve only: the reservation holding the balance (on a duplicate, the first request's). */
+    readonly reservationId?: string
+  }
   | {
     readonly _tag: "Exhausted"
     readonly meter: string
@@ -58,7 +63,11 @@ export interface QuotaStoreService {
   readonly reserve: (
     request: ConsumeRequest & { readonly reservationId: string; readonly expiresAt: DateTime.Utc }
   ) => Effect.Effect<ConsumeResult>
-  /** Settles a reservation at `amount` (smaller or larger than held; a larger one is capped at the limit). */
+  /**
+   * Settles a reservation at `amount` (smaller or larger than held; a larger one is capped at the limit).
+   * A reservation's charges measure one cost (a guild's and its tenant's AI tokens, say): each settles
+   * at `amount` in the window its hold was taken in, and `settled` is the least any of them took.
+   */
   readonly commit: (
     tenantId: TenantId,
     reservationId: string,
@@ -77,6 +86,24 @@ export interface QuotaStoreService {
     from: string,
     to: string
   ) => Effect.Effect<ReadonlyArray<DailyUsage>>
+  /** A counter's usage in the window containing `now`, holds included (0 when never charged). */
+  readonly currentUsage: (
+    tenantId: TenantId,
+    counter: { readonly meter: string; readonly scopeKey: string; readonly window: Window },
+    now: DateTime.Utc
+  ) => Effect.Effect<number>
+  /**
+   * Housekeeping, for a periodic job: gives back every hold expired at `now`,
+   * deletes counters whose window has ended (and hold nothing), and forgets
+   * idempotency keys first used before `forgetKeysBefore`.
+   */
+  readonly sweep: (now: DateTime.Utc, forgetKeysBefore: DateTime.Utc) => Effect.Effect<SweepResult>
+}
+
+export interface SweepResult {
+  readonly releasedHolds: number
+  readonly deletedCounters: number
+  readonly forgottenKeys: number
 }
 
 export class QuotaStore extends Context.Tag("core/QuotaStore")<QuotaStore, QuotaStoreService>() {}
