@@ -53,6 +53,7 @@ export interface ConfigMigration {
 }
 
 export interface FeatureConfig<C> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any encoded form: the config is stored as JSON
   readonly schema: Schema.Schema<C, any>
   readonly defaults: C
   /** The current version; stored configs of older versions run through `migrations` in order. */
@@ -86,6 +87,7 @@ export type GatewayHandlers<C> = {
   ) => Effect.Effect<void, unknown>
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds features of differing config types
 export interface FeatureDefinition<C = any> {
   /** Stable identifier, e.g. "welcome"; rules target it as `feature:welcome`. */
   readonly key: string

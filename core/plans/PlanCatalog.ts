@@ -1,4 +1,5 @@
-import { Context, Effect, Layer, Schema } from "effect"
+import { Config, Context, Effect, Layer, Option, ParseResult, Schema } from "effect"
+import { AddOn, AddOnKey } from "./AddOn.js"
 import { Plan, PlanKey, type PlanLimits } from "./Plan.js"
 
 export class UnknownPlan extends Schema.TaggedError<UnknownPlan>()("UnknownPlan", {
@@ -13,10 +14,31 @@ export class UnknownPlan extends Schema.TaggedError<UnknownPlan>()("UnknownPlan"
   }
 }
 
+export class UnknownAddOn extends Schema.TaggedError<UnknownAddOn>()("UnknownAddOn", {
+  addOnKey: Schema.String,
+  message: Schema.String
+}) {
+  static of(addOnKey: string, known: ReadonlyArray<string>) {
+    return new UnknownAddOn({
+      addOnKey,
+      message: `Unknown add-on '${addOnKey}'. Known add-ons: ${known.join(", ") || "(none)"}`
+    })
+  }
+}
+
+/** GUILDHALL_PLANS does not describe a valid catalog; the message names the offending field. */
+export class InvalidPlanCatalog extends Schema.TaggedError<InvalidPlanCatalog>()("InvalidPlanCatalog", {
+  message: Schema.String
+}) {}
+
 const plan = (key: string, name: string, limits: PlanLimits, features: ReadonlyArray<string>) =>
   Plan.make({ key: PlanKey.make(key), name, features, limits })
 
-/** The plans every installation has. Operators add or override plans through configuration. */
+/**
+ * The plans every installation has, cheapest first: the catalog's order is
+ * what `firstPlanWith` (the "needs the Premium plan" hint) relies on.
+ * Operators add or replace plans through configuration.
+ */
 export const builtinPlans: ReadonlyArray<Plan> = [
   plan("free", "Free", { maxGuilds: 1, commandsPerMinute: 30, aiTokensPerDay: 0, maxPaidRoles: 0 }, ["welcome"]),
   plan(
@@ -39,28 +61,107 @@ export const builtinPlans: ReadonlyArray<Plan> = [
   )
 ]
 
+/** Add-ons every installation can sell; operators add or replace them through configuration. */
+export const builtinAddOns: ReadonlyArray<AddOn> = [
+  AddOn.make({ key: AddOnKey.make("extra-guild"), name: "Extra guild", features: [], limits: { maxGuilds: 1 } }),
+  AddOn.make({
+    key: AddOnKey.make("ai-tokens"),
+    name: "AI tokens (+50,000 a day)",
+    features: [],
+    limits: { aiTokensPerDay: 50_000 }
+  }),
+  AddOn.make({ key: AddOnKey.make("analytics"), name: "Analytics", features: ["analytics"], limits: {} })
+]
+
 export const defaultPlanKey = PlanKey.make("free")
 
-export interface PlanCatalogService {
-  readonly all: ReadonlyArray<Plan>
-  readonly get: (key: string) => Effect.Effect<Plan, UnknownPlan>
+/** What an operator adds to (or replaces in) the built-in catalog. */
+export interface CatalogDefinitions {
+  readonly plans?: ReadonlyArray<Plan>
+  readonly addOns?: ReadonlyArray<AddOn>
 }
 
+/** The JSON shape of GUILDHALL_PLANS. */
+export const CatalogConfig = Schema.Struct({
+  plans: Schema.optionalWith(Schema.Array(Plan), { default: () => [] }),
+  addOns: Schema.optionalWith(Schema.Array(AddOn), { default: () => [] })
+})
+
+export interface PlanCatalogService {
+  /** Every plan, cheapest first (built-ins in their order, then operator plans in configuration order). */
+  readonly all: ReadonlyArray<Plan>
+  readonly get: (key: string) => Effect.Effect<Plan, UnknownPlan>
+  readonly addOns: ReadonlyArray<AddOn>
+  readonly getAddOn: (key: string) => Effect.Effect<AddOn, UnknownAddOn>
+  /** By key, as `resolveEntitlements` takes them. */
+  readonly plansByKey: ReadonlyMap<string, Plan>
+  readonly addOnsByKey: ReadonlyMap<string, AddOn>
+  /** The first (cheapest) plan that switches `flag` on: what an upgrade hint names. */
+  readonly firstPlanWith: (flag: string) => Option.Option<Plan>
+}
+
+// A Map keeps the catalog's order (built-ins first) while a later definition replaces one with its key.
+const byKey = <A extends { readonly key: string }>(items: ReadonlyArray<A>): ReadonlyMap<string, A> =>
+  new Map(items.map((item) => [item.key, item]))
+
+const duplicateKeys = (kind: string, items: ReadonlyArray<{ readonly key: string }>): ReadonlyArray<string> => {
+  const seen = new Set<string>()
+  const duplicates = new Set<string>()
+  for (const { key } of items) (seen.has(key) ? duplicates : seen).add(key)
+  return Array.from(duplicates, (key) => `${kind} '${key}' is defined more than once`)
+}
+
+const formatIssues = (error: ParseResult.ParseError) => ParseResult.TreeFormatter.formatErrorSync(error)
+
+/**
+ * Decodes GUILDHALL_PLANS (`{ "plans": [...], "addOns": [...] }`). The
+ * message of a failure is Schema's tree, which names the path of the bad
+ * field (e.g. `["plans"][0]["limits"]["maxGuilds"]`).
+ */
+export const parseCatalogConfig = (json: string): Effect.Effect<CatalogDefinitions, InvalidPlanCatalog> =>
+  Schema.decodeUnknown(Schema.parseJson(CatalogConfig))(json).pipe(
+    Effect.mapError((error) => new InvalidPlanCatalog({ message: `GUILDHALL_PLANS: ${formatIssues(error)}` })),
+    Effect.flatMap((config) => {
+      const problems = [...duplicateKeys("plan", config.plans), ...duplicateKeys("add-on", config.addOns)]
+      return problems.length === 0
+        ? Effect.succeed(config)
+        : Effect.fail(new InvalidPlanCatalog({ message: `GUILDHALL_PLANS: ${problems.join("; ")}` }))
+    })
+  )
+
 export class PlanCatalog extends Context.Tag("core/PlanCatalog")<PlanCatalog, PlanCatalogService>() {
-  /** A catalog of the built-in plans, with `extra` plans added or replacing built-ins by key. */
-  static make(extra: ReadonlyArray<Plan> = []): PlanCatalogService {
-    // A Map keeps the catalog's order (built-ins first) while a later plan replaces one with its key.
-    const byKey = new Map<string, Plan>([...builtinPlans, ...extra].map((p) => [p.key, p]))
-    const all = Array.from(byKey.values())
+  /** The built-in plans and add-ons, with `definitions` added or replacing built-ins by key. */
+  static make(definitions: CatalogDefinitions = {}): PlanCatalogService {
+    const plansByKey = byKey([...builtinPlans, ...(definitions.plans ?? [])])
+    const addOnsByKey = byKey([...builtinAddOns, ...(definitions.addOns ?? [])])
+    const all = Array.from(plansByKey.values())
+    const addOns = Array.from(addOnsByKey.values())
     return {
       all,
       get: (key) => {
-        const plan = byKey.get(key)
-        return plan ? Effect.succeed(plan) : Effect.fail(UnknownPlan.of(key, all.map((p) => p.key)))
-      }
+        const found = plansByKey.get(key)
+        return found ? Effect.succeed(found) : Effect.fail(UnknownPlan.of(key, all.map((p) => p.key)))
+      },
+      addOns,
+      getAddOn: (key) => {
+        const found = addOnsByKey.get(key)
+        return found ? Effect.succeed(found) : Effect.fail(UnknownAddOn.of(key, addOns.map((a) => a.key)))
+      },
+      plansByKey,
+      addOnsByKey,
+      firstPlanWith: (flag) => Option.fromNullable(all.find((p) => p.features.includes(flag)))
     }
   }
 
   static readonly builtin = Layer.succeed(PlanCatalog, PlanCatalog.make())
-  static readonly layer = (extra: ReadonlyArray<Plan>) => Layer.succeed(PlanCatalog, PlanCatalog.make(extra))
+  static readonly layer = (definitions: CatalogDefinitions) => Layer.succeed(PlanCatalog, PlanCatalog.make(definitions))
+  /** The built-ins plus the operator's GUILDHALL_PLANS, if set; fails the boot when it is invalid. */
+  static readonly layerConfig = Layer.effect(
+    PlanCatalog,
+    Effect.gen(function*() {
+      const json = yield* Config.option(Config.string("GUILDHALL_PLANS"))
+      const definitions = Option.isSome(json) ? yield* parseCatalogConfig(json.value) : {}
+      return PlanCatalog.make(definitions)
+    })
+  )
 }

@@ -1,0 +1,118 @@
+import { Context, Either, Layer, Schema } from "effect"
+import type { CommandDefinition, FeatureDefinition, MemberLevel, SubcommandDefinition } from "./Feature.js"
+import { validateFeatures } from "./validateFeatures.js"
+
+/** The registry's definitions break a rule; `problems` lists every one, not just the first. */
+export class InvalidFeatureDefinitions
+  extends Schema.TaggedError<InvalidFeatureDefinitions>()("InvalidFeatureDefinitions", {
+    problems: Schema.Array(Schema.String),
+    message: Schema.String
+  })
+{
+  static of(problems: ReadonlyArray<string>) {
+    return new InvalidFeatureDefinitions({
+      problems,
+      message: `Invalid feature definitions:\n- ${problems.join("\n- ")}`
+    })
+  }
+}
+
+/** What an invocable command path requires, with every level's settings merged down to it. */
+export interface EffectiveRequirements {
+  readonly level: MemberLevel
+  /** Bits that satisfy the level requirement on their own; null: none do. */
+  readonly memberPermissions: bigint | null
+  /** Every bit the command and its (group and) subcommand need the bot to have; 0n: none. */
+  readonly botPermissions: bigint
+  /** 0: no cooldown. */
+  readonly cooldownSeconds: number
+  readonly ownerAlwaysAllowed: boolean
+}
+
+/** An invocable command path: a command without subcommands, or a subcommand (inside a group or not). */
+export interface ResolvedCommand {
+  readonly feature: FeatureDefinition
+  readonly command: CommandDefinition
+  /** e.g. ["xp", "reset"]. */
+  readonly path: ReadonlyArray<string>
+  /** The path joined with spaces, as rule targets name it ("command:xp reset"). */
+  readonly key: string
+  /** The subcommand (or the command itself) the path ends at. */
+  readonly leaf: CommandDefinition | SubcommandDefinition
+  readonly requirements: EffectiveRequirements
+}
+
+export interface FeatureRegistryService {
+  readonly features: ReadonlyArray<FeatureDefinition>
+  readonly feature: (key: string) => FeatureDefinition | undefined
+  /** Every invocable command path, in definition order. */
+  readonly commands: ReadonlyArray<ResolvedCommand>
+  /** The command at `path` (e.g. ["xp", "reset"]); undefined for an unknown or non-invocable path. Allocation-free for one-word commands. */
+  readonly resolveCommand: (path: ReadonlyArray<string>) => ResolvedCommand | undefined
+}
+
+/** A subcommand overrides what it sets; bot permissions accumulate down the path. */
+const mergeRequirements = (
+  parent: EffectiveRequirements,
+  child: SubcommandDefinition
+): EffectiveRequirements => ({
+  level: child.level ?? parent.level,
+  memberPermissions: child.memberPermissions ?? parent.memberPermissions,
+  botPermissions: parent.botPermissions | (child.botPermissions ?? 0n),
+  cooldownSeconds: child.cooldownSeconds ?? parent.cooldownSeconds,
+  ownerAlwaysAllowed: parent.ownerAlwaysAllowed
+})
+
+const commandRequirements = (command: CommandDefinition): EffectiveRequirements => ({
+  level: command.level,
+  memberPermissions: command.memberPermissions ?? null,
+  botPermissions: command.botPermissions ?? 0n,
+  cooldownSeconds: command.cooldownSeconds ?? 0,
+  ownerAlwaysAllowed: command.ownerAlwaysAllowed ?? false
+})
+
+/** Discord invokes only leaves: a command or group with subcommands cannot be run by itself. */
+const invocablePaths = (feature: FeatureDefinition, command: CommandDefinition): ReadonlyArray<ResolvedCommand> => {
+  const walk = (
+    node: CommandDefinition | SubcommandDefinition,
+    path: ReadonlyArray<string>,
+    requirements: EffectiveRequirements
+  ): ReadonlyArray<ResolvedCommand> =>
+    node.subcommands && node.subcommands.length > 0
+      ? node.subcommands.flatMap((sub) => walk(sub, [...path, sub.name], mergeRequirements(requirements, sub)))
+      : [{ feature, command, path, key: path.join(" "), leaf: node, requirements }]
+  return walk(command, [command.name], commandRequirements(command))
+}
+
+const build = (definitions: ReadonlyArray<FeatureDefinition>): FeatureRegistryService => {
+  const features = new Map(definitions.map((feature) => [feature.key, feature]))
+  const commands = definitions.flatMap((feature) =>
+    feature.commands.flatMap((command) => invocablePaths(feature, command))
+  )
+  const byKey = new Map(commands.map((resolved) => [resolved.key, resolved]))
+  return {
+    features: definitions,
+    feature: (key) => features.get(key),
+    commands,
+    // The guardrail calls this on every command: one Map lookup, joining only multi-word paths.
+    resolveCommand: (path) => byKey.get(path.length === 1 ? path[0]! : path.join(" "))
+  }
+}
+
+export class FeatureRegistry extends Context.Tag("core/FeatureRegistry")<FeatureRegistry, FeatureRegistryService>() {
+  /**
+   * Validates `definitions` (see validateFeatures) and indexes them. An
+   * Either, so it runs synchronously at startup and also yields in an Effect.
+   */
+  static make(
+    definitions: ReadonlyArray<FeatureDefinition>
+  ): Either.Either<FeatureRegistryService, InvalidFeatureDefinitions> {
+    const problems = validateFeatures(definitions)
+    return problems.length === 0
+      ? Either.right(build(definitions))
+      : Either.left(InvalidFeatureDefinitions.of(problems))
+  }
+
+  static readonly layer = (definitions: ReadonlyArray<FeatureDefinition>) =>
+    Layer.effect(FeatureRegistry, FeatureRegistry.make(definitions))
+}

@@ -1,0 +1,54 @@
+import { Schema } from "effect"
+import { RoleId } from "../../ids.js"
+import { defineFeature } from "../Feature.js"
+import { Permission } from "../Permissions.js"
+
+export const XpConfig = Schema.Struct({
+  pointsPerMessage: Schema.Int.pipe(Schema.between(1, 1_000)),
+  /** A member earns points for at most one message in this many seconds. */
+  cooldownSeconds: Schema.Int.pipe(Schema.between(0, 86_400)),
+  /** Roles granted on reaching a level. */
+  levelRoles: Schema.Array(Schema.Struct({ level: Schema.Int.pipe(Schema.positive()), roleId: RoleId }))
+})
+export type XpConfig = typeof XpConfig.Type
+
+/** Points for chatting, levels, and roles at levels. */
+export const xpFeature = defineFeature<XpConfig>({
+  key: "xp",
+  name: "XP and levels",
+  description: "Members earn points for chatting, level up and unlock roles.",
+  requires: "xp",
+  access: "write",
+  config: {
+    schema: XpConfig,
+    defaults: { pointsPerMessage: 10, cooldownSeconds: 60, levelRoles: [] },
+    version: 1,
+    migrations: []
+  },
+  commands: [
+    {
+      name: "xp",
+      description: "Points and levels",
+      level: "member",
+      subcommands: [
+        {
+          name: "rank",
+          description: "Show a member's level and points",
+          options: [{ name: "user", description: "Whose rank (yours if omitted)", type: "user" }]
+        },
+        {
+          name: "leaderboard",
+          description: "Show the members with the most points",
+          options: [{ name: "page", description: "Which page of the leaderboard", type: "integer" }]
+        },
+        {
+          name: "reset",
+          description: "Reset a member's points",
+          level: "admin",
+          memberPermissions: Permission.ManageGuild,
+          options: [{ name: "user", description: "Whose points to reset", type: "user", required: true }]
+        }
+      ]
+    }
+  ]
+})
