@@ -3,6 +3,8 @@ import { Data } from "effect"
 /** Why a command was refused; stable codes for clients and support. */
 export type DenyCode =
   | "UNKNOWN_COMMAND"
+  /** No tenant has this guild installed (the policy store has nothing for it). */
+  | "GUILD_NOT_INSTALLED"
   | "KILL_SWITCH"
   | "TENANT_SUSPENDED"
   | "BOT_MISSING_PERMISSIONS"

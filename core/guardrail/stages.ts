@@ -1,0 +1,254 @@
+import { DateTime } from "effect"
+import type { MemberLevel } from "../features/Feature.js"
+import type { ResolvedCommand } from "../features/FeatureRegistry.js"
+import { hasPermissions, missingPermissions, Permission, permissionNames } from "../features/Permissions.js"
+import type { Charge, ConsumeResult } from "../ports/QuotaStore.js"
+import type { Rule } from "../rbac/Rule.js"
+import type { CommandContext } from "./CommandContext.js"
+import { Decision, type DenyCode, type Stage } from "./Decision.js"
+import type { PolicySnapshot } from "./PolicySnapshot.js"
+
+/**
+ * The guardrail's stages as pure checks (and stage 6's charges), shared by `decide` (which stops
+ * at the first denial) and `explain` (which runs them all). Each returns a
+ * denial or undefined; denials are the only place that allocates.
+ */
+export type Deny = Extract<Decision, { readonly _tag: "Deny" }>
+
+const deny = (
+  stage: Stage,
+  code: DenyCode,
+  message: string,
+  remediation: string,
+  context: Record<string, string | number | boolean | null>
+): Deny => Decision.Deny({ stage, code, message, remediation, context }) as Deny
+
+const slash = (resolved: ResolvedCommand) => `/${resolved.key}`
+
+export const unknownCommand = (ctx: CommandContext): Deny =>
+  deny(
+    "platform",
+    "UNKNOWN_COMMAND",
+    `There is no /${ctx.commandPath.join(" ")} command`,
+    "The server's command list may be out of date; an admin can run /features to resync it",
+    { command: ctx.commandPath.join(" ") }
+  )
+
+export const guildNotInstalled = (ctx: CommandContext): Deny =>
+  deny(
+    "platform",
+    "GUILD_NOT_INSTALLED",
+    "This server is not set up with the bot yet",
+    "The server owner can install it from the dashboard",
+    { guildId: ctx.guildId }
+  )
+
+/** Stage 1: kill switches, the tenant's suspension, the bot's own permissions in the channel. */
+export const platformStage = (resolved: ResolvedCommand, snapshot: PolicySnapshot, ctx: CommandContext) => {
+  const feature = resolved.feature
+  if (snapshot.killAll || snapshot.killedFeatures.has(feature.key)) {
+    return deny(
+      "platform",
+      "KILL_SWITCH",
+      `${slash(resolved)} is paused by the operator`,
+      "Try again later; the operator has switched it off for maintenance",
+      { feature: feature.key, switch: snapshot.killAll ? "*" : feature.key }
+    )
+  }
+  if (snapshot.entitlements.access === "essential_only" && feature.access !== "essential") {
+    return deny(
+      "platform",
+      "TENANT_SUSPENDED",
+      "This bot's subscription is suspended: only setup and billing commands work",
+      "An admin can run /billing to settle the account",
+      { feature: feature.key, access: snapshot.entitlements.access }
+    )
+  }
+  const needed = resolved.requirements.botPermissions
+  if (needed !== 0n && !hasPermissions(ctx.appPermissions, needed)) {
+    const missingBits = missingPermissions(ctx.appPermissions, needed)
+    const missing = permissionNames(missingBits).join(", ")
+    return deny(
+      "platform",
+      "BOT_MISSING_PERMISSIONS",
+      `Missing ${missing}`,
+      `Give the bot's role ${missing} (in Server Settings → Roles, or on this channel)`,
+      { missing, missingBits: missingBits.toString() }
+    )
+  }
+  return undefined
+}
+
+/** Stage 2: the plan (with add-ons and overrides) includes the feature, and read-only keeps only reading. */
+export const entitlementStage = (resolved: ResolvedCommand, snapshot: PolicySnapshot) => {
+  const { entitlements } = snapshot
+  const flag = resolved.feature.requires
+  if (flag !== null && !entitlements.features.has(flag)) {
+    const plan = snapshot.catalog.firstPlanWith(flag)
+    return plan._tag === "Some"
+      ? deny(
+        "entitlement",
+        "NOT_IN_PLAN",
+        `This command needs the ${plan.value.name} plan`,
+        "An admin can run /upgrade",
+        { flag, planKey: entitlements.planKey, neededPlan: plan.value.key }
+      )
+      : deny(
+        "entitlement",
+        "NOT_IN_PLAN",
+        `${slash(resolved)} is not included in any plan`,
+        "Ask the bot's operator to grant it",
+        { flag, planKey: entitlements.planKey, neededPlan: null }
+      )
+  }
+  if (entitlements.access === "read_only" && resolved.feature.access === "write") {
+    return deny(
+      "entitlement",
+      "READ_ONLY",
+      `This bot is read-only for now, and ${slash(resolved)} changes things`,
+      "An admin can run /billing to restore full access",
+      { feature: resolved.feature.key, access: entitlements.access }
+    )
+  }
+  return undefined
+}
+
+/** Essential features (setup, billing) are always on; the others must be enabled in the guild. */
+export const isFeatureEnabled = (resolved: ResolvedCommand, snapshot: PolicySnapshot): boolean =>
+  resolved.feature.access === "essential" || snapshot.enabledFeatures.has(resolved.feature.key)
+
+/** Stage 3: the feature is enabled in this guild. */
+export const toggleStage = (resolved: ResolvedCommand, snapshot: PolicySnapshot) =>
+  isFeatureEnabled(resolved, snapshot) ? undefined : deny(
+    "toggle",
+    "FEATURE_DISABLED",
+    `${resolved.feature.name} is turned off in this server`,
+    `An admin can run /features enable ${resolved.feature.key}`,
+    { feature: resolved.feature.key }
+  )
+
+/** The lockout guard: the guild owner always passes setup and rule editing, whatever the rules say. */
+export const ownerLockoutGuard = (resolved: ResolvedCommand, snapshot: PolicySnapshot, ctx: CommandContext) =>
+  resolved.requirements.ownerAlwaysAllowed && ctx.userId === snapshot.ownerId
+
+const subjectWording: Record<Rule["subject"], string> = {
+  user: "for you",
+  channel: "in this channel",
+  category: "in this category",
+  role: "for one of your roles",
+  guild: "in this server"
+}
+
+/** Stage 4's denial: a deny rule matched (the rule is named in the context, for explain and support). */
+export const ruleDenied = (resolved: ResolvedCommand, rule: Rule) =>
+  deny(
+    "rules",
+    "RULE_DENIED",
+    `${slash(resolved)} is blocked ${subjectWording[rule.subject]}`,
+    rule.scope === "platform"
+      ? "The bot's operator blocked it; contact support if this is wrong"
+      : "A server admin set this rule; an admin can review it with /rules",
+    { ruleId: rule.id, scope: rule.scope, target: rule.target, subject: rule.subject, subjectId: rule.subjectId }
+  )
+
+const hasAnyRole = (roles: CommandContext["memberRoles"], ids: ReadonlySet<string>): boolean => {
+  if (ids.size === 0) return false
+  for (let i = 0; i < roles.length; i++) if (ids.has(roles[i]!.id)) return true
+  return false
+}
+
+/** owner > admin (an admin role or the Administrator bit) > mod (a mod role) > member. */
+export const memberLevel = (snapshot: PolicySnapshot, ctx: CommandContext): MemberLevel =>
+  ctx.userId === snapshot.ownerId
+    ? "owner"
+    : (ctx.memberPermissions & Permission.Administrator) !== 0n || hasAnyRole(ctx.memberRoles, snapshot.adminRoleIds)
+    ? "admin"
+    : hasAnyRole(ctx.memberRoles, snapshot.modRoleIds)
+    ? "mod"
+    : "member"
+
+const rank: Record<MemberLevel, number> = { member: 0, mod: 1, admin: 2, owner: 3 }
+
+const levelWording: Record<MemberLevel, string> = {
+  member: "everyone",
+  mod: "moderators",
+  admin: "admins",
+  owner: "the server owner"
+}
+
+/** Stage 5: the member's level meets the command's, or the member holds the command's permission bits. */
+export const levelStage = (resolved: ResolvedCommand, snapshot: PolicySnapshot, ctx: CommandContext) => {
+  const required = resolved.requirements.level
+  if (required === "member") return undefined
+  const bits = resolved.requirements.memberPermissions
+  if (bits !== null && bits !== 0n && hasPermissions(ctx.memberPermissions, bits)) return undefined
+  const level = memberLevel(snapshot, ctx)
+  if (rank[level] >= rank[required]) return undefined
+  const permissions = bits === null ? null : permissionNames(bits).join(", ")
+  return deny(
+    "level",
+    "LEVEL_TOO_LOW",
+    `${slash(resolved)} is for ${levelWording[required]}`,
+    required === "owner"
+      ? "Ask the server owner to run it"
+      : `Ask ${levelWording[required]} to run it, or an admin to give you a ${required} role` +
+        (permissions === null ? "" : ` or the ${permissions} permission`),
+    { required, level, permissions }
+  )
+}
+
+/** Stage 6's charges: one command against the guild's per-minute limit, and the command's per-user cooldown. */
+export const quotaCharges = (
+  resolved: ResolvedCommand,
+  snapshot: PolicySnapshot,
+  ctx: CommandContext
+): ReadonlyArray<Charge> => {
+  const commands: Charge = {
+    meter: "commands",
+    scopeKey: ctx.guildId,
+    window: "minute",
+    limit: snapshot.entitlements.limits.commandsPerMinute,
+    amount: 1
+  }
+  const seconds = resolved.requirements.cooldownSeconds
+  return seconds > 0
+    ? [commands, { meter: cooldownMeter(resolved), scopeKey: ctx.userId, window: { seconds }, limit: 1, amount: 1 }]
+    : [commands]
+}
+
+export const cooldownMeter = (resolved: ResolvedCommand) => `cooldown:${resolved.key}`
+
+const waitWording = (resetsAt: DateTime.Utc | null, now: DateTime.Utc) => {
+  if (resetsAt === null) return "This limit does not reset"
+  const seconds = Math.max(1, Math.ceil((resetsAt.epochMillis - now.epochMillis) / 1000))
+  return `Try again in ${seconds}s`
+}
+
+/** Stage 6's denial: the guild's command limit, or the member's cooldown on this command. */
+export const quotaDenied = (
+  resolved: ResolvedCommand,
+  exhausted: Extract<ConsumeResult, { readonly _tag: "Exhausted" }>,
+  now: DateTime.Utc
+): Deny => {
+  const context = {
+    meter: exhausted.meter,
+    limit: exhausted.limit,
+    used: exhausted.used,
+    resetsAt: exhausted.resetsAt === null ? null : DateTime.formatIso(exhausted.resetsAt)
+  }
+  return exhausted.meter === cooldownMeter(resolved)
+    ? deny(
+      "quota",
+      "COOLDOWN",
+      `${slash(resolved)} is cooling down for you`,
+      waitWording(exhausted.resetsAt, now),
+      context
+    )
+    : deny(
+      "quota",
+      "QUOTA_EXHAUSTED",
+      `This server has used its ${exhausted.limit} commands for this minute`,
+      `${waitWording(exhausted.resetsAt, now)}; an admin can run /upgrade for a higher limit`,
+      context
+    )
+}
