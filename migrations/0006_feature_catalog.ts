@@ -1,4 +1,31 @@
+import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 
-/** The feature catalog synced from the registry at boot, for feature discovery (issue 3). PLACEHOLDER: its owner replaces this body. */
-export default Effect.void
+/**
+ * The feature catalog synced from the registry at boot, for feature
+ * discovery. Platform data (no tenant owns it): visible only to platform
+ * work, like operator_keys in 0003.
+ */
+export default Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql.unsafe(`
+    CREATE TABLE feature_catalog (
+      key text PRIMARY KEY,
+      name text NOT NULL,
+      description text NOT NULL,
+      requires text,
+      access text NOT NULL,
+      commands jsonb NOT NULL,
+      config_version integer NOT NULL,
+      synced_at timestamptz NOT NULL,
+      retired_at timestamptz
+    );
+
+    GRANT SELECT, INSERT, UPDATE, DELETE ON feature_catalog TO guildhall_app;
+    ALTER TABLE feature_catalog ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE feature_catalog FORCE ROW LEVEL SECURITY;
+    CREATE POLICY feature_catalog_platform_only ON feature_catalog
+      USING (current_setting('app.platform', true) = 'on')
+      WITH CHECK (current_setting('app.platform', true) = 'on');
+  `)
+})
