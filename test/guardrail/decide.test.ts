@@ -1,0 +1,204 @@
+import { describe, expect, it } from "@effect/vitest"
+import { buildSnapshot, decide, type Decision, explain, Permission, PlanCatalog } from "../../core/index.js"
+import {
+  adminRole,
+  at,
+  channel,
+  context,
+  memberId,
+  modRole,
+  ownerId,
+  registry,
+  role,
+  rule,
+  source,
+  type SourceOptions
+} from "./fixtures.js"
+
+const catalog = PlanCatalog.make()
+const snapshotOf = (options: SourceOptions = {}) => buildSnapshot(source(options), catalog, at(0))
+const run = (options: SourceOptions, ctx = context()) => decide(registry, snapshotOf(options), ctx)
+
+const denial = (decision: Decision) => {
+  if (decision._tag !== "Deny") throw new Error(`expected a denial, got ${JSON.stringify(decision)}`)
+  return decision
+}
+
+describe("decide", () => {
+  it("allows a member's /xp rank on a premium guild", () => {
+    expect(run({})).toEqual(expect.objectContaining({ _tag: "Allow", ruleAllowed: false }))
+  })
+
+  it("UNKNOWN_COMMAND for a path no feature has", () => {
+    expect(denial(run({}, context({ commandPath: ["nope"] }))).code).toBe("UNKNOWN_COMMAND")
+  })
+
+  describe("stage 1: platform", () => {
+    it("KILL_SWITCH for '*' and for the feature's key", () => {
+      expect(denial(run({ killSwitches: ["*"] })).code).toBe("KILL_SWITCH")
+      expect(denial(run({ killSwitches: ["xp"] }))).toMatchObject({ stage: "platform", code: "KILL_SWITCH" })
+      expect(run({ killSwitches: ["analytics"] })._tag).toBe("Allow")
+    })
+
+    it("TENANT_SUSPENDED leaves only essential features", () => {
+      expect(denial(run({ status: "suspended" })).code).toBe("TENANT_SUSPENDED")
+      expect(run({ status: "suspended" }, context({ userId: ownerId, commandPath: ["setup"] }))._tag).toBe("Allow")
+    })
+
+    it("BOT_MISSING_PERMISSIONS names the missing permissions", () => {
+      const ctx = context({ commandPath: ["sell"], memberRoles: [{ id: modRole, position: 1 }], appPermissions: 0n })
+      const denied = denial(run({}, ctx))
+      expect(denied.code).toBe("BOT_MISSING_PERMISSIONS")
+      expect(denied.message).toBe("Missing Send Messages, Manage Roles")
+      expect(denied.remediation).toContain("Give the bot's role Send Messages, Manage Roles")
+      const onlyRoles = context({ ...ctx, appPermissions: Permission.SendMessages })
+      expect(denial(run({}, onlyRoles)).message).toBe("Missing Manage Roles")
+      expect(run({}, context({ ...ctx, appPermissions: Permission.Administrator }))._tag).toBe("Allow")
+    })
+  })
+
+  describe("stage 2: entitlement", () => {
+    it("NOT_IN_PLAN names the cheapest plan with the flag", () => {
+      const denied = denial(run({ planKey: "free" }))
+      expect(denied).toMatchObject({ stage: "entitlement", code: "NOT_IN_PLAN" })
+      expect(denied.message).toBe("This command needs the Basic plan")
+      expect(denied.remediation).toBe("An admin can run /upgrade")
+      expect(denial(run({ planKey: "basic" }, context({ commandPath: ["stats"] }))).message).toBe(
+        "This command needs the Premium plan"
+      )
+    })
+
+    it("READ_ONLY removes write features and keeps read features", () => {
+      expect(denial(run({ status: "read_only" })).code).toBe("READ_ONLY")
+      expect(run({ status: "read_only" }, context({ commandPath: ["stats"] }))._tag).toBe("Allow")
+    })
+  })
+
+  it("stage 3: FEATURE_DISABLED with the enable command; essential features are always on", () => {
+    const denied = denial(run({ enabled: ["analytics"] }))
+    expect(denied).toMatchObject({ stage: "toggle", code: "FEATURE_DISABLED" })
+    expect(denied.remediation).toBe("An admin can run /features enable xp")
+    expect(run({ enabled: [] }, context({ userId: ownerId, commandPath: ["setup"] }))._tag).toBe("Allow")
+  })
+
+  describe("stage 4: rules", () => {
+    it("RULE_DENIED carries the rule; deny is final even for admins", () => {
+      const blocking = rule("command:xp rank", "user", memberId, "deny")
+      const denied = denial(
+        run({ rules: [blocking] }, context({ memberPermissions: Permission.Administrator }))
+      )
+      expect(denied).toMatchObject({ stage: "rules", code: "RULE_DENIED" })
+      expect(denied.context).toMatchObject({ ruleId: blocking.id, target: "command:xp rank", subject: "user" })
+    })
+
+    it("an allow skips the level requirement", () => {
+      const ctx = context({ commandPath: ["xp", "reset"] })
+      expect(denial(run({}, ctx)).code).toBe("LEVEL_TOO_LOW")
+      expect(run({ rules: [rule("command:xp reset", "user", memberId, "allow")] }, ctx)).toMatchObject({
+        _tag: "Allow",
+        ruleAllowed: true
+      })
+    })
+
+    it("an allow does not skip the earlier stages", () => {
+      const allowAll = rule("*", "guild", "100000000000000001", "allow")
+      expect(denial(run({ rules: [allowAll], planKey: "free" })).code).toBe("NOT_IN_PLAN")
+    })
+
+    it("lockout guard: the owner runs setup whatever the rules say; others are denied", () => {
+      const denyAll = rule("*", "guild", "100000000000000001", "deny")
+      const lockedOut = rule("command:setup", "user", ownerId, "deny", "platform")
+      expect(run({ rules: [denyAll, lockedOut] }, context({ userId: ownerId, commandPath: ["setup"] }))._tag).toBe(
+        "Allow"
+      )
+      expect(
+        denial(
+          run({ rules: [denyAll] }, context({ memberPermissions: Permission.ManageGuild, commandPath: ["setup"] }))
+        ).code
+      ).toBe("RULE_DENIED")
+      // Commands without the guard: the owner is denied like anyone.
+      expect(denial(run({ rules: [denyAll] }, context({ userId: ownerId }))).code).toBe("RULE_DENIED")
+    })
+
+    it("channel allow-list: deny analytics guild-wide, allow in channel 2 (and its threads)", () => {
+      const rules = [
+        rule("feature:analytics", "guild", "100000000000000001", "deny"),
+        rule("feature:analytics", "channel", channel(2), "allow")
+      ]
+      const stats = (over: Parameters<typeof context>[0]) =>
+        run({ rules }, context({ commandPath: ["stats"], ...over }))
+      expect(denial(stats({ channelId: channel(1) })).code).toBe("RULE_DENIED")
+      expect(stats({ channelId: channel(2) })._tag).toBe("Allow")
+      expect(stats({ channelId: channel(7), parentChannelId: channel(2) })._tag).toBe("Allow")
+      expect(denial(stats({ channelId: channel(7), parentChannelId: channel(1) })).code).toBe("RULE_DENIED")
+      // Other features are untouched.
+      expect(run({ rules }, context())._tag).toBe("Allow")
+    })
+  })
+
+  describe("stage 5: level", () => {
+    const reset = (over: Parameters<typeof context>[0]) => run({}, context({ commandPath: ["xp", "reset"], ...over }))
+
+    it("LEVEL_TOO_LOW for members and mods; admins by role or Administrator bit, the owner, ManageGuild pass", () => {
+      const denied = denial(reset({}))
+      expect(denied).toMatchObject({ stage: "level", code: "LEVEL_TOO_LOW" })
+      expect(denied.remediation).toContain("Manage Guild")
+      expect(denial(reset({ memberRoles: [{ id: modRole, position: 3 }] })).code).toBe("LEVEL_TOO_LOW")
+      expect(reset({ memberRoles: [{ id: adminRole, position: 3 }] })._tag).toBe("Allow")
+      expect(reset({ memberPermissions: Permission.Administrator })._tag).toBe("Allow")
+      expect(reset({ memberPermissions: Permission.ManageGuild })._tag).toBe("Allow")
+      expect(reset({ userId: ownerId })._tag).toBe("Allow")
+    })
+
+    it("owner-level commands pass only the owner", () => {
+      const remove = (over: Parameters<typeof context>[0]) =>
+        run({}, context({ commandPath: ["tags", "admin", "remove"], ...over }))
+      expect(denial(remove({ memberPermissions: Permission.Administrator })).code).toBe("LEVEL_TOO_LOW")
+      expect(remove({ userId: ownerId })._tag).toBe("Allow")
+    })
+
+    it("mod-level commands pass mods and above", () => {
+      const add = (over: Parameters<typeof context>[0]) =>
+        run({}, context({ commandPath: ["tags", "admin", "add"], ...over }))
+      expect(denial(add({ memberRoles: [{ id: role(1), position: 5 }] })).code).toBe("LEVEL_TOO_LOW")
+      expect(add({ memberRoles: [{ id: role(1), position: 5 }, { id: modRole, position: 1 }] })._tag).toBe("Allow")
+      expect(add({ memberRoles: [{ id: adminRole, position: 1 }] })._tag).toBe("Allow")
+    })
+  })
+})
+
+describe("explain", () => {
+  it("reports every stage, marks stages after the denial as skipped with their own finding", () => {
+    const explanation = explain(registry, snapshotOf({ planKey: "free", enabled: [] }), context())
+    expect(explanation.stoppedAt).toBe("entitlement")
+    expect(explanation.stages.map((s) => [s.stage, s.verdict])).toEqual([
+      ["platform", "pass"],
+      ["entitlement", "deny"],
+      ["toggle", "skip"],
+      ["rules", "skip"],
+      ["level", "skip"],
+      ["quota", "skip"]
+    ])
+    expect(explanation.stages[2]!.detail).toContain("FEATURE_DISABLED")
+    expect(explanation.decision).toEqual(decide(registry, snapshotOf({ planKey: "free", enabled: [] }), context()))
+  })
+
+  it("names the deciding rule and skips the level after an allow", () => {
+    const allow = rule("feature:xp", "role", role(1), "allow")
+    const explanation = explain(
+      registry,
+      snapshotOf({ rules: [allow] }),
+      context({ commandPath: ["xp", "reset"], memberRoles: [{ id: role(1), position: 1 }] })
+    )
+    expect(explanation.rule?.id).toBe(allow.id)
+    expect(explanation.decision).toMatchObject({ _tag: "Allow", ruleAllowed: true })
+    expect(explanation.stages.find((s) => s.stage === "level")).toMatchObject({ verdict: "skip" })
+    expect(explanation.stages.find((s) => s.stage === "level")!.detail).toContain("LEVEL_TOO_LOW")
+  })
+
+  it("an unknown command stops before the stages", () => {
+    const explanation = explain(registry, snapshotOf(), context({ commandPath: ["nope"] }))
+    expect(explanation.stages.filter((s) => s.verdict === "skip")).toHaveLength(5)
+    expect(explanation.decision).toMatchObject({ code: "UNKNOWN_COMMAND" })
+  })
+})
