@@ -1,4 +1,5 @@
-import { Effect, ParseResult, Predicate, Schema } from "effect"
+import { Effect, Predicate, Schema } from "effect"
+import { formatIssues } from "../formatIssues.js"
 import type { FeatureDefinition } from "./Feature.js"
 
 /** A feature's config does not fit its schema (or a migration on the way threw); the message is the schema's. */
@@ -26,7 +27,7 @@ const invalid = (feature: FeatureDefinition, message: string) =>
 const withDefaults = <C>(feature: FeatureDefinition<C>, config: unknown) =>
   Effect.map(
     Effect.mapError(Schema.encode(feature.config.schema)(feature.config.defaults), (error) =>
-      invalid(feature, `its defaults do not encode: ${ParseResult.TreeFormatter.formatErrorSync(error)}`)),
+      invalid(feature, `its defaults do not encode: ${formatIssues(error)}`)),
     (defaults) =>
       config === null || config === undefined
         ? defaults
@@ -38,7 +39,7 @@ const withDefaults = <C>(feature: FeatureDefinition<C>, config: unknown) =>
 const decode = <C>(feature: FeatureDefinition<C>, config: unknown) =>
   Effect.mapError(
     Schema.decodeUnknown(feature.config.schema)(config),
-    (error) => invalid(feature, ParseResult.TreeFormatter.formatErrorSync(error))
+    (error) => invalid(feature, formatIssues(error))
   )
 
 /** Checks a config for the current version (e.g. one given when enabling the feature), filling in defaults. */
@@ -101,5 +102,5 @@ export const encodeFeatureConfig = <C>(
 ): Effect.Effect<unknown, InvalidFeatureConfig> =>
   Effect.mapError(
     Schema.encode(feature.config.schema)(config),
-    (error) => invalid(feature, ParseResult.TreeFormatter.formatErrorSync(error))
+    (error) => invalid(feature, formatIssues(error))
   )

@@ -1,4 +1,5 @@
-import { Either, ParseResult, Schema } from "effect"
+import { Either, Schema } from "effect"
+import { formatIssues } from "../formatIssues.js"
 import type { CommandDefinition, CommandOption, FeatureDefinition, SubcommandDefinition } from "./Feature.js"
 
 /** Discord's limits on application commands (https://discord.com/developers/docs/interactions/application-commands). */
@@ -148,7 +149,7 @@ const checkConfig = (where: string, feature: FeatureDefinition): ReadonlyArray<s
     ...duplicates(froms.map(String)).map((from) => `${where}: two config migrations from version ${from}`),
     ...(Either.isLeft(decoded)
       ? [
-        `${where}: config defaults do not match the schema: ${ParseResult.TreeFormatter.formatErrorSync(decoded.left)}`
+        `${where}: config defaults do not match the schema: ${formatIssues(decoded.left)}`
       ]
       : [])
   ]

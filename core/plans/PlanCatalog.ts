@@ -1,4 +1,5 @@
-import { Config, Context, Effect, Layer, Option, ParseResult, Schema } from "effect"
+import { Config, Context, Effect, Layer, Option, Schema } from "effect"
+import { formatIssues } from "../formatIssues.js"
 import { AddOn, AddOnKey } from "./AddOn.js"
 import { Plan, PlanKey, type PlanLimits } from "./Plan.js"
 
@@ -83,8 +84,8 @@ export interface CatalogDefinitions {
 
 /** The JSON shape of GUILDHALL_PLANS. */
 export const CatalogConfig = Schema.Struct({
-  plans: Schema.optionalWith(Schema.Array(Plan), { default: () => [] }),
-  addOns: Schema.optionalWith(Schema.Array(AddOn), { default: () => [] })
+  plans: Schema.optionalWith(Schema.Array(Plan), { default: () => [], exact: true }),
+  addOns: Schema.optionalWith(Schema.Array(AddOn), { default: () => [], exact: true })
 })
 
 export interface PlanCatalogService {
@@ -111,12 +112,10 @@ const duplicateKeys = (kind: string, items: ReadonlyArray<{ readonly key: string
   return Array.from(duplicates, (key) => `${kind} '${key}' is defined more than once`)
 }
 
-const formatIssues = (error: ParseResult.ParseError) => ParseResult.TreeFormatter.formatErrorSync(error)
-
 /**
  * Decodes GUILDHALL_PLANS (`{ "plans": [...], "addOns": [...] }`). The
- * message of a failure is Schema's tree, which names the path of the bad
- * field (e.g. `["plans"][0]["limits"]["maxGuilds"]`).
+ * message of a failure names the path of each bad field (e.g.
+ * `plans[0].limits.maxGuilds`).
  */
 export const parseCatalogConfig = (json: string): Effect.Effect<CatalogDefinitions, InvalidPlanCatalog> =>
   Schema.decodeUnknown(Schema.parseJson(CatalogConfig))(json).pipe(
