@@ -6,6 +6,7 @@ import { GuildRepoMemory } from "./GuildRepoMemory.js"
 import { MemoryStore } from "./MemoryStore.js"
 import { TenantRepoMemory } from "./TenantRepoMemory.js"
 
+export { QuotaStoreMemory } from "./QuotaStoreMemory.js"
 export { ApiKeyRepoMemory, FeatureCatalogRepoMemory, GuildRepoMemory, MemoryStore, TenantRepoMemory }
 
 /** Every repository port, in memory, over one shared store. */

@@ -8,6 +8,7 @@ import { TenantRepoSql } from "./TenantRepoSql.js"
 export { MigrationsLive, runMigrations } from "./Migrations.js"
 export * as PgliteClient from "./PgliteClient.js"
 export * as PgServerClient from "./PgServerClient.js"
+export { QuotaStoreSql } from "./QuotaStoreSql.js"
 export { asPlatform, inTenant, withPlatformView } from "./TenantScope.js"
 export { ApiKeyRepoSql, FeatureCatalogRepoSql, GuildRepoSql, ReadinessSql, TenantRepoSql }
 

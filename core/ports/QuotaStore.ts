@@ -44,7 +44,14 @@ export type ConsumeResult =
 export class ReservationNotFound extends Schema.TaggedError<ReservationNotFound>()("ReservationNotFound", {
   reservationId: Schema.String,
   message: Schema.String
-}) {}
+}) {
+  static of(reservationId: string): ReservationNotFound {
+    return new ReservationNotFound({
+      reservationId,
+      message: `Reservation ${reservationId} is not open: it was committed, released or has expired`
+    })
+  }
+}
 
 export interface DailyUsage {
   readonly day: string // YYYY-MM-DD (UTC)

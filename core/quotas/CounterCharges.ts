@@ -17,7 +17,11 @@ export interface CounterCharge {
 /** Code-unit order, the same in every store (localeCompare would depend on the runtime's locale). */
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
-export const compareCounters = (a: CounterCharge, b: CounterCharge): number =>
+/** The order stores lock counters in: by meter, then scope key, then window. */
+export const compareCounters = (
+  a: Pick<CounterCharge, "meter" | "scopeKey" | "windowStart">,
+  b: Pick<CounterCharge, "meter" | "scopeKey" | "windowStart">
+): number =>
   compare(a.meter, b.meter) || compare(a.scopeKey, b.scopeKey) ||
   DateTime.toEpochMillis(a.windowStart) - DateTime.toEpochMillis(b.windowStart)
 

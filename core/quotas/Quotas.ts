@@ -112,6 +112,8 @@ const make = Effect.gen(function*() {
 
   const reserve: QuotasService["reserve"] = (meters, amount, context, limits, idempotencyKey, ttl) =>
     Effect.gen(function*() {
+      // A reservation is the holds it keeps: without a meter there would be nothing to commit or release.
+      if (meters.length === 0) return yield* Effect.dieMessage("A reservation needs at least one meter")
       const charges = yield* chargesOf(meters.map((meter) => ({ meter, amount })), context, limits)
       const now = yield* DateTime.now
       const reservationId = yield* crypto.uuid
