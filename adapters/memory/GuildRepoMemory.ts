@@ -1,16 +1,20 @@
 import { Effect, Layer, Option } from "effect"
 import { Guild, GuildRepo, TenantNotFound } from "../../core/index.js"
 import { guildKey, MemoryStore } from "./MemoryStore.js"
+import { bumpGuild, writePolicy, type Written } from "./policyVersions.js"
 
 export const GuildRepoMemory = Layer.effect(
   GuildRepo,
-  Effect.map(MemoryStore, ({ atomically, tables }) => {
+  Effect.map(MemoryStore, (store) => {
+    const { tables } = store
     const ofTenant = (tenantId: string) =>
       Array.from(tables.guilds.values()).filter((guild) => guild.tenantId === tenantId)
 
     return GuildRepo.of({
+      // Installing, updating (owner, mod and admin roles) and removing a guild change its policy.
       install: (tenantId, guildId, decide) =>
-        atomically(
+        writePolicy(
+          store,
           Effect.gen(function*() {
             const tenant = tables.tenants.get(tenantId)
             if (!tenant) return yield* TenantNotFound.of(tenantId)
@@ -22,19 +26,24 @@ export const GuildRepoMemory = Layer.effect(
             })
             tables.guilds.set(guildKey(tenantId, guildId), outcome.guild)
             tables.guildDirectory.set(guildId, tenantId)
-            return outcome
+            bumpGuild(tables, tenantId, guildId)
+            return [outcome, [guildId]] as const
           })
         ),
       remove: (tenantId, guildId, removedAt) =>
-        atomically(Effect.sync(() => {
-          const guild = tables.guilds.get(guildKey(tenantId, guildId))
-          if (!guild) return Option.none()
-          if (guild.status === "removed") return Option.some(guild)
-          const removed = Guild.make({ ...guild, status: "removed", removedAt })
-          tables.guilds.set(guildKey(tenantId, guildId), removed)
-          if (tables.guildDirectory.get(guildId) === tenantId) tables.guildDirectory.delete(guildId)
-          return Option.some(removed)
-        })),
+        writePolicy(
+          store,
+          Effect.sync((): Written<Option.Option<Guild>> => {
+            const guild = tables.guilds.get(guildKey(tenantId, guildId))
+            if (!guild) return [Option.none(), []] as const
+            if (guild.status === "removed") return [Option.some(guild), []] as const
+            const removed = Guild.make({ ...guild, status: "removed", removedAt })
+            tables.guilds.set(guildKey(tenantId, guildId), removed)
+            if (tables.guildDirectory.get(guildId) === tenantId) tables.guildDirectory.delete(guildId)
+            bumpGuild(tables, tenantId, guildId)
+            return [Option.some(removed), [guildId]] as const
+          })
+        ),
       find: (tenantId, guildId) =>
         Effect.sync(() => Option.fromNullable(tables.guilds.get(guildKey(tenantId, guildId)))),
       findAnyTenant: (guildId) =>

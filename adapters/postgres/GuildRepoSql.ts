@@ -2,6 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { Effect, Layer, Option, ParseResult, Schema } from "effect"
 import { Guild, type GuildId, GuildRepo, type InstallState, TenantId, TenantNotFound } from "../../core/index.js"
+import { bumpPolicy } from "./policyVersions.js"
 import { decodeAll, decodeFirst, encodedInstant, instantParam, jsonParam, nullableInstantParam } from "./rows.js"
 import { decodeTenant, tenantColumns } from "./TenantRepoSql.js"
 import { asPlatform, inTenant, withPlatformView } from "./TenantScope.js"
@@ -97,6 +98,8 @@ export const GuildRepoSql = Layer.effect(
           const state = yield* readInstallState(tenantId, guildId)
           const outcome = yield* decide(state)
           yield* upsertGuild(outcome.guild)
+          // Installing or updating (owner, mod and admin roles) changes the guild's policy.
+          yield* bumpPolicy(tenantId, guildId)
           if (Option.isSome(state.currentOwner) && state.currentOwner.value !== tenantId) {
             // Only a `decide` that lets a tenant take over an installed guild gets here.
             yield* withPlatformView(sql`UPDATE guild_directory SET tenant_id = ${tenantId} WHERE guild_id = ${guildId}`)
@@ -117,6 +120,7 @@ export const GuildRepoSql = Layer.effect(
           `.pipe(decodeGuild)
           if (Option.isNone(removed)) return yield* findOwn(tenantId, guildId)
           yield* sql`DELETE FROM guild_directory WHERE guild_id = ${guildId} AND tenant_id = ${tenantId}`
+          yield* bumpPolicy(tenantId, guildId)
           return removed
         }).pipe(inTenant(tenantId), boundary),
       find: (tenantId, guildId) => findOwn(tenantId, guildId).pipe(inTenant(tenantId), boundary),
