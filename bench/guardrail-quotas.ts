@@ -1,0 +1,296 @@
+/**
+ * The quota half of the guardrail benchmark: consume throughput on the
+ * Postgres server, and the overshoot count, which must be 0.
+ *
+ *   npm run bench:quotas
+ *   BENCH_QUOTA_OPS=4000 npm run bench:quotas   # a quick run
+ *
+ * Three runs, each through the production path (the Quotas service over
+ * QuotaStoreSql on a pool of the server, migrated by MigrationsLive), each on
+ * counters of its own:
+ * - hot1: one client charging one hot counter;
+ * - hot32: 32 concurrent clients charging that one hot counter;
+ * - spread32: 32 concurrent clients charging 1,000 counters (one per guild) at random.
+ * Every run's limits are set so that its counters fill up midway: about half
+ * of the requests are denied, and overshoot would show. Then every counter is
+ * read back: overshoot is the units counted beyond a limit, and lost updates
+ * the difference between the units counted and the units the clients were
+ * granted.
+ *
+ * The meters are lifetime meters so no run straddles a window boundary (a
+ * minute meter would start a fresh counter mid-run); the statements are the
+ * same for every window.
+ *
+ * The server comes from BENCH_DATABASE_URL and gets a fresh schema, dropped at
+ * the end. Progress goes to stderr; stdout gets human-readable lines, then ONE
+ * final JSON line (bench/guardrail.ts runs this file and merges that line).
+ */
+import { NodeRuntime } from "@effect/platform-node"
+import { PgClient } from "@effect/sql-pg"
+import { Cause, Config, DateTime, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
+import { randomBytes, randomUUID } from "node:crypto"
+import { NodeCrypto } from "../adapters/crypto/index.js"
+import { MigrationsLive, PgServerClient, QuotaStoreSql, TenantRepoSql } from "../adapters/postgres/index.js"
+import {
+  GuildId,
+  type Meter,
+  PlanKey,
+  type PlanLimits,
+  type QuotaContext,
+  Quotas,
+  Tenant,
+  TenantId,
+  TenantRepo
+} from "../core/index.js"
+
+const clients = 32
+const spreadCounters = 1_000
+
+const positiveInt = (name: string, fallback: number) =>
+  Config.integer(name).pipe(
+    Config.withDefault(fallback),
+    Config.validate({ message: `${name} must be a positive integer`, validation: (n) => n > 0 })
+  )
+
+const BenchSettings = Config.all({
+  /** Requests of each concurrent run; the single client runs a quarter of them. */
+  ops: positiveInt("BENCH_QUOTA_OPS", 20_000),
+  databaseUrl: Config.redacted("BENCH_DATABASE_URL").pipe(
+    Config.withDefault(Redacted.make("postgres://postgres@127.0.0.1:5432/test"))
+  )
+})
+
+/** Plan limits are not read: every bench meter has a fixed limit. */
+const noLimits: PlanLimits = { maxGuilds: 0, commandsPerMinute: 0, aiTokensPerDay: 0, maxPaidRoles: 0 }
+
+const warmupOps = 500
+
+// ---------------------------------------------------------------- the database
+
+const log = (line: string) => Effect.sync(() => process.stderr.write(`[quotas] ${line}\n`))
+
+const withSearchPath = (url: Redacted.Redacted, schema: string): Redacted.Redacted => {
+  const parsed = new URL(Redacted.value(url))
+  parsed.searchParams.set("options", `-c search_path=${schema}`)
+  return Redacted.make(parsed.toString())
+}
+
+/** A fresh schema, dropped with everything in it when the scope closes, failed run or not. */
+const benchSchema = Effect.acquireRelease(
+  Effect.gen(function*() {
+    const admin = yield* PgClient.PgClient
+    const schema = `guildhall_bench_${randomBytes(6).toString("hex")}`
+    yield* admin`CREATE SCHEMA ${admin(schema)}`
+    yield* log(`created schema ${schema}`)
+    return schema
+  }),
+  (schema) =>
+    Effect.flatMap(PgClient.PgClient, (admin) =>
+      admin`DROP SCHEMA ${admin(schema)} CASCADE`.pipe(
+        Effect.zipRight(log(`dropped schema ${schema}`)),
+        Effect.orDie
+      ))
+)
+
+/** One pooled connection per client (and one spare for reading back). */
+const BenchLive = Layer.unwrapEffect(Effect.map(BenchSettings, (settings) =>
+  Quotas.layer.pipe(
+    Layer.provideMerge(Layer.mergeAll(QuotaStoreSql, TenantRepoSql, NodeCrypto)),
+    Layer.provide(MigrationsLive),
+    Layer.provideMerge(
+      Layer.unwrapScoped(
+        Effect.map(benchSchema, (schema) =>
+          PgServerClient.layer({
+            url: withSearchPath(settings.databaseUrl, schema),
+            maxConnections: clients + 1,
+            applicationName: "guildhall-bench-quotas"
+          }))
+      ).pipe(Layer.provide(PgServerClient.layer({ url: settings.databaseUrl, maxConnections: 1 })))
+    )
+  )))
+
+// ---------------------------------------------------------------- the runs
+
+interface Counter {
+  readonly meter: Meter
+  readonly context: QuotaContext
+}
+
+interface RunResult {
+  readonly ops: number
+  readonly opsPerSec: number
+  readonly granted: number
+  readonly denied: number
+  readonly p50Ms: number
+  readonly p99Ms: number
+  readonly overshoot: number
+  readonly lostUpdates: number
+}
+
+const guildIdOf = (index: number) => GuildId.make(`1${String(index).padStart(17, "0")}`)
+
+/** mulberry32: a tiny seeded PRNG, so every run charges the same counters in the same order. */
+const seededRandom = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+}
+
+const percentile = (sorted: Float64Array, fraction: number): number =>
+  sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN
+
+const round = (value: number, digits: number) => Number(value.toFixed(digits))
+
+/** Counters of one run: `count` guilds, each a lifetime meter of its own limit. */
+const countersOf = (tenantId: TenantId, run: string, count: number, limit: number): ReadonlyArray<Counter> =>
+  Array.from({ length: count }, (_, index) => ({
+    meter: { key: `bench_${run}`, window: "lifetime", scope: "guild", limit },
+    context: { tenantId, guildId: guildIdOf(index), userId: null }
+  }))
+
+/**
+ * `ops` requests of one unit by `concurrency` clients, each taking the next
+ * request until none is left, on counters `pick` chooses. Then every counter
+ * is read back and compared with its limit and with what was granted on it.
+ */
+const measure = (
+  name: string,
+  counters: ReadonlyArray<Counter>,
+  ops: number,
+  concurrency: number,
+  pick: () => number
+) =>
+  Effect.gen(function*() {
+    const quotas = yield* Quotas
+    const grantedOn = new Array<number>(counters.length).fill(0)
+    const latenciesMs = new Float64Array(ops)
+    let next = 0
+    let denied = 0
+    const client = Effect.whileLoop({
+      while: () => next < ops,
+      body: () =>
+        Effect.suspend(() => {
+          const op = next++
+          const counter = pick()
+          const { context, meter } = counters[counter]!
+          const started = performance.now()
+          return Effect.map(quotas.consume([{ meter, amount: 1 }], context, noLimits, `${name}-${op}`), (result) => {
+            latenciesMs[op] = performance.now() - started
+            if (result._tag === "Granted") grantedOn[counter]!++
+            else denied++
+          })
+        }),
+      step: () => {}
+    })
+    const started = performance.now()
+    yield* Effect.all(Array.from({ length: concurrency }, () => client), { concurrency: "unbounded", discard: true })
+    const elapsedMs = performance.now() - started
+
+    const used = yield* Effect.forEach(counters, ({ context, meter }) => quotas.used(meter, context), {
+      concurrency: 8
+    })
+    const limitOf = (counter: Counter) => counter.meter.limit as number
+    latenciesMs.sort()
+    return {
+      ops,
+      opsPerSec: Math.round((ops * 1000) / elapsedMs),
+      granted: grantedOn.reduce((a, b) => a + b, 0),
+      denied,
+      p50Ms: round(percentile(latenciesMs, 0.5), 3),
+      p99Ms: round(percentile(latenciesMs, 0.99), 3),
+      overshoot: used.reduce((sum, units, i) => sum + Math.max(0, units - limitOf(counters[i]!)), 0),
+      lostUpdates: used.reduce((sum, units, i) => sum + Math.abs(units - grantedOn[i]!), 0)
+    } satisfies RunResult
+  })
+
+const describe = (name: string, concurrency: number, counters: number, result: RunResult) =>
+  `${name}: ${concurrency} client${concurrency === 1 ? "" : "s"} on ${counters.toLocaleString("en-US")} ` +
+  `counter${counters === 1 ? "" : "s"}: ${result.opsPerSec.toLocaleString("en-US")} consumes/s ` +
+  `(${result.ops.toLocaleString("en-US")} requests, ${result.granted.toLocaleString("en-US")} granted, ` +
+  `${result.denied.toLocaleString("en-US")} denied; p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms), ` +
+  `overshoot ${result.overshoot}, lost updates ${result.lostUpdates}`
+
+const program = Effect.gen(function*() {
+  const settings = yield* BenchSettings
+  const tenantId = TenantId.make(randomUUID())
+  yield* Effect.flatMap(TenantRepo, (tenants) =>
+    tenants.insert(Tenant.make({
+      id: tenantId,
+      name: "Quota bench",
+      mode: "hosted",
+      status: "active",
+      planKey: PlanKey.make("enterprise"),
+      guildDefaults: {},
+      createdAt: DateTime.unsafeMake(0)
+    })))
+
+  yield* Effect.sync(() =>
+    console.log(
+      "Quota bench on the Postgres server: Quotas.consume of 1 unit per request (the production path, one " +
+        "transaction each), lifetime meters whose limits fill up midway so about half the requests are denied."
+    )
+  )
+  const hot1Ops = Math.max(1, Math.floor(settings.ops / 4))
+  const random = seededRandom(0x5eed)
+  const runs = [
+    { name: "hot1", concurrency: 1, counters: countersOf(tenantId, "hot1", 1, Math.floor(hot1Ops / 2)), ops: hot1Ops },
+    {
+      name: "hot32",
+      concurrency: clients,
+      counters: countersOf(tenantId, "hot32", 1, Math.floor(settings.ops / 2)),
+      ops: settings.ops
+    },
+    {
+      name: "spread32",
+      concurrency: clients,
+      counters: countersOf(tenantId, "spread32", spreadCounters, Math.floor(settings.ops / spreadCounters / 2)),
+      ops: settings.ops
+    }
+  ] as const
+
+  // Opens the pool's connections and warms the statements and the JIT outside the measured runs.
+  yield* measure(
+    "warmup",
+    countersOf(tenantId, "warmup", clients, warmupOps),
+    warmupOps,
+    clients,
+    () => Math.floor(random() * clients)
+  )
+
+  const results: Record<string, RunResult> = {}
+  for (const run of runs) {
+    yield* log(`${run.name}: ${run.ops} requests by ${run.concurrency} client(s)`)
+    const pick = run.counters.length === 1 ? () => 0 : () => Math.floor(random() * run.counters.length)
+    const result = yield* measure(run.name, run.counters, run.ops, run.concurrency, pick)
+    results[run.name] = result
+    yield* Effect.sync(() => console.log(describe(run.name, run.concurrency, run.counters.length, result)))
+  }
+  const overshoot = Object.values(results).reduce((sum, result) => sum + result.overshoot, 0)
+  const lostUpdates = Object.values(results).reduce((sum, result) => sum + result.lostUpdates, 0)
+  yield* Effect.sync(() => {
+    console.log(`overshoot: ${overshoot} (must be 0), lost updates: ${lostUpdates} (must be 0)`)
+    console.log(JSON.stringify({ bench: "guardrail-quotas", ...results, overshoot, lostUpdates }))
+    if (overshoot !== 0 || lostUpdates !== 0) process.exitCode = 1
+  })
+})
+
+const describeFailure = (cause: Cause.Cause<unknown>): string => {
+  const failure = Cause.squash(cause)
+  if (!(failure instanceof Error)) return String(failure)
+  return failure.cause instanceof Error ? `${failure.message}: ${failure.cause.message}` : failure.message
+}
+
+program.pipe(
+  Effect.provide(BenchLive),
+  // The final line stays JSON even when the run fails, so a parent bench can merge it.
+  Effect.catchAllCause((cause) =>
+    Effect.sync(() => {
+      console.log(JSON.stringify({ bench: "guardrail-quotas", error: describeFailure(cause) }))
+      process.exitCode = 1
+    })
+  ),
+  Effect.provide(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))),
+  Logger.withMinimumLogLevel(LogLevel.Warning),
+  NodeRuntime.runMain
+)
