@@ -1,14 +1,15 @@
 import { Console, Effect, Redacted } from "effect"
-import { ApiKeyRepo, ApiKeys, Tenancy, TenantRepo } from "../core/index.js"
+import { ApiKeyRepo, ApiKeys, syncFeatureCatalog, Tenancy, TenantRepo } from "../core/index.js"
 import type { RunMode } from "./Settings.js"
 
 /**
- * First boot: a self-host install creates its single tenant, and any install
- * with no operator key issues one and prints it once (only its hash is kept).
- * Later boots find both and do nothing.
+ * Every boot syncs the feature catalog. First boot: a self-host install
+ * creates its single tenant, and any install with no operator key issues one
+ * and prints it once (only its hash is kept). Later boots find both and do nothing.
  */
 export const bootstrap = (mode: RunMode, selfHostTenantName: string) =>
   Effect.gen(function*() {
+    yield* syncFeatureCatalog
     if (mode === "self-host") {
       const [existing] = yield* (yield* TenantRepo).list({ limit: 1 })
       if (!existing) {
