@@ -7,31 +7,13 @@ import {
   EntitlementRepo,
   GuildFeatureRepo,
   GuildRepo,
-  HeldAddOn,
   KillSwitchRepo,
-  Override,
-  OverrideId,
   PolicyStore,
   RuleRepo
 } from "../../core/index.js"
 import { at, install, newGuildId } from "../support/fixtures.js"
 import { announcedDuring, makeRule, type PolicyPorts, tenantWithGuilds, valueOf, versionOf } from "../support/policy.js"
 import type { Store } from "../support/stores.js"
-
-export const makeOverride = (fields: Pick<Override, "tenantId" | "guildId"> & Partial<Override>) =>
-  Override.make({
-    id: OverrideId.make(randomUUID()),
-    planKey: null,
-    features: ["ai"],
-    limits: { commandsPerMinute: 500 },
-    reason: "support ticket 42",
-    expiresAt: null,
-    createdAt: at(1_000),
-    ...fields
-  })
-
-export const makeHeld = (tenantId: Override["tenantId"], key = "extra-guilds", quantity = 1) =>
-  HeldAddOn.make({ tenantId, addOnKey: AddOnKey.make(key), quantity, expiresAt: null })
 
 export const policyStoreContract = (store: Store<PolicyPorts>) =>
   layer(store.layer(), { timeout: 60_000, excludeTestServices: true })(`PolicyStore on ${store.name}`, (it) => {

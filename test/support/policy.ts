@@ -3,11 +3,15 @@ import { randomUUID } from "node:crypto"
 import { RepositoriesMemory } from "../../adapters/memory/index.js"
 import { PolicyStoreSql, RepositoriesSql } from "../../adapters/postgres/index.js"
 import {
+  AddOnKey,
   type EntitlementRepo,
   type GuildFeatureRepo,
   type GuildId,
   type GuildRepo,
+  HeldAddOn,
   type KillSwitchRepo,
+  Override,
+  OverrideId,
   type PolicyChange,
   PolicyStore,
   Rule,
@@ -16,7 +20,7 @@ import {
   type TenantId,
   TenantRepo
 } from "../../core/index.js"
-import { install, makeTenant, newGuildId } from "./fixtures.js"
+import { at, install, makeTenant, newGuildId } from "./fixtures.js"
 import { sqlDatabases, type Store } from "./stores.js"
 
 export type PolicyPorts =
@@ -63,6 +67,21 @@ export const makeRule = (tenantId: TenantId, guildId: GuildId, fields: Partial<R
     effect: "deny",
     ...fields
   })
+
+export const makeOverride = (fields: Pick<Override, "tenantId" | "guildId"> & Partial<Override>) =>
+  Override.make({
+    id: OverrideId.make(randomUUID()),
+    planKey: null,
+    features: ["ai"],
+    limits: { commandsPerMinute: 500 },
+    reason: "support ticket 42",
+    expiresAt: null,
+    createdAt: at(1_000),
+    ...fields
+  })
+
+export const makeHeld = (tenantId: Override["tenantId"], key = "extra-guilds", quantity = 1) =>
+  HeldAddOn.make({ tenantId, addOnKey: AddOnKey.make(key), quantity, expiresAt: null })
 
 export const versionOf = (guildId: GuildId) =>
   Effect.flatMap(PolicyStore, (store) => store.load(guildId)).pipe(

@@ -1,0 +1,4 @@
+import { policyStores } from "../support/policy.js"
+import { killSwitchRepoContract } from "./KillSwitchRepo.contract.js"
+
+for (const store of await policyStores()) killSwitchRepoContract(store)
