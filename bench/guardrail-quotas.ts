@@ -3,19 +3,21 @@
  * Postgres server, and the overshoot count, which must be 0.
  *
  *   npm run bench:quotas
- *   BENCH_QUOTA_OPS=4000 npm run bench:quotas   # a quick run
+ *   BENCH_QUOTA_SECONDS=3 npm run bench:quotas   # a quick run
  *
  * Three runs, each through the production path (the Quotas service over
  * QuotaStoreSql on a pool of the server, migrated by MigrationsLive), each on
- * counters of its own:
+ * counters of its own, each for BENCH_QUOTA_SECONDS (10):
  * - hot1: one client charging one hot counter;
  * - hot32: 32 concurrent clients charging that one hot counter;
  * - spread32: 32 concurrent clients charging 1,000 counters (one per guild) at random.
- * Every run's limits are set so that its counters fill up midway: about half
- * of the requests are denied, and overshoot would show. Then every counter is
- * read back: overshoot is the units counted beyond a limit, and lost updates
- * the difference between the units counted and the units the clients were
- * granted.
+ * Before each run, a one-second calibration of the same shape (on counters of
+ * its own, unlimited; it also warms the pool and the JIT) measures the rate,
+ * and the run's limits are set to half of what that rate would grant: the
+ * counters fill up midway, about half of the requests are denied, and an
+ * overshoot would show. Then every counter is read back: overshoot is the
+ * units counted beyond a limit, lost updates the difference between the units
+ * counted and the units the clients were granted. Both must be 0.
  *
  * The meters are lifetime meters so no run straddles a window boundary (a
  * minute meter would start a fresh counter mid-run); the statements are the
@@ -53,8 +55,7 @@ const positiveInt = (name: string, fallback: number) =>
   )
 
 const BenchSettings = Config.all({
-  /** Requests of each concurrent run; the single client runs a quarter of them. */
-  ops: positiveInt("BENCH_QUOTA_OPS", 20_000),
+  seconds: positiveInt("BENCH_QUOTA_SECONDS", 10),
   databaseUrl: Config.redacted("BENCH_DATABASE_URL").pipe(
     Config.withDefault(Redacted.make("postgres://postgres@127.0.0.1:5432/test"))
   )
@@ -63,7 +64,7 @@ const BenchSettings = Config.all({
 /** Plan limits are not read: every bench meter has a fixed limit. */
 const noLimits: PlanLimits = { maxGuilds: 0, commandsPerMinute: 0, aiTokensPerDay: 0, maxPaidRoles: 0 }
 
-const warmupOps = 500
+const calibrationMs = 1_000
 
 // ---------------------------------------------------------------- the database
 
@@ -142,7 +143,7 @@ const percentile = (sorted: Float64Array, fraction: number): number =>
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits))
 
-/** Counters of one run: `count` guilds, each a lifetime meter of its own limit. */
+/** Counters of one run: `count` guilds, each a lifetime meter with `limit`. */
 const countersOf = (tenantId: TenantId, run: string, count: number, limit: number): ReadonlyArray<Counter> =>
   Array.from({ length: count }, (_, index) => ({
     meter: { key: `bench_${run}`, window: "lifetime", scope: "guild", limit },
@@ -150,33 +151,33 @@ const countersOf = (tenantId: TenantId, run: string, count: number, limit: numbe
   }))
 
 /**
- * `ops` requests of one unit by `concurrency` clients, each taking the next
- * request until none is left, on counters `pick` chooses. Then every counter
- * is read back and compared with its limit and with what was granted on it.
+ * `concurrency` clients sending requests of one unit for `durationMs`, each
+ * on the counter `pick` chooses. Then every counter is read back and compared
+ * with its limit and with what was granted on it.
  */
 const measure = (
   name: string,
   counters: ReadonlyArray<Counter>,
-  ops: number,
+  durationMs: number,
   concurrency: number,
   pick: () => number
 ) =>
   Effect.gen(function*() {
     const quotas = yield* Quotas
     const grantedOn = new Array<number>(counters.length).fill(0)
-    const latenciesMs = new Float64Array(ops)
-    let next = 0
+    const latenciesMs: Array<number> = []
     let denied = 0
+    const deadline = performance.now() + durationMs
     const client = Effect.whileLoop({
-      while: () => next < ops,
+      while: () => performance.now() < deadline,
       body: () =>
         Effect.suspend(() => {
-          const op = next++
           const counter = pick()
           const { context, meter } = counters[counter]!
           const started = performance.now()
-          return Effect.map(quotas.consume([{ meter, amount: 1 }], context, noLimits, `${name}-${op}`), (result) => {
-            latenciesMs[op] = performance.now() - started
+          const key = `${name}-${latenciesMs.length}-${started}`
+          return Effect.map(quotas.consume([{ meter, amount: 1 }], context, noLimits, key), (result) => {
+            latenciesMs.push(performance.now() - started)
             if (result._tag === "Granted") grantedOn[counter]!++
             else denied++
           })
@@ -191,14 +192,14 @@ const measure = (
       concurrency: 8
     })
     const limitOf = (counter: Counter) => counter.meter.limit as number
-    latenciesMs.sort()
+    const sorted = Float64Array.from(latenciesMs).sort()
     return {
-      ops,
-      opsPerSec: Math.round((ops * 1000) / elapsedMs),
+      ops: sorted.length,
+      opsPerSec: Math.round((sorted.length * 1000) / elapsedMs),
       granted: grantedOn.reduce((a, b) => a + b, 0),
       denied,
-      p50Ms: round(percentile(latenciesMs, 0.5), 3),
-      p99Ms: round(percentile(latenciesMs, 0.99), 3),
+      p50Ms: round(percentile(sorted, 0.5), 3),
+      p99Ms: round(percentile(sorted, 0.99), 3),
       overshoot: used.reduce((sum, units, i) => sum + Math.max(0, units - limitOf(counters[i]!)), 0),
       lostUpdates: used.reduce((sum, units, i) => sum + Math.abs(units - grantedOn[i]!), 0)
     } satisfies RunResult
@@ -228,43 +229,41 @@ const program = Effect.gen(function*() {
   yield* Effect.sync(() =>
     console.log(
       "Quota bench on the Postgres server: Quotas.consume of 1 unit per request (the production path, one " +
-        "transaction each), lifetime meters whose limits fill up midway so about half the requests are denied."
+        "transaction each), lifetime meters whose limits fill up midway (calibrated) so about half the requests " +
+        "are denied."
     )
   )
-  const hot1Ops = Math.max(1, Math.floor(settings.ops / 4))
   const random = seededRandom(0x5eed)
   const runs = [
-    { name: "hot1", concurrency: 1, counters: countersOf(tenantId, "hot1", 1, Math.floor(hot1Ops / 2)), ops: hot1Ops },
-    {
-      name: "hot32",
-      concurrency: clients,
-      counters: countersOf(tenantId, "hot32", 1, Math.floor(settings.ops / 2)),
-      ops: settings.ops
-    },
-    {
-      name: "spread32",
-      concurrency: clients,
-      counters: countersOf(tenantId, "spread32", spreadCounters, Math.floor(settings.ops / spreadCounters / 2)),
-      ops: settings.ops
-    }
+    { name: "hot1", concurrency: 1, counters: 1 },
+    { name: "hot32", concurrency: clients, counters: 1 },
+    { name: "spread32", concurrency: clients, counters: spreadCounters }
   ] as const
-
-  // Opens the pool's connections and warms the statements and the JIT outside the measured runs.
-  yield* measure(
-    "warmup",
-    countersOf(tenantId, "warmup", clients, warmupOps),
-    warmupOps,
-    clients,
-    () => Math.floor(random() * clients)
-  )
 
   const results: Record<string, RunResult> = {}
   for (const run of runs) {
-    yield* log(`${run.name}: ${run.ops} requests by ${run.concurrency} client(s)`)
-    const pick = run.counters.length === 1 ? () => 0 : () => Math.floor(random() * run.counters.length)
-    const result = yield* measure(run.name, run.counters, run.ops, run.concurrency, pick)
+    const pick = run.counters === 1 ? () => 0 : () => Math.floor(random() * run.counters)
+    const calibration = yield* measure(
+      `${run.name}-calibration`,
+      countersOf(tenantId, `${run.name}_calibration`, run.counters, -1),
+      calibrationMs,
+      run.concurrency,
+      pick
+    )
+    const expectedOps = calibration.opsPerSec * settings.seconds
+    const limit = Math.max(1, Math.floor(expectedOps / run.counters / 2))
+    yield* log(
+      `${run.name}: calibrated at ${calibration.opsPerSec}/s; ${settings.seconds} s with limit ${limit} per counter`
+    )
+    const result = yield* measure(
+      run.name,
+      countersOf(tenantId, run.name, run.counters, limit),
+      settings.seconds * 1000,
+      run.concurrency,
+      pick
+    )
     results[run.name] = result
-    yield* Effect.sync(() => console.log(describe(run.name, run.concurrency, run.counters.length, result)))
+    yield* Effect.sync(() => console.log(describe(run.name, run.concurrency, run.counters, result)))
   }
   const overshoot = Object.values(results).reduce((sum, result) => sum + result.overshoot, 0)
   const lostUpdates = Object.values(results).reduce((sum, result) => sum + result.lostUpdates, 0)
