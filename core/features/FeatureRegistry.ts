@@ -47,7 +47,7 @@ export interface FeatureRegistryService {
   readonly feature: (key: string) => FeatureDefinition | undefined
   /** Every invocable command path, in definition order. */
   readonly commands: ReadonlyArray<ResolvedCommand>
-  /** The command at `path` (e.g. ["xp", "reset"]); undefined for an unknown or non-invocable path. Allocation-free for one-word commands. */
+  /** The command at `path` (e.g. ["xp", "reset"]); undefined for an unknown or non-invocable path. Allocation-free. */
   readonly resolveCommand: (path: ReadonlyArray<string>) => ResolvedCommand | undefined
 }
 
@@ -84,18 +84,48 @@ const invocablePaths = (feature: FeatureDefinition, command: CommandDefinition):
   return walk(command, [command.name], commandRequirements(command))
 }
 
+/** One word of a command path: the command it ends (when invocable) and the words that may follow. */
+interface PathNode {
+  resolved: ResolvedCommand | undefined
+  readonly next: Map<string, PathNode>
+}
+
+const pathIndex = (commands: ReadonlyArray<ResolvedCommand>): Map<string, PathNode> => {
+  const root = new Map<string, PathNode>()
+  for (const resolved of commands) {
+    let level = root
+    let node: PathNode | undefined
+    for (const word of resolved.path) {
+      node = level.get(word)
+      if (node === undefined) level.set(word, node = { resolved: undefined, next: new Map() })
+      level = node.next
+    }
+    node!.resolved = resolved
+  }
+  return root
+}
+
 const build = (definitions: ReadonlyArray<FeatureDefinition>): FeatureRegistryService => {
   const features = new Map(definitions.map((feature) => [feature.key, feature]))
   const commands = definitions.flatMap((feature) =>
     feature.commands.flatMap((command) => invocablePaths(feature, command))
   )
-  const byKey = new Map(commands.map((resolved) => [resolved.key, resolved]))
+  const root = pathIndex(commands)
   return {
     features: definitions,
     feature: (key) => features.get(key),
     commands,
-    // The guardrail calls this on every command: one Map lookup, joining only multi-word paths.
-    resolveCommand: (path) => byKey.get(path.length === 1 ? path[0]! : path.join(" "))
+    // The guardrail calls this on every command: one Map lookup per word, no allocation.
+    resolveCommand: (path) => {
+      let level = root
+      let node: PathNode | undefined
+      for (let i = 0; i < path.length; i++) {
+        node = level.get(path[i]!)
+        if (node === undefined) return undefined
+        level = node.next
+      }
+      return node?.resolved
+    }
   }
 }
 
