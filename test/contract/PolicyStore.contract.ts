@@ -12,7 +12,16 @@ import {
   RuleRepo
 } from "../../core/index.js"
 import { at, install, newGuildId } from "../support/fixtures.js"
-import { announcedDuring, makeRule, type PolicyPorts, tenantWithGuilds, valueOf, versionOf } from "../support/policy.js"
+import {
+  announcedDuring,
+  makeHeld,
+  makeOverride,
+  makeRule,
+  type PolicyPorts,
+  tenantWithGuilds,
+  valueOf,
+  versionOf
+} from "../support/policy.js"
 import type { Store } from "../support/stores.js"
 
 export const policyStoreContract = (store: Store<PolicyPorts>) =>
