@@ -1,10 +1,24 @@
 import { DateTime } from "effect"
+import type { ResolvedCommand } from "../features/FeatureRegistry.js"
 import type { GuildId, TenantId, UserId } from "../ids.js"
 import { type Entitlements, resolveEntitlements } from "../plans/Entitlements.js"
 import type { PlanCatalogService } from "../plans/PlanCatalog.js"
 import { type CompiledRules, compileRules } from "../rbac/CompiledRules.js"
+import type { Rule } from "../rbac/Rule.js"
 import { platformDefaults, resolveSettings } from "../tenancy/GuildConfig.js"
 import type { PolicySource } from "./PolicySource.js"
+import type { Deny } from "./stages.js"
+
+/**
+ * Denials `decide` has already built from this snapshot, so a repeated
+ * denial allocates nothing: they depend only on the snapshot, the command
+ * and (for rules) the deciding rule. Filled lazily; never changes an answer.
+ */
+export interface SnapshotMemo {
+  /** Per command: the kill-switch or suspension denial (stage 1), and the plan or toggle denial (stages 2–3). */
+  readonly early: Map<ResolvedCommand, { readonly platform: Deny | null; readonly entitlementOrToggle: Deny | null }>
+  readonly ruleDenials: Map<Rule, Map<ResolvedCommand, Deny>>
+}
 
 /** Everything `decide` reads about one guild, precomputed so a decision is a few lookups. */
 export interface PolicySnapshot {
@@ -28,6 +42,7 @@ export interface PolicySnapshot {
   readonly builtAt: DateTime.Utc
   /** When an add-on or override in effect expires: the snapshot must be rebuilt then. null: never. */
   readonly validUntil: DateTime.Utc | null
+  readonly memo: SnapshotMemo
 }
 
 /**
@@ -71,7 +86,8 @@ export const buildSnapshot = (
     killedFeatures: new Set(source.killSwitches.filter((key) => key !== "*")),
     catalog,
     builtAt: now,
-    validUntil: entitlements.validUntil
+    validUntil: entitlements.validUntil,
+    memo: { early: new Map(), ruleDenials: new Map() }
   }
 }
 

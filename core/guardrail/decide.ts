@@ -1,13 +1,17 @@
-import type { FeatureRegistryService } from "../features/FeatureRegistry.js"
+import type { FeatureRegistryService, ResolvedCommand } from "../features/FeatureRegistry.js"
 import { evaluateRules } from "../rbac/evaluateRules.js"
+import type { Rule } from "../rbac/Rule.js"
 import type { CommandContext } from "./CommandContext.js"
+import { findCommand, type GuardedCommand } from "./CommandIndex.js"
 import { Decision } from "./Decision.js"
 import type { PolicySnapshot } from "./PolicySnapshot.js"
 import {
+  botPermissionStage,
   entitlementStage,
-  levelStage,
+  levelShortfall,
+  levelTooLow,
   ownerLockoutGuard,
-  platformStage,
+  platformStateStage,
   ruleDenied,
   toggleStage,
   unknownCommand
@@ -17,24 +21,56 @@ import {
 const allowedByLevel = Decision.Allow({ ruleAllowed: false })
 const allowedByRule = Decision.Allow({ ruleAllowed: true })
 
+/** Stages 1 (kill switch, suspension), 2 and 3 depend only on the snapshot and the command: decided once each. */
+const earlyDenials = (snapshot: PolicySnapshot, resolved: ResolvedCommand) => {
+  let early = snapshot.memo.early.get(resolved)
+  if (early === undefined) {
+    early = {
+      platform: platformStateStage(resolved, snapshot) ?? null,
+      entitlementOrToggle: entitlementStage(resolved, snapshot) ?? toggleStage(resolved, snapshot) ?? null
+    }
+    snapshot.memo.early.set(resolved, early)
+  }
+  return early
+}
+
+const ruleDenial = (snapshot: PolicySnapshot, resolved: ResolvedCommand, rule: Rule) => {
+  let byCommand = snapshot.memo.ruleDenials.get(rule)
+  if (byCommand === undefined) snapshot.memo.ruleDenials.set(rule, byCommand = new Map())
+  let denied = byCommand.get(resolved)
+  if (denied === undefined) byCommand.set(resolved, denied = ruleDenied(resolved, rule))
+  return denied
+}
+
+const levelDenial = (command: GuardedCommand, level: NonNullable<ReturnType<typeof levelShortfall>>) => {
+  let denied = command.levelDenials.get(level)
+  if (denied === undefined) command.levelDenials.set(level, denied = levelTooLow(command.resolved, level))
+  return denied
+}
+
 /**
  * Stages 1–5 of the guardrail (platform, entitlement, toggle, rules, level),
  * first denial stops. Pure and synchronous: it runs before every command, so
- * it reads only the precomputed snapshot. Quotas (stage 6) are the Guardrail
- * service's, after this allows.
+ * it reads only the precomputed snapshot and allocates nothing once warm
+ * (denials are memoized per snapshot and command). Quotas (stage 6) are the
+ * Guardrail service's, after this allows.
  */
 export const decide = (
-  registry: Pick<FeatureRegistryService, "resolveCommand">,
+  registry: Pick<FeatureRegistryService, "commands">,
   snapshot: PolicySnapshot,
   ctx: CommandContext
 ): Decision => {
-  const resolved = registry.resolveCommand(ctx.commandPath)
-  if (resolved === undefined) return unknownCommand(ctx)
-  const denied = platformStage(resolved, snapshot, ctx) ?? entitlementStage(resolved, snapshot) ??
-    toggleStage(resolved, snapshot)
-  if (denied !== undefined) return denied
+  const command = findCommand(registry, ctx.commandPath)
+  if (command === undefined) return unknownCommand(ctx)
+  const resolved = command.resolved
+  const early = earlyDenials(snapshot, resolved)
+  if (early.platform !== null) return early.platform
+  const botDenied = botPermissionStage(resolved, ctx)
+  if (botDenied !== undefined) return botDenied
+  if (early.entitlementOrToggle !== null) return early.entitlementOrToggle
   if (ownerLockoutGuard(resolved, snapshot, ctx)) return allowedByLevel
   const rule = evaluateRules(snapshot.rules, ctx, resolved.feature.key)
-  if (rule !== undefined) return rule.effect === "deny" ? ruleDenied(resolved, rule) : allowedByRule
-  return levelStage(resolved, snapshot, ctx) ?? allowedByLevel
+  if (rule !== undefined) return rule.effect === "deny" ? ruleDenial(snapshot, resolved, rule) : allowedByRule
+  const shortfall = levelShortfall(resolved, snapshot, ctx)
+  return shortfall === undefined ? allowedByLevel : levelDenial(command, shortfall)
 }

@@ -61,7 +61,7 @@ export const explainBeforeStages = (denied: Deny): Explanation => ({
  * its own finding in the detail.
  */
 export const explain = (
-  registry: Pick<FeatureRegistryService, "resolveCommand">,
+  registry: Pick<FeatureRegistryService, "commands" | "resolveCommand">,
   snapshot: PolicySnapshot,
   ctx: CommandContext
 ): Explanation => {

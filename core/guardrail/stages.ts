@@ -43,8 +43,8 @@ export const guildNotInstalled = (ctx: CommandContext): Deny =>
     { guildId: ctx.guildId }
   )
 
-/** Stage 1: kill switches, the tenant's suspension, the bot's own permissions in the channel. */
-export const platformStage = (resolved: ResolvedCommand, snapshot: PolicySnapshot, ctx: CommandContext) => {
+/** Stage 1, what the snapshot alone decides: kill switches and the tenant's suspension. */
+export const platformStateStage = (resolved: ResolvedCommand, snapshot: PolicySnapshot) => {
   const feature = resolved.feature
   if (snapshot.killAll || snapshot.killedFeatures.has(feature.key)) {
     return deny(
@@ -64,20 +64,27 @@ export const platformStage = (resolved: ResolvedCommand, snapshot: PolicySnapsho
       { feature: feature.key, access: snapshot.entitlements.access }
     )
   }
-  const needed = resolved.requirements.botPermissions
-  if (needed !== 0n && !hasPermissions(ctx.appPermissions, needed)) {
-    const missingBits = missingPermissions(ctx.appPermissions, needed)
-    const missing = permissionNames(missingBits).join(", ")
-    return deny(
-      "platform",
-      "BOT_MISSING_PERMISSIONS",
-      `Missing ${missing}`,
-      `Give the bot's role ${missing} (in Server Settings → Roles, or on this channel)`,
-      { missing, missingBits: missingBits.toString() }
-    )
-  }
   return undefined
 }
+
+/** Stage 1, what the invocation decides: the bot's own permissions in the channel. */
+export const botPermissionStage = (resolved: ResolvedCommand, ctx: CommandContext) => {
+  const needed = resolved.requirements.botPermissions
+  if (needed === 0n || hasPermissions(ctx.appPermissions, needed)) return undefined
+  const missingBits = missingPermissions(ctx.appPermissions, needed)
+  const missing = permissionNames(missingBits).join(", ")
+  return deny(
+    "platform",
+    "BOT_MISSING_PERMISSIONS",
+    `Missing ${missing}`,
+    `Give the bot's role ${missing} (in Server Settings → Roles, or on this channel)`,
+    { missing, missingBits: missingBits.toString() }
+  )
+}
+
+/** Stage 1: kill switches, the tenant's suspension, the bot's own permissions in the channel. */
+export const platformStage = (resolved: ResolvedCommand, snapshot: PolicySnapshot, ctx: CommandContext) =>
+  platformStateStage(resolved, snapshot) ?? botPermissionStage(resolved, ctx)
 
 /** Stage 2: the plan (with add-ons and overrides) includes the feature, and read-only keeps only reading. */
 export const entitlementStage = (resolved: ResolvedCommand, snapshot: PolicySnapshot) => {
@@ -176,14 +183,24 @@ const levelWording: Record<MemberLevel, string> = {
   owner: "the server owner"
 }
 
-/** Stage 5: the member's level meets the command's, or the member holds the command's permission bits. */
-export const levelStage = (resolved: ResolvedCommand, snapshot: PolicySnapshot, ctx: CommandContext) => {
+/** The member's level when it is too low for the command (and no permission bit makes up for it); else undefined. */
+export const levelShortfall = (
+  resolved: ResolvedCommand,
+  snapshot: PolicySnapshot,
+  ctx: CommandContext
+): MemberLevel | undefined => {
   const required = resolved.requirements.level
   if (required === "member") return undefined
   const bits = resolved.requirements.memberPermissions
   if (bits !== null && bits !== 0n && hasPermissions(ctx.memberPermissions, bits)) return undefined
   const level = memberLevel(snapshot, ctx)
-  if (rank[level] >= rank[required]) return undefined
+  return rank[level] >= rank[required] ? undefined : level
+}
+
+/** Stage 5's denial for a member of `level`. */
+export const levelTooLow = (resolved: ResolvedCommand, level: MemberLevel): Deny => {
+  const required = resolved.requirements.level
+  const bits = resolved.requirements.memberPermissions
   const permissions = bits === null ? null : permissionNames(bits).join(", ")
   return deny(
     "level",
@@ -195,6 +212,12 @@ export const levelStage = (resolved: ResolvedCommand, snapshot: PolicySnapshot, 
         (permissions === null ? "" : ` or the ${permissions} permission`),
     { required, level, permissions }
   )
+}
+
+/** Stage 5: the member's level meets the command's, or the member holds the command's permission bits. */
+export const levelStage = (resolved: ResolvedCommand, snapshot: PolicySnapshot, ctx: CommandContext) => {
+  const level = levelShortfall(resolved, snapshot, ctx)
+  return level === undefined ? undefined : levelTooLow(resolved, level)
 }
 
 /** Stage 6's charges: one command against the guild's per-minute limit, and the command's per-user cooldown. */

@@ -165,10 +165,10 @@ const guilds = [guildId, otherGuildId]
 const ruleArbitrary = fc
   .record({
     target: fc.constantFrom(...targets),
-    subject: fc.constantFrom("user", "channel", "category", "role", "guild"),
+    subject: fc.constantFrom(...(["user", "channel", "category", "role", "guild"] as const)),
     pick: fc.nat(),
-    effect: fc.constantFrom("allow", "deny"),
-    scope: fc.constantFrom("platform", "tenant", "tenant")
+    effect: fc.constantFrom(...(["allow", "deny"] as const)),
+    scope: fc.constantFrom(...(["platform", "tenant", "tenant"] as const))
   })
   .map(({ effect, pick, scope, subject, target }) => {
     const pool: ReadonlyArray<string> = subject === "user"
