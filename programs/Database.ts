@@ -1,5 +1,12 @@
 import { Effect, Layer, Option } from "effect"
-import { MigrationsLive, PgliteClient, PgServerClient, RepositoriesSql } from "../adapters/postgres/index.js"
+import {
+  MigrationsLive,
+  PgliteClient,
+  PgServerClient,
+  PolicyStoreSql,
+  QuotaStoreSql,
+  RepositoriesSql
+} from "../adapters/postgres/index.js"
 import { embeddedPgliteAssets } from "./EmbeddedAssets.js"
 import { DatabaseSettings } from "./Settings.js"
 
@@ -18,8 +25,8 @@ export const DatabaseLive = Layer.unwrapEffect(
     }))
 )
 
-/** The repositories over the configured database, migrated before anything uses it. */
-export const MigratedDatabaseLive = RepositoriesSql.pipe(
+/** The repositories and stores over the configured database, migrated before anything uses it. */
+export const MigratedDatabaseLive = Layer.mergeAll(RepositoriesSql, QuotaStoreSql, PolicyStoreSql).pipe(
   Layer.provide(MigrationsLive),
   Layer.provideMerge(DatabaseLive)
 )

@@ -1,5 +1,5 @@
 import { Layer, TestContext } from "effect"
-import { ReadinessMemory, RepositoriesMemory } from "../adapters/memory/index.js"
+import { QuotaStoreMemory, ReadinessMemory, RepositoriesMemory } from "../adapters/memory/index.js"
 import { CoreLive } from "./CoreLive.js"
 
 /**
@@ -8,6 +8,6 @@ import { CoreLive } from "./CoreLive.js"
  * backend uses for its own contract tests.
  */
 export const TestRuntime = CoreLive.pipe(
-  Layer.provideMerge(Layer.merge(RepositoriesMemory, ReadinessMemory)),
+  Layer.provideMerge(Layer.mergeAll(RepositoriesMemory, QuotaStoreMemory, ReadinessMemory)),
   Layer.provideMerge(TestContext.TestContext)
 )
