@@ -21,14 +21,14 @@ export const emptyPgliteDatabase = (): Layer.Layer<SqlClient.SqlClient | PgliteC
 export const pgliteDatabase = (): Layer.Layer<SqlClient.SqlClient | PgliteClient.PgliteClient> =>
   MigrationsLive.pipe(Layer.provideMerge(emptyPgliteDatabase()), Layer.orDie)
 
-const withSearchPath = (url: string, schema: string): string => {
+export const withSearchPath = (url: string, schema: string): string => {
   const parsed = new URL(url)
   parsed.searchParams.set("options", `-c search_path=${schema}`)
   return parsed.toString()
 }
 
 /** A schema of its own on the server, created at acquisition and dropped with everything in it at release. */
-const isolatedSchema = Effect.acquireRelease(
+export const isolatedSchema = Effect.acquireRelease(
   Effect.gen(function*() {
     const admin = yield* PgClient.PgClient
     const schema = `guildhall_test_${randomBytes(6).toString("hex")}`

@@ -1,0 +1,75 @@
+import { PgClient } from "@effect/sql-pg"
+import { assert, describe, it } from "@effect/vitest"
+import { Context, Deferred, Duration, Effect, Fiber, Layer, Option, Redacted, Stream } from "effect"
+import { PgServerClient, PolicyStoreSql, RepositoriesSql, runMigrations } from "../../adapters/postgres/index.js"
+import { type GuildId, type GuildRepo, PolicyStore, RuleRepo, type TenantRepo } from "../../core/index.js"
+import { isolatedSchema, pgliteDatabase, serverAvailable, serverUrl, withSearchPath } from "../support/databases.js"
+import { makeRule, tenantWithGuilds } from "../support/policy.js"
+
+/**
+ * Two replicas, each with its own PolicyStoreSql: a rule written through one
+ * is announced on the other's `changes` within a second, and the other then loads it.
+ */
+
+type Replica = Context.Context<TenantRepo | GuildRepo | RuleRepo | PolicyStore>
+
+const replicaPorts = Layer.mergeAll(RepositoriesSql, PolicyStoreSql)
+
+const heardOn = (replica: Replica, guildId: GuildId) =>
+  Effect.gen(function*() {
+    const heard = yield* Deferred.make<void>()
+    const listening = yield* (yield* PolicyStore).changes.pipe(
+      Stream.runForEach((change) => change === guildId ? Deferred.succeed(heard, undefined) : Effect.void),
+      Effect.forkScoped
+    )
+    return { heard: Deferred.await(heard), listening }
+  }).pipe(Effect.provide(replica))
+
+const ruleWrittenOnOneIsEnforcedByTheOther = (writer: Replica, reader: Replica) =>
+  Effect.gen(function*() {
+    const { tenantId, guildIds: [guildId] } = yield* tenantWithGuilds().pipe(Effect.provide(writer))
+    const { heard, listening } = yield* heardOn(reader, guildId)
+    yield* Effect.sleep(Duration.millis(50)) // the subscription is in place
+    const rule = makeRule(tenantId, guildId, { target: "command:ban" })
+    yield* Effect.flatMap(RuleRepo, (rules) => rules.put(rule)).pipe(Effect.provide(writer))
+    const started = Date.now()
+    yield* heard.pipe(Effect.timeoutFail({ duration: Duration.seconds(1), onTimeout: () => "not heard within 1 s" }))
+    const latency = Date.now() - started
+    yield* Fiber.interrupt(listening)
+    const source = yield* Effect.flatMap(PolicyStore, (store) => store.load(guildId)).pipe(Effect.provide(reader))
+    assert.deepStrictEqual(Option.getOrThrow(source).rules, [rule])
+    assert.isBelow(latency, 1_000)
+  })
+
+const withServer = await serverAvailable()
+
+describe("cross-replica policy invalidation", () => {
+  it.scopedLive("two PolicyStoreSql on one PGlite, in process", () =>
+    Effect.gen(function*() {
+      const database = yield* Layer.build(pgliteDatabase())
+      const onDatabase = replicaPorts.pipe(Layer.provide(Layer.succeedContext(database)))
+      const [one, two] = [yield* Layer.build(onDatabase), yield* Layer.build(onDatabase)]
+      yield* ruleWrittenOnOneIsEnforcedByTheOther(one, two)
+      yield* ruleWrittenOnOneIsEnforcedByTheOther(two, one)
+    }))
+
+  it.scopedLive.skipIf(!withServer)(
+    "two replicas on two server pools against one schema",
+    () =>
+      Effect.gen(function*() {
+        // Built into the test's scope first, so it is still open when the schema is dropped at the end.
+        const admin = yield* Layer.build(PgServerClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 }))
+        const schema = yield* isolatedSchema.pipe(Effect.provide(admin))
+        const url = Redacted.make(withSearchPath(serverUrl, schema))
+        // Each build makes a pool (and a listening connection) of its own.
+        const replica = () => replicaPorts.pipe(Layer.provideMerge(PgServerClient.layer({ url })))
+        const one = yield* Layer.build(replica())
+        yield* runMigrations.pipe(Effect.provide(one))
+        const two = yield* Layer.build(replica())
+        assert.notStrictEqual(Context.get(one, PgClient.PgClient), Context.get(two, PgClient.PgClient))
+        yield* ruleWrittenOnOneIsEnforcedByTheOther(one, two)
+        yield* ruleWrittenOnOneIsEnforcedByTheOther(two, one)
+      }),
+    60_000
+  )
+})
