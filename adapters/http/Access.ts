@@ -1,6 +1,8 @@
 import { Effect, Option } from "effect"
-import { canActOn, type TenantId, TenantNotFound } from "../../core/index.js"
+import { canActOn, type GuildId, Tenancy, type TenantId, TenantNotFound } from "../../core/index.js"
 import { CurrentPrincipal } from "./Auth.js"
+import { storedPlanMustExist } from "./storedPlanMustExist.js"
+import { OperatorOnly } from "./Tenants/OperatorOnly.js"
 
 /**
  * Succeeds when the caller may act on the tenant. A tenant outside the
@@ -18,3 +20,30 @@ export const tenantScope: Effect.Effect<Option.Option<TenantId>, never, CurrentP
   CurrentPrincipal,
   (principal) => principal._tag === "Operator" ? Option.none() : Option.some(principal.tenantId)
 )
+
+/** Whether the caller holds an operator key. */
+export const isOperator: Effect.Effect<boolean, never, CurrentPrincipal> = Effect.map(
+  CurrentPrincipal,
+  (principal) => principal._tag === "Operator"
+)
+
+/** Fails with OperatorOnly (403) unless the caller holds an operator key. */
+export const ensureOperator = (action: string) =>
+  Effect.flatMap(isOperator, (operator) => operator ? Effect.void : Effect.fail(OperatorOnly.of(action)))
+
+/**
+ * The tenant holding the guild, checked: for a tenant key its own tenant,
+ * which must have (or have had) the guild; for the operator whichever tenant
+ * has (or last had) it. Another tenant's guild answers GuildNotFound exactly
+ * like a nonexistent one, so every /assets/:guildId/* and /usage/:guildId/*
+ * route resolves the guild through here before touching it.
+ */
+export const holderOf = (guildId: GuildId) => Effect.map(heldGuild(guildId), (guild) => guild.tenantId)
+
+/** The guild's row as its holder has it (installed or removed), checked like `holderOf`. */
+export const heldGuild = (guildId: GuildId) =>
+  Effect.all([tenantScope, Tenancy]).pipe(
+    Effect.flatMap(([scope, tenancy]) => tenancy.getAsset(guildId, scope)),
+    Effect.map((asset) => asset.guild),
+    storedPlanMustExist
+  )

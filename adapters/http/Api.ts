@@ -1,8 +1,13 @@
 import { HttpApi, OpenApi } from "@effect/platform"
 import { ApiKeysApi } from "./ApiKeys/Api.js"
 import { AssetsApi } from "./Assets/Api.js"
+import { FeaturesApi } from "./Features/Api.js"
+import { GuardrailApi } from "./Guardrail/Api.js"
 import { HealthApi } from "./Health/Api.js"
+import { OverridesApi } from "./Overrides/Api.js"
+import { RulesApi } from "./Rules/Api.js"
 import { TenantsApi } from "./Tenants/Api.js"
+import { UsageApi } from "./Usage/Api.js"
 import { apiVersion } from "./version.js"
 
 /** The Guildhall HTTP API: its contract, shared by the server, typed clients and the OpenAPI document. */
@@ -11,10 +16,16 @@ export class Api extends HttpApi.make("guildhall")
   .add(TenantsApi)
   .add(AssetsApi)
   .add(ApiKeysApi)
+  .add(FeaturesApi)
+  .add(RulesApi)
+  .add(GuardrailApi)
+  .add(UsageApi)
+  .add(OverridesApi)
   .annotateContext(OpenApi.annotations({
     title: "Guildhall",
     version: apiVersion,
-    description: "Tenants, their Discord guilds and API keys. Every endpoint but /health/* needs " +
+    description: "Tenants, their Discord guilds and API keys; guild features, RBAC rules, the guardrail's " +
+      "explanations, usage and plan overrides. Every endpoint but /health/* needs " +
       "`Authorization: Bearer <API key>`. Errors are JSON with a `_tag`, a `message` and, when there is " +
       "something to do about them, a `remediation`."
   }))

@@ -4,11 +4,30 @@ import { Api } from "./Api.js"
 import { ApiKeysLive } from "./ApiKeys/Http.js"
 import { AssetsLive } from "./Assets/Http.js"
 import { AuthenticationLive } from "./Auth.js"
+import { FeaturesLive } from "./Features/Http.js"
+import { GuardrailLive } from "./Guardrail/Http.js"
 import { HealthLive } from "./Health/Http.js"
+import { OverridesLive } from "./Overrides/Http.js"
+import { RulesLive } from "./Rules/Http.js"
 import { TenantsLive } from "./Tenants/Http.js"
+import { UsageLive } from "./Usage/Http.js"
 
-/** The Api with every handler and the authentication middleware. Requires Tenancy, ApiKeys and Readiness. */
+/**
+ * The Api with every handler and the authentication middleware. Requires
+ * Tenancy, ApiKeys, Readiness, GuildFeatures, GuildRules, Overrides,
+ * GuildEntitlements, Guardrail, Quotas and FeatureCatalogRepo.
+ */
 export const HttpApiLive = HttpApiBuilder.api(Api).pipe(
-  Layer.provide([HealthLive, TenantsLive, AssetsLive, ApiKeysLive]),
+  Layer.provide([
+    HealthLive,
+    TenantsLive,
+    AssetsLive,
+    ApiKeysLive,
+    FeaturesLive,
+    RulesLive,
+    GuardrailLive,
+    UsageLive,
+    OverridesLive
+  ]),
   Layer.provide(AuthenticationLive)
 )

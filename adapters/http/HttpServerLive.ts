@@ -14,7 +14,7 @@ export interface HttpServerOptions {
  * a self-contained docs page at `/docs`, and the middleware stack (request
  * id outermost so the access log line carries it, then the access log, then
  * the body limit). Requires HttpServer (with its platform services, e.g.
- * `NodeHttpServer.layer`), Tenancy, ApiKeys and Readiness.
+ * `NodeHttpServer.layer`) and the services HttpApiLive requires.
  */
 export const HttpServerLive = (options: HttpServerOptions = {}) =>
   HttpApiBuilder.serve((app) => requestId(HttpMiddleware.logger(app))).pipe(

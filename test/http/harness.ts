@@ -1,14 +1,59 @@
 import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Effect, Layer, Redacted } from "effect"
+import { DateTime, Effect, Layer, Redacted } from "effect"
 import { NodeCrypto } from "../../adapters/crypto/index.js"
 import { Api, HttpServerLive } from "../../adapters/http/index.js"
-import { ReadinessMemory, RepositoriesMemory } from "../../adapters/memory/index.js"
-import { ApiKeys, GuildId, PlanCatalog, type PlanKey, type Readiness, Tenancy, UserId } from "../../core/index.js"
+import { QuotaStoreMemory, ReadinessMemory, RepositoriesMemory } from "../../adapters/memory/index.js"
+import {
+  ApiKeys,
+  builtinFeatures,
+  catalogEntryOf,
+  FeatureCatalogRepo,
+  FeatureRegistry,
+  Guardrail,
+  GuildEntitlements,
+  GuildFeatures,
+  GuildId,
+  GuildRules,
+  Overrides,
+  PlanCatalog,
+  type PlanKey,
+  Quotas,
+  type Readiness,
+  Tenancy,
+  UserId
+} from "../../core/index.js"
+
+/** The catalog as a boot would sync it from the registry. */
+const CatalogSynced = Layer.effectDiscard(
+  Effect.flatMap(
+    FeatureCatalogRepo,
+    (catalog) => Effect.flatMap(DateTime.now, (now) => catalog.sync(builtinFeatures.map(catalogEntryOf), now))
+  )
+)
 
 const core = (readiness: Layer.Layer<Readiness>) =>
-  Layer.mergeAll(Tenancy.layer, ApiKeys.layer).pipe(
-    Layer.provideMerge(Layer.mergeAll(RepositoriesMemory, NodeCrypto, PlanCatalog.builtin, readiness))
+  Layer.mergeAll(
+    Tenancy.layer,
+    ApiKeys.layer,
+    GuildFeatures.layer,
+    GuildRules.layer,
+    Overrides.layer,
+    Quotas.layer,
+    Guardrail.layer,
+    CatalogSynced
+  ).pipe(
+    Layer.provideMerge(GuildEntitlements.layer),
+    Layer.provideMerge(
+      Layer.mergeAll(
+        RepositoriesMemory,
+        QuotaStoreMemory,
+        NodeCrypto,
+        PlanCatalog.builtin,
+        FeatureRegistry.layer(builtinFeatures),
+        readiness
+      )
+    )
   )
 
 /**
@@ -43,3 +88,25 @@ export const createTenantWithKey = (operatorKey: string, name: string, planKey?:
 
 export const guildId = (n: number) => GuildId.make(`1000000000000${String(n).padStart(5, "0")}`)
 export const ownerId = UserId.make("200000000000000001")
+
+/** A raw request with a bearer key (and a JSON body when given): the status and the body's text. */
+export const raw = (method: "GET" | "PUT" | "POST" | "DELETE", path: string, key: string, body?: unknown) =>
+  HttpClient.execute(
+    HttpClientRequest.make(method)(path).pipe(
+      HttpClientRequest.bearerToken(key),
+      body === undefined ? (request) => request : HttpClientRequest.bodyUnsafeJson(body)
+    )
+  ).pipe(Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, text }))))
+
+/** A raw request's JSON body with its status. */
+export const rawJson = (method: "GET" | "PUT" | "POST" | "DELETE", path: string, key: string, body?: unknown) =>
+  Effect.map(raw(method, path, key, body), ({ status, text }) => ({ status, body: JSON.parse(text) }))
+
+/** A tenant on `planKey` with a key and one installed guild. */
+export const tenantWithGuild = (name: string, planKey: PlanKey, guild = guildId(1)) =>
+  Effect.gen(function*() {
+    const operatorKey = yield* issueOperatorKey
+    const tenant = yield* createTenantWithKey(operatorKey, name, planKey)
+    yield* tenant.client.assets.install({ path: { guildId: guild }, payload: { name: `${name} HQ`, ownerId } })
+    return { ...tenant, operatorKey, operator: yield* apiClient(operatorKey), guildId: guild }
+  })

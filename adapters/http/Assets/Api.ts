@@ -1,6 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import {
+  ConfigMigrationMissing,
   GuildConfigLayer,
   GuildId,
   GuildLimitReached,
@@ -15,7 +16,7 @@ import {
 } from "../../../core/index.js"
 import { Authentication } from "../Auth.js"
 import { PayloadTooLarge } from "../PayloadTooLarge.js"
-import { AssetView } from "./AssetView.js"
+import { AssetDetailView, AssetView } from "./AssetView.js"
 import { TenantIdRequired } from "./TenantIdRequired.js"
 
 const GuildPath = Schema.Struct({ guildId: GuildId })
@@ -43,11 +44,16 @@ export class AssetsApi extends HttpApiGroup.make("assets")
   .add(
     HttpApiEndpoint.get("get", "/assets/:guildId")
       .setPath(GuildPath)
-      .addSuccess(AssetView)
+      .addSuccess(AssetDetailView)
       .addError(GuildNotFound, { status: 404 })
       .addError(TenantNotFound, { status: 404 })
+      .addError(ConfigMigrationMissing, { status: 500 })
       .annotate(OpenApi.Summary, "Get a guild")
-      .annotate(OpenApi.Description, "A guild (installed or removed) with its plan and effective settings.")
+      .annotate(
+        OpenApi.Description,
+        "A guild (installed or removed) with its plan and effective settings, its features, its entitlements " +
+          "(plan, add-ons and overrides in effect) and today's (UTC) usage."
+      )
   )
   .add(
     HttpApiEndpoint.put("install", "/assets/:guildId")

@@ -1,11 +1,20 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { Effect, Option } from "effect"
-import { type GuildId, Tenancy, type TenantId, TenantNotFound } from "../../../core/index.js"
-import { tenantScope } from "../Access.js"
+import { Effect } from "effect"
+import {
+  GuildEntitlements,
+  GuildFeatures,
+  Quotas,
+  Tenancy,
+  type TenantId,
+  TenantNotFound
+} from "../../../core/index.js"
+import { holderOf, tenantScope } from "../Access.js"
 import { Api } from "../Api.js"
 import { CurrentPrincipal } from "../Auth.js"
+import { storedConfigMustDecode } from "../storedConfigMustDecode.js"
 import { storedPlanMustExist } from "../storedPlanMustExist.js"
-import { toAssetView } from "./AssetView.js"
+import { todayUtc } from "../Usage/Http.js"
+import { toAssetView, toEntitlementsView } from "./AssetView.js"
 import { TenantIdRequired } from "./TenantIdRequired.js"
 
 /** The tenant an install is for: named by an operator; a tenant key's own (naming another answers 404). */
@@ -22,22 +31,28 @@ const installTarget = (requested: TenantId | undefined) =>
 export const AssetsLive = HttpApiBuilder.group(Api, "assets", (handlers) =>
   Effect.gen(function*() {
     const tenancy = yield* Tenancy
-
-    /** The tenant holding the guild: the caller's own, or for the operator whichever tenant has (or last had) it. */
-    const holderOf = (guildId: GuildId) =>
-      Effect.flatMap(tenantScope, (scope) =>
-        Option.match(scope, {
-          onSome: (tenantId) => Effect.succeed(tenantId),
-          onNone: () => Effect.map(tenancy.getAsset(guildId, Option.none()), (asset) => asset.guild.tenantId)
-        }))
+    const features = yield* GuildFeatures
+    const entitlements = yield* GuildEntitlements
+    const quotas = yield* Quotas
 
     return handlers
       .handle("get", ({ path }) =>
-        tenantScope.pipe(
-          Effect.flatMap((scope) => tenancy.getAsset(path.guildId, scope)),
-          Effect.map(toAssetView),
-          storedPlanMustExist
-        ))
+        Effect.gen(function*() {
+          const asset = yield* Effect.flatMap(tenantScope, (scope) => tenancy.getAsset(path.guildId, scope))
+          const { tenantId } = asset.guild
+          const today = yield* todayUtc
+          const [guildFeatures, resolved, usageToday] = yield* Effect.all([
+            features.list(tenantId, path.guildId),
+            entitlements.resolve(tenantId, path.guildId),
+            quotas.dailyUsage(tenantId, path.guildId, today, today)
+          ])
+          return {
+            ...toAssetView(asset),
+            features: guildFeatures,
+            entitlements: toEntitlementsView(resolved),
+            usageToday
+          }
+        }).pipe(storedPlanMustExist, storedConfigMustDecode))
       .handle("install", ({ path, payload }) =>
         installTarget(payload.tenantId).pipe(
           Effect.flatMap((tenantId) =>

@@ -1,18 +1,10 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
 import { Tenancy } from "../../../core/index.js"
-import { ensureCanActOn } from "../Access.js"
+import { ensureCanActOn, ensureOperator } from "../Access.js"
 import { Api } from "../Api.js"
 import { toAssetView } from "../Assets/AssetView.js"
-import { CurrentPrincipal } from "../Auth.js"
 import { storedPlanMustExist } from "../storedPlanMustExist.js"
-import { OperatorOnly } from "./OperatorOnly.js"
-
-const ensureOperator = (action: string) =>
-  Effect.flatMap(
-    CurrentPrincipal,
-    (principal) => principal._tag === "Operator" ? Effect.void : Effect.fail(OperatorOnly.of(action))
-  )
 
 export const TenantsLive = HttpApiBuilder.group(Api, "tenants", (handlers) =>
   Effect.map(Tenancy, (tenancy) =>
