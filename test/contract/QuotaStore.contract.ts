@@ -494,6 +494,53 @@ export const quotaStoreContract = (store: Store<QuotaStore | TenantRepo>) =>
     )
 
     it.effect.prop(
+      "concurrent consumes, commits and releases on one counter stay within the limit and account for every unit",
+      {
+        limit: FastCheck.integer({ min: 0, max: 40 }),
+        operations: FastCheck.array(
+          FastCheck.record({
+            kind: FastCheck.constantFrom("consume", "commit", "release"),
+            amount: FastCheck.integer({ min: 0, max: 8 }),
+            actual: FastCheck.integer({ min: 0, max: 12 })
+          }),
+          { minLength: 1, maxLength: 30 }
+        )
+      },
+      ({ limit, operations }) =>
+        Effect.gen(function*() {
+          const store = yield* QuotaStore
+          const tenantId = yield* newTenant
+          const guildId = newGuildId()
+          const counted = yield* Effect.forEach(
+            operations,
+            ({ actual, amount, kind }) => {
+              const charges = [tokens(guildId, limit, amount)]
+              if (kind === "consume") {
+                return Effect.map(consume({ tenantId, guildId, charges }), (r) => (r._tag === "Granted" ? amount : 0))
+              }
+              const reservationId = newReservationId()
+              return Effect.flatMap(
+                reserve({ tenantId, guildId, charges, reservationId, expiresAt: later(600) }),
+                (r) =>
+                  r._tag !== "Granted"
+                    ? Effect.succeed(0)
+                    : kind === "commit"
+                    ? Effect.map(store.commit(tenantId, reservationId, actual, noon), ({ settled }) => settled)
+                    : Effect.as(store.release(tenantId, reservationId, noon), 0)
+              )
+            },
+            { concurrency: "unbounded" }
+          )
+          const total = counted.reduce((sum, units) => sum + units, 0)
+          assert.isAtMost(total, limit)
+          assert.strictEqual(yield* usage(tenantId, tokens(guildId, limit, 0)), total)
+          const [daily] = yield* today(tenantId, guildId)
+          assert.strictEqual(daily?.used ?? 0, total)
+        }),
+      { fastCheck: { numRuns: 15 } }
+    )
+
+    it.effect.prop(
       "a denied request changes nothing; a granted one charges every counter",
       {
         limit: FastCheck.integer({ min: 1, max: 20 }),
