@@ -35,8 +35,8 @@ import { asPlatform, inTenant } from "./TenantScope.js"
  *   (unexpired) holds, which no request charging counters touches. Requests
  *   therefore never wait for each other in a cycle.
  *
- * Requests commit asynchronously (synchronous_commit off, for their own
- * transaction only): a hot counter's requests queue on its row lock, and
+ * Consume and reserve commit asynchronously (synchronous_commit off, for
+ * their own transaction only): a hot counter's requests queue on its row lock, and
  * waiting for the WAL flush while holding it would cap a guild at one request
  * per disk flush. The price: if the server crashes, up to the last ~0.6 s of
  * granted charges may be lost (counted as never made); nothing else about
