@@ -36,6 +36,8 @@ export type Decision = Data.TaggedEnum<{
 }>
 export const Decision = Data.taggedEnum<Decision>()
 
+export type Deny = Extract<Decision, { readonly _tag: "Deny" }>
+
 /** One stage's verdict in `Guardrail.explain`. */
 export interface StageVerdict {
   readonly stage: Stage

@@ -6,8 +6,8 @@ import type { PlanCatalogService } from "../plans/PlanCatalog.js"
 import { type CompiledRules, compileRules } from "../rbac/CompiledRules.js"
 import type { Rule } from "../rbac/Rule.js"
 import { platformDefaults, resolveSettings } from "../tenancy/GuildConfig.js"
+import type { Deny } from "./Decision.js"
 import type { PolicySource } from "./PolicySource.js"
-import type { Deny } from "./stages.js"
 
 /**
  * Denials `decide` has already built from this snapshot, so a repeated

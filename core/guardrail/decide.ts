@@ -1,9 +1,9 @@
+import type { MemberLevel } from "../features/Feature.js"
 import type { FeatureRegistryService, ResolvedCommand } from "../features/FeatureRegistry.js"
 import { evaluateRules } from "../rbac/evaluateRules.js"
 import type { Rule } from "../rbac/Rule.js"
 import type { CommandContext } from "./CommandContext.js"
-import { findCommand, type GuardedCommand } from "./CommandIndex.js"
-import { Decision } from "./Decision.js"
+import { Decision, type Deny } from "./Decision.js"
 import type { PolicySnapshot } from "./PolicySnapshot.js"
 import {
   botPermissionStage,
@@ -42,9 +42,14 @@ const ruleDenial = (snapshot: PolicySnapshot, resolved: ResolvedCommand, rule: R
   return denied
 }
 
-const levelDenial = (command: GuardedCommand, level: NonNullable<ReturnType<typeof levelShortfall>>) => {
-  let denied = command.levelDenials.get(level)
-  if (denied === undefined) command.levelDenials.set(level, denied = levelTooLow(command.resolved, level))
+/** LEVEL_TOO_LOW depends only on the command and the member's level: built once per pair. */
+const levelDenials = new WeakMap<ResolvedCommand, Map<MemberLevel, Deny>>()
+
+const levelDenial = (resolved: ResolvedCommand, level: MemberLevel) => {
+  let byLevel = levelDenials.get(resolved)
+  if (byLevel === undefined) levelDenials.set(resolved, byLevel = new Map())
+  let denied = byLevel.get(level)
+  if (denied === undefined) byLevel.set(level, denied = levelTooLow(resolved, level))
   return denied
 }
 
@@ -56,13 +61,12 @@ const levelDenial = (command: GuardedCommand, level: NonNullable<ReturnType<type
  * Guardrail service's, after this allows.
  */
 export const decide = (
-  registry: Pick<FeatureRegistryService, "commands">,
+  registry: Pick<FeatureRegistryService, "resolveCommand">,
   snapshot: PolicySnapshot,
   ctx: CommandContext
 ): Decision => {
-  const command = findCommand(registry, ctx.commandPath)
-  if (command === undefined) return unknownCommand(ctx)
-  const resolved = command.resolved
+  const resolved = registry.resolveCommand(ctx.commandPath)
+  if (resolved === undefined) return unknownCommand(ctx)
   const early = earlyDenials(snapshot, resolved)
   if (early.platform !== null) return early.platform
   const botDenied = botPermissionStage(resolved, ctx)
@@ -72,5 +76,5 @@ export const decide = (
   const rule = evaluateRules(snapshot.rules, ctx, resolved.feature.key)
   if (rule !== undefined) return rule.effect === "deny" ? ruleDenial(snapshot, resolved, rule) : allowedByRule
   const shortfall = levelShortfall(resolved, snapshot, ctx)
-  return shortfall === undefined ? allowedByLevel : levelDenial(command, shortfall)
+  return shortfall === undefined ? allowedByLevel : levelDenial(resolved, shortfall)
 }

@@ -3,10 +3,9 @@ import { evaluateRules } from "../rbac/evaluateRules.js"
 import type { Rule } from "../rbac/Rule.js"
 import type { CommandContext } from "./CommandContext.js"
 import { decide } from "./decide.js"
-import type { Decision, Stage, StageVerdict } from "./Decision.js"
+import type { Decision, Deny, Stage, StageVerdict } from "./Decision.js"
 import type { PolicySnapshot } from "./PolicySnapshot.js"
 import {
-  type Deny,
   entitlementStage,
   levelStage,
   memberLevel,

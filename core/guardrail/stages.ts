@@ -5,7 +5,7 @@ import { hasPermissions, missingPermissions, Permission, permissionNames } from 
 import type { Charge, ConsumeResult } from "../ports/QuotaStore.js"
 import type { Rule } from "../rbac/Rule.js"
 import type { CommandContext } from "./CommandContext.js"
-import { Decision, type DenyCode, type Stage } from "./Decision.js"
+import { Decision, type Deny, type DenyCode, type Stage } from "./Decision.js"
 import type { PolicySnapshot } from "./PolicySnapshot.js"
 
 /**
@@ -13,7 +13,6 @@ import type { PolicySnapshot } from "./PolicySnapshot.js"
  * at the first denial) and `explain` (which runs them all). Each returns a
  * denial or undefined; denials are the only place that allocates.
  */
-export type Deny = Extract<Decision, { readonly _tag: "Deny" }>
 
 const deny = (
   stage: Stage,
