@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { PlanKey } from "../../core/index.js"
+import { ChannelId, PlanKey, UserId } from "../../core/index.js"
 import { ownerId, rawJson, tenantWithGuild, TestServer } from "./harness.js"
 
 const basic = PlanKey.make("basic")
@@ -82,5 +82,34 @@ describe("guardrail explain", () => {
         assert.strictEqual(response.status, 400, `memberPermissions ${JSON.stringify(bits)}`)
         assert.strictEqual(response.body._tag, "HttpApiDecodeError")
       }
+    }).pipe(Effect.provide(TestServer)))
+
+  it.effect("a guild the tenant removed has nothing to explain (404), even once another tenant installs it", () =>
+    Effect.gen(function*() {
+      const { client, guildId, key, operator } = yield* tenantWithGuild("Acme", basic)
+      yield* client.assets.remove({ path: { guildId } })
+      const removed = yield* rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, command(["xp", "rank"]))
+      assert.strictEqual(removed.status, 404)
+      assert.strictEqual(removed.body._tag, "GuildNotFound")
+
+      const globex = yield* operator.tenants.create({ payload: { name: "Globex", planKey: basic } })
+      yield* operator.assets.install({ path: { guildId }, payload: { tenantId: globex.id, name: "Globex", ownerId } })
+      const after = yield* rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, command(["xp", "rank"]))
+      assert.strictEqual(after.status, 404)
+      // The operator explains it for its holder now.
+      const operatorView = yield* operator.guardrail.explain({
+        path: { guildId },
+        payload: {
+          userId: UserId.make(memberId),
+          memberRoles: [],
+          memberPermissions: 0n,
+          channelId: ChannelId.make("500000000000000001"),
+          parentChannelId: null,
+          categoryId: null,
+          appPermissions: 8n,
+          commandPath: ["xp", "rank"]
+        }
+      })
+      assert.strictEqual(operatorView.decision._tag, "Deny")
     }).pipe(Effect.provide(TestServer)))
 })

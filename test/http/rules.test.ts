@@ -17,8 +17,11 @@ describe("rules", () => {
       assert.deepStrictEqual(yield* client.rules.list({ path }), [])
 
       const stored = yield* client.rules.replace({ path, payload: { rules: [allowReset, denyXp] } })
+      // Stored in the repository's order (by id), not the request's.
       assert.deepStrictEqual(
-        stored.map(({ effect, scope, subject, subjectId, target }) => ({ target, subject, subjectId, effect, scope })),
+        stored
+          .map(({ effect, scope, subject, subjectId, target }) => ({ target, subject, subjectId, effect, scope }))
+          .sort((a, b) => a.target.localeCompare(b.target)),
         [{ ...allowReset, scope: "tenant" }, { ...denyXp, scope: "tenant" }]
       )
       assert.deepStrictEqual(yield* client.rules.list({ path }), stored)
