@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { platformOnly, tenantIsolation } from "./policies.js"
 
 /**
  * Row-level security, the second line of isolation behind the tenant-scoped
@@ -8,16 +9,6 @@ import { Effect } from "effect"
  * guildhall_app (see TenantScope.ts), which sees only the rows of the tenant
  * in `app.tenant_id`, or every row when `app.platform` is 'on'.
  */
-const tenantPolicy = (table: string, column: string) => `
-  ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;
-  ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;
-  CREATE POLICY ${table}_isolation ON ${table}
-    USING (${column} = nullif(current_setting('app.tenant_id', true), '')::uuid
-           OR current_setting('app.platform', true) = 'on')
-    WITH CHECK (${column} = nullif(current_setting('app.tenant_id', true), '')::uuid
-                OR current_setting('app.platform', true) = 'on');
-`
-
 export default Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   yield* sql.unsafe(`
@@ -47,16 +38,12 @@ export default Effect.gen(function*() {
     GRANT SELECT, INSERT, UPDATE, DELETE ON tenants, guilds, guild_directory, api_keys, operator_keys TO guildhall_app;
     GRANT USAGE ON SEQUENCE tenants_insertion_order_seq TO guildhall_app;
 
-    ${tenantPolicy("tenants", "id")}
-    ${tenantPolicy("guilds", "tenant_id")}
-    ${tenantPolicy("guild_directory", "tenant_id")}
-    ${tenantPolicy("api_keys", "tenant_id")}
+    ${tenantIsolation("tenants", "id")}
+    ${tenantIsolation("guilds", "tenant_id")}
+    ${tenantIsolation("guild_directory", "tenant_id")}
+    ${tenantIsolation("api_keys", "tenant_id")}
 
     -- Operator keys belong to no tenant: only platform work sees them.
-    ALTER TABLE operator_keys ENABLE ROW LEVEL SECURITY;
-    ALTER TABLE operator_keys FORCE ROW LEVEL SECURITY;
-    CREATE POLICY operator_keys_platform_only ON operator_keys
-      USING (current_setting('app.platform', true) = 'on')
-      WITH CHECK (current_setting('app.platform', true) = 'on');
+    ${platformOnly("operator_keys")}
   `)
 })

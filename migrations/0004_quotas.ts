@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { tenantIsolation } from "./policies.js"
 
 /**
  * Quotas: counters, the holds reservations keep on them, idempotency keys and
@@ -10,16 +11,6 @@ import { Effect } from "effect"
  * foreign key to tenants: its check would lock the tenant's row on each insert
  * and serialize a busy tenant's requests on it.
  */
-const tenantPolicy = (table: string) => `
-  ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;
-  ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;
-  CREATE POLICY ${table}_isolation ON ${table}
-    USING (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid
-           OR current_setting('app.platform', true) = 'on')
-    WITH CHECK (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid
-                OR current_setting('app.platform', true) = 'on');
-`
-
 export default Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   yield* sql.unsafe(`
@@ -74,9 +65,9 @@ export default Effect.gen(function*() {
     GRANT SELECT, INSERT, UPDATE, DELETE
       ON quota_counters, quota_holds, quota_idempotency_keys, quota_daily_usage TO guildhall_app;
 
-    ${tenantPolicy("quota_counters")}
-    ${tenantPolicy("quota_holds")}
-    ${tenantPolicy("quota_idempotency_keys")}
-    ${tenantPolicy("quota_daily_usage")}
+    ${tenantIsolation("quota_counters")}
+    ${tenantIsolation("quota_holds")}
+    ${tenantIsolation("quota_idempotency_keys")}
+    ${tenantIsolation("quota_daily_usage")}
   `)
 })

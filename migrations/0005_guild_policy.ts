@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { platformOnly, tenantIsolation } from "./policies.js"
 
 /**
  * Guild policy: what the guardrail's per-guild snapshot is built from.
@@ -10,24 +11,6 @@ import { Effect } from "effect"
  * Versions: a guild's policy version is its row in guild_policy_versions plus
  * the platform's version, so a kill switch bumps every guild with one row.
  */
-const tenantPolicy = (table: string) => `
-  ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;
-  ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;
-  CREATE POLICY ${table}_isolation ON ${table}
-    USING (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid
-           OR current_setting('app.platform', true) = 'on')
-    WITH CHECK (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid
-                OR current_setting('app.platform', true) = 'on');
-`
-
-const platformPolicy = (table: string) => `
-  ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;
-  ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;
-  CREATE POLICY ${table}_platform_only ON ${table}
-    USING (current_setting('app.platform', true) = 'on')
-    WITH CHECK (current_setting('app.platform', true) = 'on');
-`
-
 export default Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   yield* sql.unsafe(`
@@ -104,12 +87,12 @@ export default Effect.gen(function*() {
          kill_switches, platform_policy_version
       TO guildhall_app;
 
-    ${tenantPolicy("guild_features")}
-    ${tenantPolicy("rbac_rules")}
-    ${tenantPolicy("plan_overrides")}
-    ${tenantPolicy("held_add_ons")}
-    ${tenantPolicy("guild_policy_versions")}
-    ${platformPolicy("kill_switches")}
-    ${platformPolicy("platform_policy_version")}
+    ${tenantIsolation("guild_features")}
+    ${tenantIsolation("rbac_rules")}
+    ${tenantIsolation("plan_overrides")}
+    ${tenantIsolation("held_add_ons")}
+    ${tenantIsolation("guild_policy_versions")}
+    ${platformOnly("kill_switches")}
+    ${platformOnly("platform_policy_version")}
   `)
 })

@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { platformOnly } from "./policies.js"
 
 /**
  * The feature catalog synced from the registry at boot, for feature
@@ -22,10 +23,6 @@ export default Effect.gen(function*() {
     );
 
     GRANT SELECT, INSERT, UPDATE, DELETE ON feature_catalog TO guildhall_app;
-    ALTER TABLE feature_catalog ENABLE ROW LEVEL SECURITY;
-    ALTER TABLE feature_catalog FORCE ROW LEVEL SECURITY;
-    CREATE POLICY feature_catalog_platform_only ON feature_catalog
-      USING (current_setting('app.platform', true) = 'on')
-      WITH CHECK (current_setting('app.platform', true) = 'on');
+    ${platformOnly("feature_catalog")}
   `)
 })
