@@ -17,12 +17,11 @@
  * line (bench/guardrail.ts runs this file as a child and merges that line).
  */
 import { SqlClient } from "@effect/sql"
-import { PgClient } from "@effect/sql-pg"
 import { Config, DateTime, Effect, Layer, Option, Redacted } from "effect"
-import { randomBytes } from "node:crypto"
 import { asPlatform, PgServerClient, PolicyStoreSql, runMigrations } from "../adapters/postgres/index.js"
 import { buildSnapshot } from "../core/guardrail/PolicySnapshot.js"
 import { GuildId, PlanCatalog, PolicyStore } from "../core/index.js"
+import { benchSchema, percentile, withSearchPath } from "./support.js"
 
 const positiveInt = (name: string, fallback: number) =>
   Config.integer(name).pipe(
@@ -56,31 +55,7 @@ const seededRandom = (seed: number) => () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
 
-/** Nearest-rank percentile of ascending samples. */
-const percentile = (sorted: ReadonlyArray<number>, fraction: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!
 const ms = (value: number) => Number(value.toFixed(3))
-
-const withSearchPath = (url: Redacted.Redacted, schema: string): Redacted.Redacted => {
-  const parsed = new URL(Redacted.value(url))
-  parsed.searchParams.set("options", `-c search_path=${schema}`)
-  return Redacted.make(parsed.toString())
-}
-
-/** A schema of its own, dropped with everything in it when the scope closes, however it closes. */
-const benchSchema = Effect.acquireRelease(
-  Effect.gen(function*() {
-    const admin = yield* PgClient.PgClient
-    const schema = `guildhall_bench_${randomBytes(6).toString("hex")}`
-    yield* admin`CREATE SCHEMA ${admin(schema)}`
-    return schema
-  }),
-  (schema) =>
-    Effect.flatMap(PgClient.PgClient, (admin) => admin`DROP SCHEMA ${admin(schema)} CASCADE`).pipe(
-      Effect.zipRight(log(`dropped schema ${schema}`)),
-      Effect.orDie
-    )
-)
 
 /** Tenants, guilds, rules (every kind of target and subject), features, overrides and add-ons, in bulk. */
 const seed = (settings: Config.Config.Success<typeof Settings>) =>
@@ -135,7 +110,7 @@ const summarize = (samples: Array<number>) => {
 
 const bench = Effect.gen(function*() {
   const settings = yield* Settings
-  const schema = yield* benchSchema
+  const schema = yield* benchSchema(log)
   yield* log(`schema ${schema} on ${new URL(Redacted.value(settings.databaseUrl)).host}`)
   const app = yield* Layer.build(
     PolicyStoreSql.pipe(Layer.provideMerge(PgServerClient.layer({ url: withSearchPath(settings.databaseUrl, schema) })))

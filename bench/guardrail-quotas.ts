@@ -28,9 +28,8 @@
  * final JSON line (bench/guardrail.ts runs this file and merges that line).
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { PgClient } from "@effect/sql-pg"
 import { Cause, Config, DateTime, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
-import { randomBytes, randomUUID } from "node:crypto"
+import { randomUUID } from "node:crypto"
 import { NodeCrypto } from "../adapters/crypto/index.js"
 import { MigrationsLive, PgServerClient, QuotaStoreSql, TenantRepoSql } from "../adapters/postgres/index.js"
 import {
@@ -44,6 +43,7 @@ import {
   TenantId,
   TenantRepo
 } from "../core/index.js"
+import { benchSchema, percentile, withSearchPath } from "./support.js"
 
 const clients = 32
 const spreadCounters = 1_000
@@ -70,29 +70,6 @@ const calibrationMs = 1_000
 
 const log = (line: string) => Effect.sync(() => process.stderr.write(`[quotas] ${line}\n`))
 
-const withSearchPath = (url: Redacted.Redacted, schema: string): Redacted.Redacted => {
-  const parsed = new URL(Redacted.value(url))
-  parsed.searchParams.set("options", `-c search_path=${schema}`)
-  return Redacted.make(parsed.toString())
-}
-
-/** A fresh schema, dropped with everything in it when the scope closes, failed run or not. */
-const benchSchema = Effect.acquireRelease(
-  Effect.gen(function*() {
-    const admin = yield* PgClient.PgClient
-    const schema = `guildhall_bench_${randomBytes(6).toString("hex")}`
-    yield* admin`CREATE SCHEMA ${admin(schema)}`
-    yield* log(`created schema ${schema}`)
-    return schema
-  }),
-  (schema) =>
-    Effect.flatMap(PgClient.PgClient, (admin) =>
-      admin`DROP SCHEMA ${admin(schema)} CASCADE`.pipe(
-        Effect.zipRight(log(`dropped schema ${schema}`)),
-        Effect.orDie
-      ))
-)
-
 /** One pooled connection per client (and one spare for reading back). */
 const BenchLive = Layer.unwrapEffect(Effect.map(BenchSettings, (settings) =>
   Quotas.layer.pipe(
@@ -100,7 +77,7 @@ const BenchLive = Layer.unwrapEffect(Effect.map(BenchSettings, (settings) =>
     Layer.provide(MigrationsLive),
     Layer.provideMerge(
       Layer.unwrapScoped(
-        Effect.map(benchSchema, (schema) =>
+        Effect.map(benchSchema(log), (schema) =>
           PgServerClient.layer({
             url: withSearchPath(settings.databaseUrl, schema),
             maxConnections: clients + 1,
@@ -137,9 +114,6 @@ const seededRandom = (seed: number) => () => {
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
   return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
 }
-
-const percentile = (sorted: Float64Array, fraction: number): number =>
-  sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits))
 

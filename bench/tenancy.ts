@@ -19,10 +19,8 @@
  * Children write progress to stderr and their result, one JSON line, to stdout.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { PgClient } from "@effect/sql-pg"
 import { Cause, Config, ConfigProvider, Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
 import { spawn } from "node:child_process"
-import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { availableParallelism, loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
@@ -31,6 +29,7 @@ import { PgServerClient } from "../adapters/postgres/index.js"
 import { GuildId, PlanKey, Tenancy, type TenantId, UserId } from "../core/index.js"
 import { CoreLive } from "../programs/CoreLive.js"
 import { MigratedDatabaseLive } from "../programs/Database.js"
+import { benchSchema, percentile, withSearchPath } from "./support.js"
 
 const stores = ["postgres", "pglite"] as const
 type Store = (typeof stores)[number]
@@ -106,30 +105,7 @@ const seededRandom = (seed: number) => () => {
 
 // ---------------------------------------------------------------- the stores
 
-const withSearchPath = (url: Redacted.Redacted, schema: string): Redacted.Redacted => {
-  const parsed = new URL(Redacted.value(url))
-  parsed.searchParams.set("options", `-c search_path=${schema}`)
-  return Redacted.make(parsed.toString())
-}
-
 const log = (store: Store, line: string) => Effect.sync(() => process.stderr.write(`[${store}] ${line}\n`))
-
-/** A fresh schema on the server, dropped with everything in it when the scope closes, failed run or not. */
-const benchSchema = Effect.acquireRelease(
-  Effect.gen(function*() {
-    const admin = yield* PgClient.PgClient
-    const schema = `guildhall_bench_${randomBytes(6).toString("hex")}`
-    yield* admin`CREATE SCHEMA ${admin(schema)}`
-    yield* log("postgres", `created schema ${schema}`)
-    return schema
-  }),
-  (schema) =>
-    Effect.flatMap(PgClient.PgClient, (admin) =>
-      admin`DROP SCHEMA ${admin(schema)} CASCADE`.pipe(
-        Effect.zipRight(log("postgres", `dropped schema ${schema}`)),
-        Effect.orDie
-      ))
-)
 
 /**
  * The application exactly as the runners boot it (programs/Runner.ts): CoreLive
@@ -151,7 +127,7 @@ const productionApp = (database: { readonly DATABASE_URL: string } | { readonly 
 /** The server, in a fresh schema: every pooled connection's search_path points at it, as the server tests do. */
 const postgresApp = (settings: BenchSettings) =>
   Layer.unwrapScoped(
-    Effect.map(benchSchema, (schema) =>
+    Effect.map(benchSchema((line) => log("postgres", line)), (schema) =>
       productionApp({ DATABASE_URL: Redacted.value(withSearchPath(settings.databaseUrl, schema)) }))
   ).pipe(Layer.provide(PgServerClient.layer({ url: settings.databaseUrl, maxConnections: 1 })))
 
@@ -178,10 +154,6 @@ const storeApp = (store: Store) =>
 const perSecond = (count: number, elapsedMs: number) => Math.round((count * 1000) / elapsedMs)
 const roundTo = (digits: number) => (value: number) => Number(value.toFixed(digits))
 const formatCount = (value: number) => value.toLocaleString("en-US")
-
-/** Nearest-rank percentile of ascending samples. */
-const percentile = (sorted: Float64Array, fraction: number): number =>
-  sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN
 
 const measure = (store: Store) =>
   Effect.gen(function*() {
