@@ -43,14 +43,27 @@ const parsers = { [types.INT8]: (value: string) => value }
 
 const sqlError = (message: string) => (cause: unknown) => new SqlError({ cause, message })
 
+/**
+ * PGlite runs each statement on this thread and settles its promise without
+ * ever returning to the event loop, so a long run of statements would starve
+ * timers, signals and HTTP traffic. One macrotask turn after each statement
+ * keeps them served (a few microseconds against a statement's milliseconds).
+ */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+
 const makeConnection = (pglite: PGlite): Connection => {
   // Parameterless SQL may hold several statements (migrations), which only the
   // simple protocol (`exec`) accepts; `query` always uses the extended protocol.
   const run = <Row>(sql: string, params: ReadonlyArray<unknown>, rowMode: "object" | "array") =>
     Effect.tryPromise({
       try: async (): Promise<ReadonlyArray<Row>> => {
-        if (params.length > 0) return (await pglite.query<Row>(sql, [...params], { rowMode })).rows
+        if (params.length > 0) {
+          const { rows } = await pglite.query<Row>(sql, [...params], { rowMode })
+          await yieldToEventLoop()
+          return rows
+        }
         const results = await pglite.exec(sql, { rowMode })
+        await yieldToEventLoop()
         // Like node-postgres: one statement's rows, or each statement's rows.
         return results.length === 1 ? results[0]!.rows as Array<Row> : results.map((result) => result.rows as Row)
       },
