@@ -18,4 +18,6 @@ export interface GuildFeatureRepoService {
   readonly list: (tenantId: TenantId, guildId: GuildId) => Effect.Effect<ReadonlyArray<GuildFeatureState>>
 }
 
-export class GuildFeatureRepo extends Context.Tag("core/GuildFeatureRepo")<GuildFeatureRepo, GuildFeatureRepoService>() {}
+export class GuildFeatureRepo
+  extends Context.Tag("core/GuildFeatureRepo")<GuildFeatureRepo, GuildFeatureRepoService>()
+{}
