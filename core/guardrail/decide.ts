@@ -1,10 +1,10 @@
 import type { MemberLevel } from "../features/Feature.js"
 import type { FeatureRegistryService, ResolvedCommand } from "../features/FeatureRegistry.js"
-import { evaluateRules } from "../rbac/evaluateRules.js"
+import { matchRules, rulesForCommand } from "../rbac/evaluateRules.js"
 import type { Rule } from "../rbac/Rule.js"
 import type { CommandContext } from "./CommandContext.js"
 import { Decision, type Deny } from "./Decision.js"
-import type { PolicySnapshot } from "./PolicySnapshot.js"
+import type { CommandPlan, PolicySnapshot } from "./PolicySnapshot.js"
 import {
   botPermissionStage,
   entitlementStage,
@@ -21,24 +21,27 @@ import {
 const allowedByLevel = Decision.Allow({ ruleAllowed: false })
 const allowedByRule = Decision.Allow({ ruleAllowed: true })
 
-/** Stages 1 (kill switch, suspension), 2 and 3 depend only on the snapshot and the command: decided once each. */
-const earlyDenials = (snapshot: PolicySnapshot, resolved: ResolvedCommand) => {
-  let early = snapshot.memo.early.get(resolved)
-  if (early === undefined) {
-    early = {
-      platform: platformStateStage(resolved, snapshot) ?? null,
-      entitlementOrToggle: entitlementStage(resolved, snapshot) ?? toggleStage(resolved, snapshot) ?? null
-    }
-    snapshot.memo.early.set(resolved, early)
+/** Stages 1 (kill switch, suspension), 2 and 3 and the rule tables depend only on the snapshot and the command. */
+const buildPlan = (snapshot: PolicySnapshot, resolved: ResolvedCommand): CommandPlan => {
+  const rules = rulesForCommand(snapshot.rules, resolved.path, resolved.feature.key)
+  return {
+    platform: platformStateStage(resolved, snapshot) ?? null,
+    entitlementOrToggle: entitlementStage(resolved, snapshot) ?? toggleStage(resolved, snapshot) ?? null,
+    rules: rules.length === 0 ? null : rules,
+    ruleDenials: new Map()
   }
-  return early
 }
 
-const ruleDenial = (snapshot: PolicySnapshot, resolved: ResolvedCommand, rule: Rule) => {
-  let byCommand = snapshot.memo.ruleDenials.get(rule)
-  if (byCommand === undefined) snapshot.memo.ruleDenials.set(rule, byCommand = new Map())
-  let denied = byCommand.get(resolved)
-  if (denied === undefined) byCommand.set(resolved, denied = ruleDenied(resolved, rule))
+const commandPlan = (snapshot: PolicySnapshot, resolved: ResolvedCommand): CommandPlan => {
+  const plans = snapshot.plans
+  let plan = plans.get(resolved)
+  if (plan === undefined) plans.set(resolved, plan = buildPlan(snapshot, resolved))
+  return plan
+}
+
+const ruleDenial = (plan: CommandPlan, resolved: ResolvedCommand, rule: Rule) => {
+  let denied = plan.ruleDenials.get(rule)
+  if (denied === undefined) plan.ruleDenials.set(rule, denied = ruleDenied(resolved, rule))
   return denied
 }
 
@@ -57,7 +60,8 @@ const levelDenial = (resolved: ResolvedCommand, level: MemberLevel) => {
  * Stages 1–5 of the guardrail (platform, entitlement, toggle, rules, level),
  * first denial stops. Pure and synchronous: it runs before every command, so
  * it reads only the precomputed snapshot and allocates nothing once warm
- * (denials are memoized per snapshot and command). Quotas (stage 6) are the
+ * (what depends only on the snapshot and the command is planned once
+ * per pair, see CommandPlan). Quotas (stage 6) are the
  * Guardrail service's, after this allows.
  */
 export const decide = (
@@ -67,14 +71,16 @@ export const decide = (
 ): Decision => {
   const resolved = registry.resolveCommand(ctx.commandPath)
   if (resolved === undefined) return unknownCommand(ctx)
-  const early = earlyDenials(snapshot, resolved)
-  if (early.platform !== null) return early.platform
+  const plan = commandPlan(snapshot, resolved)
+  if (plan.platform !== null) return plan.platform
   const botDenied = botPermissionStage(resolved, ctx)
   if (botDenied !== undefined) return botDenied
-  if (early.entitlementOrToggle !== null) return early.entitlementOrToggle
+  if (plan.entitlementOrToggle !== null) return plan.entitlementOrToggle
   if (ownerLockoutGuard(resolved, snapshot, ctx)) return allowedByLevel
-  const rule = evaluateRules(snapshot.rules, ctx, resolved.feature.key)
-  if (rule !== undefined) return rule.effect === "deny" ? ruleDenial(snapshot, resolved, rule) : allowedByRule
+  if (plan.rules !== null) {
+    const rule = matchRules(plan.rules, ctx)
+    if (rule !== undefined) return rule.effect === "deny" ? ruleDenial(plan, resolved, rule) : allowedByRule
+  }
   const shortfall = levelShortfall(resolved, snapshot, ctx)
   return shortfall === undefined ? allowedByLevel : levelDenial(resolved, shortfall)
 }

@@ -29,7 +29,7 @@ const matchRoles = (byRole: Map<string, Rule>, roles: RuleInvocation["memberRole
 }
 
 /** Subjects, first match wins: user → channel (the thread, then its parent) → category → roles by position → guild. */
-const matchSubjects = (table: SubjectTable, invocation: RuleInvocation): Rule | undefined => {
+export const matchSubjects = (table: SubjectTable, invocation: RuleInvocation): Rule | undefined => {
   let rule: Rule | undefined
   if (table.user !== undefined && (rule = table.user.get(invocation.userId)) !== undefined) return rule
   if (table.channel !== undefined) {
@@ -85,3 +85,124 @@ export const evaluateRules = (
   featureKey: string
 ): Rule | undefined =>
   evaluateScope(compiled.platform, invocation, featureKey) ?? evaluateScope(compiled.tenant, invocation, featureKey)
+
+/** The tables at each prefix of `path` that has one, longest first (the order `matchCommand` checks them in). */
+const commandTables = (nodes: Map<string, CommandNode>, path: ReadonlyArray<string>, into: Array<SubjectTable>) => {
+  const found: Array<SubjectTable> = []
+  let node: CommandNode | undefined
+  for (let depth = 0; depth < path.length && (node = nodes.get(path[depth]!)) !== undefined; depth++) {
+    if (node.table !== undefined) found.push(node.table)
+    nodes = node.children
+  }
+  for (let i = found.length - 1; i >= 0; i--) into.push(found[i]!)
+}
+
+/** The order `matchSubjects` checks a table's subject kinds in. */
+const subjectOrder = ["user", "channel", "category", "role", "guild"] as const
+
+/**
+ * One rule of a command's flattened rule list (see `rulesForCommand`). The
+ * subject and id are copied out of the rule so a miss reads only this object
+ * and the id string, not the Rule as well.
+ */
+export interface RuleProbe {
+  readonly subject: Rule["subject"]
+  readonly subjectId: string
+  readonly rule: Rule
+  /** The index after the last probe of the same table and subject kind: a group is matched as one. */
+  readonly groupEnd: number
+}
+
+/**
+ * Every rule `evaluateRules` could pick for a command at `path` of feature
+ * `featureKey`, flattened into one list in the order it consults them:
+ * platform before tenant; per scope the command path longest first, then the
+ * feature, then `*`; per target, the subject kinds in `matchSubjects` order.
+ * It depends only on the compiled rules and the command, so the guardrail
+ * builds it once per snapshot and command; `matchRules` over it answers what
+ * `evaluateRules` answers, reading one short array instead of a chain of Maps
+ * (with 10,000 guilds each Map is a cache miss, which is what a decision costs).
+ */
+export const rulesForCommand = (
+  compiled: CompiledRules,
+  path: ReadonlyArray<string>,
+  featureKey: string
+): ReadonlyArray<RuleProbe> => {
+  const tables: Array<SubjectTable> = []
+  for (const scope of [compiled.platform, compiled.tenant]) {
+    if (scope.size === 0) continue
+    commandTables(scope.commands, path, tables)
+    const feature = scope.features.get(featureKey)
+    if (feature !== undefined) tables.push(feature)
+    if (scope.wildcard !== undefined) tables.push(scope.wildcard)
+  }
+  const probes: Array<RuleProbe> = []
+  for (const table of tables) {
+    for (const subject of subjectOrder) {
+      const bySubject = table[subject]
+      if (bySubject === undefined || bySubject.size === 0) continue
+      const groupEnd = probes.length + bySubject.size
+      for (const [subjectId, rule] of bySubject) probes.push({ subject, subjectId, rule, groupEnd })
+    }
+  }
+  return probes
+}
+
+/** The probe of `probes[start, end)` whose id is `id`; a table holds one rule per subject id. */
+const findId = (probes: ReadonlyArray<RuleProbe>, start: number, end: number, id: string): Rule | undefined => {
+  for (let i = start; i < end; i++) if (probes[i]!.subjectId === id) return probes[i]!.rule
+  return undefined
+}
+
+/** `matchRoles` over one role group: the highest-positioned member role with a rule (a deny wins a tie). */
+const findRole = (
+  probes: ReadonlyArray<RuleProbe>,
+  start: number,
+  end: number,
+  roles: RuleInvocation["memberRoles"]
+): Rule | undefined => {
+  let best: Rule | undefined
+  let bestPosition = -Infinity
+  for (let r = 0; r < roles.length; r++) {
+    const role = roles[r]!
+    const rule = findId(probes, start, end, role.id)
+    if (rule === undefined) continue
+    if (role.position > bestPosition || (role.position === bestPosition && rule.effect === "deny")) {
+      best = rule
+      bestPosition = role.position
+    }
+  }
+  return best
+}
+
+/** The first match over a list from `rulesForCommand`: the rule `evaluateRules` picks for that command. */
+export const matchRules = (probes: ReadonlyArray<RuleProbe>, invocation: RuleInvocation): Rule | undefined => {
+  let rule: Rule | undefined
+  for (let start = 0; start < probes.length;) {
+    const probe = probes[start]!
+    const end = probe.groupEnd
+    switch (probe.subject) {
+      case "user":
+        rule = findId(probes, start, end, invocation.userId)
+        break
+      case "channel":
+        rule = findId(probes, start, end, invocation.channelId)
+        if (rule === undefined && invocation.parentChannelId !== null) {
+          rule = findId(probes, start, end, invocation.parentChannelId)
+        }
+        break
+      case "category":
+        rule = invocation.categoryId === null ? undefined : findId(probes, start, end, invocation.categoryId)
+        break
+      case "role":
+        rule = findRole(probes, start, end, invocation.memberRoles)
+        break
+      case "guild":
+        rule = findId(probes, start, end, invocation.guildId)
+        break
+    }
+    if (rule !== undefined) return rule
+    start = end
+  }
+  return undefined
+}

@@ -5,9 +5,11 @@ import {
   compileRules,
   evaluateRules,
   GuildId,
+  matchRules,
   RoleId,
   type Rule,
   type RuleInvocation,
+  rulesForCommand,
   UserId
 } from "../../core/index.js"
 import { category, channel, guildId, memberId, otherGuildId, otherMemberId, role, rule } from "./fixtures.js"
@@ -205,8 +207,12 @@ describe("evaluateRules against the reference evaluator", () => {
     ([rules, generated]) => {
       const inv: RuleInvocation = { ...generated, commandPath: generated.path.commandPath }
       const expected = referenceEvaluate(rules, inv, generated.path.featureKey)
-      const actual = evaluateRules(compileRules(rules), inv, generated.path.featureKey)
+      const compiled = compileRules(rules)
+      const actual = evaluateRules(compiled, inv, generated.path.featureKey)
       expect(actual?.id).toBe(expected?.id)
+      // The guardrail's per-command flattening (decide's hot path) must pick the same rule.
+      const planned = matchRules(rulesForCommand(compiled, inv.commandPath, generated.path.featureKey), inv)
+      expect(planned?.id).toBe(expected?.id)
     },
     { fastCheck: { numRuns: 2_000 } }
   )
