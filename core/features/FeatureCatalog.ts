@@ -18,7 +18,7 @@ const OptionManifest = Schema.Struct({
   choices: Schema.Array(Schema.Struct({ name: Schema.String, value: Schema.Union(Schema.String, Schema.Number) }))
 })
 
-interface CommandManifestEncoded {
+export interface CommandManifestEncoded {
   readonly name: string
   readonly description: string
   readonly level: MemberLevel | null
