@@ -21,13 +21,14 @@ import {
 const allowedByLevel = Decision.Allow({ ruleAllowed: false })
 const allowedByRule = Decision.Allow({ ruleAllowed: true })
 
-/** Stages 1 (kill switch, suspension), 2 and 3 and the rule tables depend only on the snapshot and the command. */
+/** Stages 1 (kill switch, suspension), 2 and 3, and which rules can apply, depend only on the snapshot and the command. */
 const buildPlan = (snapshot: PolicySnapshot, resolved: ResolvedCommand): CommandPlan => {
-  const rules = rulesForCommand(snapshot.rules, resolved.path, resolved.feature.key)
+  const { codes, rules } = rulesForCommand(snapshot.rules, resolved.path, resolved.feature.key)
   return {
     platform: platformStateStage(resolved, snapshot) ?? null,
     entitlementOrToggle: entitlementStage(resolved, snapshot) ?? toggleStage(resolved, snapshot) ?? null,
-    rules: rules.length === 0 ? null : rules,
+    codes,
+    rules,
     ruleDenials: new Map()
   }
 }
@@ -77,8 +78,8 @@ export const decide = (
   if (botDenied !== undefined) return botDenied
   if (plan.entitlementOrToggle !== null) return plan.entitlementOrToggle
   if (ownerLockoutGuard(resolved, snapshot, ctx)) return allowedByLevel
-  if (plan.rules !== null) {
-    const rule = matchRules(plan.rules, ctx)
+  if (plan.rules.length > 0) {
+    const rule = matchRules(plan, ctx)
     if (rule !== undefined) return rule.effect === "deny" ? ruleDenial(plan, resolved, rule) : allowedByRule
   }
   const shortfall = levelShortfall(resolved, snapshot, ctx)

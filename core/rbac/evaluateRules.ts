@@ -97,37 +97,57 @@ const commandTables = (nodes: Map<string, CommandNode>, path: ReadonlyArray<stri
   for (let i = found.length - 1; i >= 0; i--) into.push(found[i]!)
 }
 
-/** The order `matchSubjects` checks a table's subject kinds in. */
+/** The order `matchSubjects` checks a table's subject kinds in; a kind's index is its code in `CommandRules`. */
 const subjectOrder = ["user", "channel", "category", "role", "guild"] as const
+const USER = 0
+const CHANNEL = 1
+const CATEGORY = 2
+const ROLE = 3
+const GUILD = 4
 
 /**
- * One rule of a command's flattened rule list (see `rulesForCommand`). The
- * subject and id are copied out of the rule so a miss reads only this object
- * and the id string, not the Rule as well.
+ * A small integer from an id's last (up to) six characters and its length.
+ * Snowflakes differ mostly in their low digits, so unequal ids almost always
+ * differ here: a miss then compares two numbers instead of reading the rule
+ * and its id string, each a cache miss of its own with 10,000 guilds. Equal
+ * fingerprints are confirmed by comparing the strings, so a collision never
+ * changes an answer. 30 bits, so it stays a small integer (no boxed number).
  */
-export interface RuleProbe {
-  readonly subject: Rule["subject"]
-  readonly subjectId: string
-  readonly rule: Rule
-  /** The index after the last probe of the same table and subject kind: a group is matched as one. */
-  readonly groupEnd: number
+const fingerprint = (id: string): number => {
+  let hash = id.length
+  for (let i = Math.max(0, id.length - 6); i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) & 0x3fffffff
+  return hash
 }
 
 /**
- * Every rule `evaluateRules` could pick for a command at `path` of feature
- * `featureKey`, flattened into one list in the order it consults them:
- * platform before tenant; per scope the command path longest first, then the
- * feature, then `*`; per target, the subject kinds in `matchSubjects` order.
- * It depends only on the compiled rules and the command, so the guardrail
- * builds it once per snapshot and command; `matchRules` over it answers what
- * `evaluateRules` answers, reading one short array instead of a chain of Maps
- * (with 10,000 guilds each Map is a cache miss, which is what a decision costs).
+ * Every rule `evaluateRules` could pick for one command, flattened in the
+ * order it consults them (see `rulesForCommand`), as a group per target and
+ * subject kind. Laid out for the cache, not for reading: with 10,000 guilds
+ * a decision costs the memory it touches, so the numbers a decision needs to
+ * rule out every group sit in one packed array of small integers, and a Rule
+ * is read only when its id's fingerprint matches.
+ */
+export interface CommandRules {
+  /** Per group: the subject kind's code (its index in subjectOrder), the group's size, then each rule's id fingerprint. */
+  readonly codes: ReadonlyArray<number>
+  /** The rules, in the order of their fingerprints in `codes`. */
+  readonly rules: ReadonlyArray<Rule>
+}
+
+/**
+ * The rules `evaluateRules` could pick for a command at `path` of feature
+ * `featureKey`, in the order it consults them: platform before tenant; per
+ * scope the command path longest first, then the feature, then `*`; per
+ * target, the subject kinds in `matchSubjects` order. It depends only on the
+ * compiled rules and the command, so the guardrail builds it once per snapshot
+ * and command, and `matchRules` over it answers what `evaluateRules` answers.
+ * Empty arrays: no rule can apply to this command.
  */
 export const rulesForCommand = (
   compiled: CompiledRules,
   path: ReadonlyArray<string>,
   featureKey: string
-): ReadonlyArray<RuleProbe> => {
+): CommandRules => {
   const tables: Array<SubjectTable> = []
   for (const scope of [compiled.platform, compiled.tenant]) {
     if (scope.size === 0) continue
@@ -136,36 +156,47 @@ export const rulesForCommand = (
     if (feature !== undefined) tables.push(feature)
     if (scope.wildcard !== undefined) tables.push(scope.wildcard)
   }
-  const probes: Array<RuleProbe> = []
+  const codes: Array<number> = []
+  const rules: Array<Rule> = []
   for (const table of tables) {
-    for (const subject of subjectOrder) {
+    subjectOrder.forEach((subject, code) => {
       const bySubject = table[subject]
-      if (bySubject === undefined || bySubject.size === 0) continue
-      const groupEnd = probes.length + bySubject.size
-      for (const [subjectId, rule] of bySubject) probes.push({ subject, subjectId, rule, groupEnd })
-    }
+      if (bySubject === undefined || bySubject.size === 0) return
+      codes.push(code, bySubject.size)
+      for (const [subjectId, rule] of bySubject) {
+        codes.push(fingerprint(subjectId))
+        rules.push(rule)
+      }
+    })
   }
-  return probes
+  return { codes, rules }
 }
 
-/** The probe of `probes[start, end)` whose id is `id`; a table holds one rule per subject id. */
-const findId = (probes: ReadonlyArray<RuleProbe>, start: number, end: number, id: string): Rule | undefined => {
-  for (let i = start; i < end; i++) if (probes[i]!.subjectId === id) return probes[i]!.rule
+/** The rule with id `id` in the group whose fingerprints start at `codes[at]` and rules at `rules[first]`. */
+const findId = (command: CommandRules, at: number, first: number, size: number, id: string): Rule | undefined => {
+  const print = fingerprint(id)
+  for (let i = 0; i < size; i++) {
+    if (command.codes[at + i] === print) {
+      const rule = command.rules[first + i]!
+      if (rule.subjectId === id) return rule
+    }
+  }
   return undefined
 }
 
 /** `matchRoles` over one role group: the highest-positioned member role with a rule (a deny wins a tie). */
 const findRole = (
-  probes: ReadonlyArray<RuleProbe>,
-  start: number,
-  end: number,
+  command: CommandRules,
+  at: number,
+  first: number,
+  size: number,
   roles: RuleInvocation["memberRoles"]
 ): Rule | undefined => {
   let best: Rule | undefined
   let bestPosition = -Infinity
   for (let r = 0; r < roles.length; r++) {
     const role = roles[r]!
-    const rule = findId(probes, start, end, role.id)
+    const rule = findId(command, at, first, size, role.id)
     if (rule === undefined) continue
     if (role.position > bestPosition || (role.position === bestPosition && rule.effect === "deny")) {
       best = rule
@@ -175,34 +206,37 @@ const findRole = (
   return best
 }
 
-/** The first match over a list from `rulesForCommand`: the rule `evaluateRules` picks for that command. */
-export const matchRules = (probes: ReadonlyArray<RuleProbe>, invocation: RuleInvocation): Rule | undefined => {
+/** The first match over `rulesForCommand`'s list: the rule `evaluateRules` picks for that command. */
+export const matchRules = (command: CommandRules, invocation: RuleInvocation): Rule | undefined => {
+  const codes = command.codes
   let rule: Rule | undefined
-  for (let start = 0; start < probes.length;) {
-    const probe = probes[start]!
-    const end = probe.groupEnd
-    switch (probe.subject) {
-      case "user":
-        rule = findId(probes, start, end, invocation.userId)
+  // k walks `codes` group by group; first is the index of the group's first rule in `rules`.
+  for (let k = 0, first = 0; k < codes.length;) {
+    const size = codes[k + 1]!
+    const at = k + 2
+    switch (codes[k]) {
+      case USER:
+        rule = findId(command, at, first, size, invocation.userId)
         break
-      case "channel":
-        rule = findId(probes, start, end, invocation.channelId)
+      case CHANNEL:
+        rule = findId(command, at, first, size, invocation.channelId)
         if (rule === undefined && invocation.parentChannelId !== null) {
-          rule = findId(probes, start, end, invocation.parentChannelId)
+          rule = findId(command, at, first, size, invocation.parentChannelId)
         }
         break
-      case "category":
-        rule = invocation.categoryId === null ? undefined : findId(probes, start, end, invocation.categoryId)
+      case CATEGORY:
+        rule = invocation.categoryId === null ? undefined : findId(command, at, first, size, invocation.categoryId)
         break
-      case "role":
-        rule = findRole(probes, start, end, invocation.memberRoles)
+      case ROLE:
+        rule = findRole(command, at, first, size, invocation.memberRoles)
         break
-      case "guild":
-        rule = findId(probes, start, end, invocation.guildId)
+      case GUILD:
+        rule = findId(command, at, first, size, invocation.guildId)
         break
     }
     if (rule !== undefined) return rule
-    start = end
+    k = at + size
+    first += size
   }
   return undefined
 }
