@@ -21,13 +21,7 @@ import { Config, DateTime, Effect, Layer, Option, Redacted } from "effect"
 import { asPlatform, PgServerClient, PolicyStoreSql, runMigrations } from "../adapters/postgres/index.js"
 import { buildSnapshot } from "../core/guardrail/PolicySnapshot.js"
 import { GuildId, PlanCatalog, PolicyStore } from "../core/index.js"
-import { benchSchema, percentile, withSearchPath } from "./support.js"
-
-const positiveInt = (name: string, fallback: number) =>
-  Config.integer(name).pipe(
-    Config.withDefault(fallback),
-    Config.validate({ message: `${name} must be a positive integer`, validation: (n) => n > 0 })
-  )
+import { benchDatabaseUrl, benchSchema, percentile, positiveInt, withSearchPath } from "./support.js"
 
 const Settings = Config.all({
   guilds: positiveInt("BENCH_GUILDS", 10_000),
@@ -35,9 +29,7 @@ const Settings = Config.all({
   rulesPerGuild: positiveInt("BENCH_RULES", 20),
   loads: positiveInt("BENCH_LOADS", 5_000),
   concurrency: positiveInt("BENCH_CONCURRENCY", 16),
-  databaseUrl: Config.redacted("BENCH_DATABASE_URL").pipe(
-    Config.withDefault(Redacted.make("postgres://postgres@127.0.0.1:5432/test"))
-  )
+  databaseUrl: benchDatabaseUrl
 })
 
 /** Loads before the measured ones, so JIT and connection warm-up stay out of the latencies. */

@@ -28,7 +28,7 @@
  * final JSON line (bench/guardrail.ts runs this file and merges that line).
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { Cause, Config, DateTime, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
+import { Cause, Config, DateTime, Effect, Layer, Logger, LogLevel } from "effect"
 import { randomUUID } from "node:crypto"
 import { NodeCrypto } from "../adapters/crypto/index.js"
 import { MigrationsLive, PgServerClient, QuotaStoreSql, TenantRepoSql } from "../adapters/postgres/index.js"
@@ -43,22 +43,14 @@ import {
   TenantId,
   TenantRepo
 } from "../core/index.js"
-import { benchSchema, percentile, withSearchPath } from "./support.js"
+import { benchDatabaseUrl, benchSchema, percentile, positiveInt, withSearchPath } from "./support.js"
 
 const clients = 32
 const spreadCounters = 1_000
 
-const positiveInt = (name: string, fallback: number) =>
-  Config.integer(name).pipe(
-    Config.withDefault(fallback),
-    Config.validate({ message: `${name} must be a positive integer`, validation: (n) => n > 0 })
-  )
-
 const BenchSettings = Config.all({
   seconds: positiveInt("BENCH_QUOTA_SECONDS", 10),
-  databaseUrl: Config.redacted("BENCH_DATABASE_URL").pipe(
-    Config.withDefault(Redacted.make("postgres://postgres@127.0.0.1:5432/test"))
-  )
+  databaseUrl: benchDatabaseUrl
 })
 
 /** Plan limits are not read: every bench meter has a fixed limit. */

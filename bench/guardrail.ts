@@ -15,7 +15,7 @@
  * processes, if they exist, takes each one's last JSON line, and ends with
  * one JSON line merging everything (a missing or failing child is null).
  */
-import { Config, DateTime, Effect, Layer, Option, Stream } from "effect"
+import { DateTime, Effect, Layer, Option, Stream } from "effect"
 import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { availableParallelism, loadavg } from "node:os"
@@ -44,16 +44,9 @@ import {
   type TenantStatus,
   UserId
 } from "../core/index.js"
+import { positiveInt } from "./support.js"
 
-const guildCount = Effect.runSync(
-  Config.integer("BENCH_GUILDS").pipe(
-    Config.withDefault(10_000),
-    Config.validate({
-      message: "BENCH_GUILDS must be a positive integer",
-      validation: (n) => n > 0
-    })
-  )
-)
+const guildCount = Effect.runSync(positiveInt("BENCH_GUILDS", 10_000))
 const rulesPerGuild = 20
 const contextCount = 200_000
 const batchSize = 1_000

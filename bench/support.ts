@@ -1,6 +1,18 @@
 import { PgClient } from "@effect/sql-pg"
-import { Effect, Redacted } from "effect"
+import { Config, Effect, Redacted } from "effect"
 import { randomBytes } from "node:crypto"
+
+/** A positive integer setting, e.g. BENCH_GUILDS, to scale a benchmark down for a quick run. */
+export const positiveInt = (name: string, fallback: number) =>
+  Config.integer(name).pipe(
+    Config.withDefault(fallback),
+    Config.validate({ message: `${name} must be a positive integer`, validation: (n) => n > 0 })
+  )
+
+/** The Postgres server the benchmarks run on; each gets a schema of its own there (`benchSchema`). */
+export const benchDatabaseUrl = Config.redacted("BENCH_DATABASE_URL").pipe(
+  Config.withDefault(Redacted.make("postgres://postgres@127.0.0.1:5432/test"))
+)
 
 /** The same database with every pooled connection's search_path set to `schema`. */
 export const withSearchPath = (url: Redacted.Redacted, schema: string): Redacted.Redacted => {

@@ -29,7 +29,7 @@ import { PgServerClient } from "../adapters/postgres/index.js"
 import { GuildId, PlanKey, Tenancy, type TenantId, UserId } from "../core/index.js"
 import { CoreLive } from "../programs/CoreLive.js"
 import { MigratedDatabaseLive } from "../programs/Database.js"
-import { benchSchema, percentile, withSearchPath } from "./support.js"
+import { benchDatabaseUrl, benchSchema, percentile, positiveInt, withSearchPath } from "./support.js"
 
 const stores = ["postgres", "pglite"] as const
 type Store = (typeof stores)[number]
@@ -43,19 +43,11 @@ interface StoreResult {
 }
 type StoreOutcome = StoreResult | { readonly error: string }
 
-const positiveInt = (name: string, fallback: number) =>
-  Config.integer(name).pipe(
-    Config.withDefault(fallback),
-    Config.validate({ message: `${name} must be a positive integer`, validation: (n) => n > 0 })
-  )
-
 const BenchSettings = Config.all({
   guilds: positiveInt("BENCH_GUILDS", 100_000),
   tenants: positiveInt("BENCH_TENANTS", 1_000),
   lookups: positiveInt("BENCH_LOOKUPS", 20_000),
-  databaseUrl: Config.redacted("BENCH_DATABASE_URL").pipe(
-    Config.withDefault(Redacted.make("postgres://postgres@127.0.0.1:5432/test"))
-  )
+  databaseUrl: benchDatabaseUrl
 })
 type BenchSettings = Config.Config.Success<typeof BenchSettings>
 

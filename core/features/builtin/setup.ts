@@ -1,6 +1,25 @@
-import { defineFeature } from "../Feature.js"
+import { type CommandOption, defineFeature, type SubcommandDefinition } from "../Feature.js"
 import { Permission } from "../Permissions.js"
 import { noConfig } from "./noConfig.js"
+
+const targetOption = (required: boolean): CommandOption => ({
+  name: "target",
+  description: "A command or feature, e.g. xp reset",
+  type: "string",
+  required
+})
+
+/** `/permissions allow` and `/permissions deny`: the same subjects, opposite effects. */
+const ruleSubcommand = (effect: "allow" | "deny", description: string): SubcommandDefinition => ({
+  name: effect,
+  description,
+  options: [
+    targetOption(true),
+    { name: "user", description: `The user to ${effect}`, type: "user" },
+    { name: "role", description: `The role to ${effect}`, type: "role" },
+    { name: "channel", description: `The channel to ${effect} it in`, type: "channel" }
+  ]
+})
 
 /**
  * Installing and configuring the bot, and editing the guild's command rules.
@@ -32,37 +51,14 @@ export const setupFeature = defineFeature({
         {
           name: "show",
           description: "Show the rules of a command or feature",
-          options: [{ name: "target", description: "A command or feature, e.g. xp reset", type: "string" }]
+          options: [targetOption(false)]
         },
-        {
-          name: "allow",
-          description: "Allow a user, role or channel to run a command or feature",
-          options: [
-            { name: "target", description: "A command or feature, e.g. xp reset", type: "string", required: true },
-            { name: "user", description: "The user to allow", type: "user" },
-            { name: "role", description: "The role to allow", type: "role" },
-            { name: "channel", description: "The channel to allow it in", type: "channel" }
-          ]
-        },
-        {
-          name: "deny",
-          description: "Deny a user, role or channel a command or feature",
-          options: [
-            { name: "target", description: "A command or feature, e.g. xp reset", type: "string", required: true },
-            { name: "user", description: "The user to deny", type: "user" },
-            { name: "role", description: "The role to deny", type: "role" },
-            { name: "channel", description: "The channel to deny it in", type: "channel" }
-          ]
-        },
+        ruleSubcommand("allow", "Allow a user, role or channel to run a command or feature"),
+        ruleSubcommand("deny", "Deny a user, role or channel a command or feature"),
         {
           name: "clear",
           description: "Remove the rules of a command or feature",
-          options: [{
-            name: "target",
-            description: "A command or feature, e.g. xp reset",
-            type: "string",
-            required: true
-          }]
+          options: [targetOption(true)]
         }
       ]
     }
