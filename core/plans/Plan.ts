@@ -25,6 +25,11 @@ export const PlanLimits = Schema.Struct({
 })
 export type PlanLimits = typeof PlanLimits.Type
 
+const Days = Schema.Int.pipe(Schema.between(0, 365))
+
+export const PlanDunning = Schema.Struct({ graceDays: Days, readOnlyDays: Days })
+export type PlanDunning = typeof PlanDunning.Type
+
 export class Plan extends Schema.Class<Plan>("Plan")({
   key: PlanKey,
   name: Schema.NonEmptyTrimmedString,
@@ -32,7 +37,13 @@ export class Plan extends Schema.Class<Plan>("Plan")({
   features: Schema.Array(Schema.NonEmptyTrimmedString),
   limits: PlanLimits,
   /** The plan-default layer of every guild's settings. */
-  guildDefaults: Schema.optionalWith(GuildConfigLayer, { default: () => ({}) })
+  guildDefaults: Schema.optionalWith(GuildConfigLayer, { default: () => ({}) }),
+  /** The Stripe price tenants subscribe to for this plan; null: not sold through Stripe (free, by hand). */
+  stripePriceId: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  /** Days of free trial a new Stripe subscription gets. */
+  trialDays: Schema.optionalWith(Schema.Int.pipe(Schema.between(0, 730)), { default: () => 30 }),
+  /** After a failed payment: days of full access, then days read-only, then the plan ends (see DunningPolicy). */
+  dunning: Schema.optionalWith(PlanDunning, { default: () => ({ graceDays: 7, readOnlyDays: 14 }) })
 }) {}
 
 export const isUnlimited = (limit: number): boolean => limit < 0
