@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { Tenant, TenantRepo } from "../../core/index.js"
+import { bumpPolicy } from "./policyVersions.js"
 import { decodeAll, decodeFirst, encodedInstant, instantParam, jsonParam } from "./rows.js"
 import { asPlatform, inTenant } from "./TenantScope.js"
 
@@ -37,6 +38,17 @@ export const TenantRepoSql = Layer.effect(
           inTenant(id),
           boundary
         ),
+      update: (id, changes) =>
+        Effect.gen(function*() {
+          const updated = yield* sql`
+            UPDATE tenants SET status = coalesce(${changes.status ?? null}, status),
+                               plan_key = coalesce(${changes.planKey ?? null}, plan_key)
+            WHERE id = ${id}
+            RETURNING ${sql.literal(tenantColumns)}
+          `.pipe(decodeTenant)
+          if (Option.isSome(updated)) yield* bumpPolicy(id, null)
+          return updated
+        }).pipe(inTenant(id), boundary),
       list: ({ limit }) =>
         sql`
           SELECT ${sql.literal(tenantColumns)} FROM tenants

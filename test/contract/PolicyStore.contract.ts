@@ -8,8 +8,10 @@ import {
   GuildFeatureRepo,
   GuildRepo,
   KillSwitchRepo,
+  PlanKey,
   PolicyStore,
-  RuleRepo
+  RuleRepo,
+  TenantRepo
 } from "../../core/index.js"
 import { at, install, newGuildId } from "../support/fixtures.js"
 import {
@@ -112,6 +114,21 @@ export const policyStoreContract = (store: Store<PolicyPorts>) =>
         assert.notInclude(heard, other.guildIds[0])
         const after = yield* Effect.forEach(guildIds, versionOf)
         after.forEach((version, i) => assert.isAbove(version, before[i]!))
+      }))
+
+    it.effect("a tenant's status or plan change (billing) announces every guild of the tenant", () =>
+      Effect.gen(function*() {
+        const { tenantId, guildIds } = yield* tenantWithGuilds(2)
+        const other = yield* tenantWithGuilds()
+        const before = yield* Effect.forEach(guildIds, versionOf)
+        const update = (yield* TenantRepo).update(tenantId, { status: "read_only", planKey: PlanKey.make("basic") })
+        const { heard } = yield* announcedDuring(update, guildIds)
+        assert.includeMembers(heard, guildIds)
+        assert.notInclude(heard, other.guildIds[0])
+        const after = yield* Effect.forEach(guildIds, versionOf)
+        after.forEach((version, i) => assert.isAbove(version, before[i]!))
+        const loaded = yield* (yield* PolicyStore).load(guildIds[0])
+        assert.strictEqual(Option.getOrThrow(loaded).tenant.status, "read_only")
       }))
 
     it.effect("a kill switch announces every guild and bumps every guild's version", () =>

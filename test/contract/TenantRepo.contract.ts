@@ -1,6 +1,6 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import { type TenantId, TenantRepo } from "../../core/index.js"
+import { PlanKey, Tenant, type TenantId, TenantRepo } from "../../core/index.js"
 import { at, makeTenant } from "../support/fixtures.js"
 import type { Store } from "../support/stores.js"
 
@@ -29,6 +29,22 @@ export const tenantRepoContract = (store: Store<TenantRepo>) =>
         })
         yield* tenants.insert(tenant)
         assert.deepStrictEqual(yield* tenants.findById(tenant.id), Option.some(tenant))
+      }))
+
+    it.effect("update changes only the given fields and answers the updated tenant", () =>
+      Effect.gen(function*() {
+        const tenants = yield* TenantRepo
+        const tenant = makeTenant({ planKey: "premium", status: "active" })
+        yield* tenants.insert(tenant)
+        const readOnly = yield* tenants.update(tenant.id, { status: "read_only" })
+        assert.deepStrictEqual(readOnly, Option.some(Tenant.make({ ...tenant, status: "read_only" })))
+        const downgraded = yield* tenants.update(tenant.id, { planKey: PlanKey.make("free") })
+        assert.deepStrictEqual(
+          downgraded,
+          Option.some(Tenant.make({ ...tenant, status: "read_only", planKey: PlanKey.make("free") }))
+        )
+        assert.deepStrictEqual(yield* tenants.findById(tenant.id), downgraded)
+        assert.deepStrictEqual(yield* tenants.update(makeTenant().id, { status: "active" }), Option.none())
       }))
 
     it.effect("an unknown tenant is None", () =>
