@@ -21,6 +21,60 @@ export const SubscriptionStatus = Schema.Literal(
 )
 export type SubscriptionStatus = typeof SubscriptionStatus.Type
 
+/**
+ * What the state machine has learned from the events applied so far, merged
+ * so that the order they arrive in does not matter (ADR 050). The status and
+ * the other fields above are derived from these, and from what was issued.
+ */
+export const SubscriptionFacts = Schema.Struct({
+  /** The newest status signal (its order key is `version`); null until one arrives. */
+  signal: Schema.NullOr(
+    Schema.Literal("incomplete", "trialing", "active", "past_due", "paused", "ended", "paid", "failed")
+  ),
+  /** The newest key of a good-standing signal (a payment, active or trialing). */
+  goodKey: Schema.NullOr(Schema.Number),
+  /** The newest key of an ended signal. */
+  endKey: Schema.NullOr(Schema.Number),
+  /** Keys of failure signals newer than goodKey, ascending: the dunning episode's start is the first. */
+  failureKeys: Schema.Array(Schema.Number),
+  /** The latest period end any event reported (epoch ms). */
+  paidThrough: Schema.NullOr(Schema.Number),
+  /** SePay passes bought, ascending by paidAt: their end is computed from all of them. */
+  passes: Schema.Array(Schema.Struct({
+    id: Schema.String,
+    paidAt: Schema.Number,
+    durationMs: Schema.Number,
+    correlationId: Schema.String
+  })),
+  /** Stages timers have reached: the episode's grace ended, its read-only ended, the pass ran out. */
+  graceOver: Schema.Boolean,
+  readOnlyOver: Schema.Boolean,
+  passOver: Schema.Boolean,
+  refunded: Schema.Boolean,
+  disputed: Schema.Boolean,
+  /** The latest trial end the tenant or member was told about (epoch ms). */
+  trialEndNotified: Schema.NullOr(Schema.Number),
+  /** Tenant plans: the paid plan this subscription set on the tenant (null: none, or the fallback). */
+  appliedPlanKey: Schema.NullOr(PlanKey)
+})
+export type SubscriptionFacts = typeof SubscriptionFacts.Type
+
+export const noFacts: SubscriptionFacts = {
+  signal: null,
+  goodKey: null,
+  endKey: null,
+  failureKeys: [],
+  paidThrough: null,
+  passes: [],
+  graceOver: false,
+  readOnlyOver: false,
+  passOver: false,
+  refunded: false,
+  disputed: false,
+  trialEndNotified: null,
+  appliedPlanKey: null
+}
+
 export class SubscriptionState extends Schema.Class<SubscriptionState>("SubscriptionState")({
   subject: BillingSubject,
   status: SubscriptionStatus,
@@ -43,7 +97,8 @@ export class SubscriptionState extends Schema.Class<SubscriptionState>("Subscrip
   readOnly: Schema.Boolean,
   graceEndsAt: Schema.NullOr(Schema.DateTimeUtc),
   readOnlyEndsAt: Schema.NullOr(Schema.DateTimeUtc),
-  updatedAt: Schema.DateTimeUtc
+  updatedAt: Schema.DateTimeUtc,
+  facts: Schema.optionalWith(SubscriptionFacts, { default: () => noFacts })
 }) {}
 
 /** A transition's result: the new state, and what the outside world must do about it. */
