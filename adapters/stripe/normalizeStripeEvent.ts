@@ -1,0 +1,316 @@
+import { DateTime, Effect, Option, Schema } from "effect"
+import type Stripe from "stripe"
+import {
+  type BillingEvent,
+  type BillingSubject,
+  Currency,
+  GuildId,
+  type Money,
+  type PaymentProviderError,
+  type PlanCatalogService,
+  PlanKey,
+  type ProviderSubscriptionStatus,
+  RoleId,
+  type StripeGatewayService,
+  type StripeSubscriptionSnapshot,
+  TenantId,
+  UserId
+} from "../../core/index.js"
+
+/** What a verified Stripe event means for billing: an event to apply, or a reason to only record it. */
+export type NormalizedStripeEvent =
+  | { readonly _tag: "Event"; readonly event: BillingEvent }
+  | { readonly _tag: "Ignored"; readonly reason: string; readonly tenantId: TenantId | null }
+
+export interface NormalizeDependencies {
+  readonly retrieveSubscription: StripeGatewayService["retrieveSubscription"]
+  readonly plans: PlanCatalogService
+}
+
+/** Stripe's statuses, normalized: unpaid is still recoverable (past_due); canceled and incomplete_expired are over. */
+export const stripeStatus = (status: string): ProviderSubscriptionStatus | null => {
+  switch (status) {
+    case "incomplete":
+      return "incomplete"
+    case "trialing":
+      return "trialing"
+    case "active":
+      return "active"
+    case "past_due":
+    case "unpaid":
+      return "past_due"
+    case "paused":
+      return "paused"
+    case "canceled":
+    case "incomplete_expired":
+      return "ended"
+    default:
+      return null
+  }
+}
+
+type Metadata = Readonly<Record<string, string>> | null | undefined
+
+const decode = <A, I>(schema: Schema.Schema<A, I>) => (value: string | null | undefined): Option.Option<A> =>
+  value === null || value === undefined ? Option.none() : Schema.decodeUnknownOption(schema)(value)
+
+const tenantOf = (metadata: Metadata, clientReferenceId: string | null = null): TenantId | null =>
+  Option.getOrNull(decode(TenantId)(metadata?.["tenant_id"] ?? clientReferenceId))
+
+/**
+ * The plan a subscription is for. The price wins over `metadata.plan_key`:
+ * a plan change (ours or in the customer portal) moves the price but leaves
+ * the metadata written at checkout.
+ */
+const planOf = (plans: PlanCatalogService, metadata: Metadata, priceId: string | null): PlanKey | null => {
+  const byPrice = priceId === null ? undefined : plans.all.find((plan) => plan.stripePriceId === priceId)
+  return byPrice?.key ?? Option.getOrNull(decode(PlanKey)(metadata?.["plan_key"]))
+}
+
+/**
+ * `{ tenant_id, guild_id, role_id, user_id }` is a member's role;
+ * `{ tenant_id, plan_key }` (or a price of a catalog plan) a tenant's plan.
+ * Checkout's client_reference_id stands in for a missing tenant_id.
+ */
+const subjectOf = (
+  plans: PlanCatalogService,
+  metadata: Metadata,
+  options: { readonly priceId?: string | null; readonly clientReferenceId?: string | null } = {}
+): BillingSubject | null => {
+  const tenantId = tenantOf(metadata, options.clientReferenceId ?? null)
+  if (tenantId === null) return null
+  const guildId = decode(GuildId)(metadata?.["guild_id"])
+  const roleId = decode(RoleId)(metadata?.["role_id"])
+  const userId = decode(UserId)(metadata?.["user_id"])
+  if (Option.isSome(guildId) && Option.isSome(roleId) && Option.isSome(userId)) {
+    return { _tag: "MemberRole", tenantId, guildId: guildId.value, roleId: roleId.value, userId: userId.value }
+  }
+  const planKey = planOf(plans, metadata, options.priceId ?? null)
+  return planKey === null ? null : { _tag: "TenantPlan", tenantId, planKey }
+}
+
+const money = (minor: number | null | undefined, currency: string | null | undefined): Money | null => {
+  if (minor === null || minor === undefined || currency === null || currency === undefined) return null
+  const code = Schema.decodeUnknownOption(Currency)(currency.toUpperCase())
+  return Option.isSome(code) && Number.isInteger(minor) && minor >= 0 ? { minor, currency: code.value } : null
+}
+
+const idOf = (value: string | { readonly id: string } | null | undefined): string | null =>
+  value === null || value === undefined ? null : typeof value === "string" ? value : value.id
+
+const fromSeconds = (seconds: number) => DateTime.unsafeMake(seconds * 1000)
+
+const ignored = (reason: string, tenantId: TenantId | null = null): NormalizedStripeEvent => ({
+  _tag: "Ignored",
+  reason,
+  tenantId
+})
+
+const noSubject = (event: Stripe.Event, what: string, metadata: Metadata) =>
+  ignored(
+    `${event.type}: ${what} names no Guildhall subject (metadata needs tenant_id with plan_key, or tenant_id, guild_id, role_id and user_id)`,
+    tenantOf(metadata)
+  )
+
+/** The fields every normalized event shares. */
+const common = (event: Stripe.Event, subject: BillingSubject, correlationId: string, amount: Money | null) => ({
+  provider: "stripe" as const,
+  providerEventId: event.id,
+  occurredAt: fromSeconds(event.created),
+  subject,
+  correlationId,
+  amount
+})
+
+/**
+ * customer.subscription.*: the event's copy may be stale (events arrive out
+ * of order), so the subscription is fetched again and its current state is
+ * what the event reports.
+ */
+const subscriptionChanged = (
+  event: Stripe.Event,
+  subscriptionId: string,
+  dependencies: NormalizeDependencies
+): Effect.Effect<NormalizedStripeEvent, PaymentProviderError> =>
+  Effect.map(dependencies.retrieveSubscription(subscriptionId), (current) => {
+    const subject = subjectOf(dependencies.plans, current.metadata, { priceId: current.priceId })
+    if (subject === null) return noSubject(event, `subscription ${current.id}`, current.metadata)
+    const status = stripeStatus(current.status)
+    if (status === null) {
+      return ignored(
+        `${event.type}: subscription ${current.id} has an unknown status '${current.status}'`,
+        subject.tenantId
+      )
+    }
+    return {
+      _tag: "Event",
+      event: {
+        _tag: "subscription.state_changed",
+        ...common(event, subject, current.id, null),
+        status,
+        currentPeriodEnd: current.currentPeriodEnd,
+        cancelAtPeriodEnd: current.cancelAtPeriodEnd,
+        // The re-fetched object is at least as new as the event, and a later
+        // event re-fetches something at least as new again: the event's
+        // creation time orders what we apply without trusting its stale copy.
+        version: event.created * 1000,
+        planKey: subject._tag === "TenantPlan" ? subject.planKey : null
+      }
+    }
+  })
+
+/** invoice.*: the subscription (from `parent.subscription_details`) is fetched for its subject and period. */
+const invoiceEvent = (
+  event: Stripe.Event,
+  invoice: Stripe.Invoice,
+  dependencies: NormalizeDependencies,
+  toEvent: (current: StripeSubscriptionSnapshot, subject: BillingSubject) => BillingEvent
+): Effect.Effect<NormalizedStripeEvent, PaymentProviderError> => {
+  const subscriptionId = idOf(invoice.parent?.subscription_details?.subscription)
+  if (subscriptionId === null) {
+    return Effect.succeed(ignored(`${event.type}: invoice ${invoice.id} is not for a subscription`))
+  }
+  return Effect.map(dependencies.retrieveSubscription(subscriptionId), (current) => {
+    const subject = subjectOf(dependencies.plans, current.metadata, { priceId: current.priceId })
+    return subject === null
+      ? noSubject(event, `subscription ${current.id}`, current.metadata)
+      : { _tag: "Event", event: toEvent(current, subject) }
+  })
+}
+
+const checkoutEvent = (
+  event: Stripe.Event,
+  session: Stripe.Checkout.Session,
+  plans: PlanCatalogService,
+  toEvent: (subject: BillingSubject, correlationId: string, amount: Money | null) => BillingEvent
+): NormalizedStripeEvent => {
+  const subject = subjectOf(plans, session.metadata, { clientReferenceId: session.client_reference_id })
+  if (subject === null) return noSubject(event, `checkout session ${session.id}`, session.metadata)
+  return {
+    _tag: "Event",
+    event: toEvent(subject, idOf(session.subscription) ?? session.id, money(session.amount_total, session.currency))
+  }
+}
+
+/**
+ * Refunds and disputes name a charge, and (since the basil API versions) a
+ * charge no longer names its invoice: the subject is read from the object's
+ * own metadata. Without it the event is recorded and ignored.
+ */
+const moneyBackEvent = (
+  event: Stripe.Event,
+  what: string,
+  object: { readonly id: string; readonly metadata: Metadata },
+  amount: Money | null,
+  plans: PlanCatalogService,
+  tag: "refund.issued" | "dispute.opened"
+): NormalizedStripeEvent => {
+  const subject = subjectOf(plans, object.metadata)
+  return subject === null
+    ? noSubject(event, `${what} ${object.id}`, object.metadata)
+    : { _tag: "Event", event: { _tag: tag, ...common(event, subject, object.id, amount) } }
+}
+
+/** A verified Stripe event as a BillingEvent, or why it changes nothing. Fails only when a re-fetch fails. */
+export const normalizeStripeEvent = (
+  event: Stripe.Event,
+  dependencies: NormalizeDependencies
+): Effect.Effect<NormalizedStripeEvent, PaymentProviderError> => {
+  const { plans } = dependencies
+  switch (event.type) {
+    case "customer.subscription.created":
+    case "customer.subscription.updated":
+    case "customer.subscription.deleted":
+    case "customer.subscription.paused":
+    case "customer.subscription.resumed":
+      return subscriptionChanged(event, event.data.object.id, dependencies)
+
+    case "customer.subscription.trial_will_end": {
+      const subscription = event.data.object
+      const subject = subjectOf(plans, subscription.metadata, { priceId: subscription.items.data[0]?.price.id ?? null })
+      if (subject === null) {
+        return Effect.succeed(noSubject(event, `subscription ${subscription.id}`, subscription.metadata))
+      }
+      if (subscription.trial_end === null) {
+        return Effect.succeed(
+          ignored(`${event.type}: subscription ${subscription.id} has no trial end`, subject.tenantId)
+        )
+      }
+      return Effect.succeed({
+        _tag: "Event",
+        event: {
+          _tag: "subscription.trial_will_end",
+          ...common(event, subject, subscription.id, null),
+          trialEnd: fromSeconds(subscription.trial_end)
+        }
+      })
+    }
+
+    case "checkout.session.completed":
+    case "checkout.session.async_payment_succeeded": {
+      const session = event.data.object
+      if (event.type === "checkout.session.completed" && session.payment_status === "unpaid") {
+        // A delayed payment method: async_payment_succeeded (or _failed) follows.
+        return Effect.succeed(
+          ignored(`${event.type}: checkout session ${session.id} is awaiting an asynchronous payment`)
+        )
+      }
+      return Effect.succeed(checkoutEvent(event, session, plans, (subject, correlationId, amount) => ({
+        _tag: "checkout.completed",
+        ...common(event, subject, correlationId, amount),
+        customerId: idOf(session.customer)
+      })))
+    }
+
+    case "checkout.session.async_payment_failed":
+      return Effect.succeed(checkoutEvent(event, event.data.object, plans, (subject, correlationId, amount) => ({
+        _tag: "payment.failed",
+        ...common(event, subject, correlationId, amount),
+        requiresAction: false
+      })))
+
+    case "invoice.paid": {
+      const invoice = event.data.object
+      return invoiceEvent(event, invoice, dependencies, (current, subject) => ({
+        _tag: "payment.succeeded",
+        ...common(event, subject, current.id, money(invoice.amount_paid, invoice.currency)),
+        paidThrough: current.currentPeriodEnd
+      }))
+    }
+
+    case "invoice.payment_failed":
+    case "invoice.payment_action_required": {
+      const invoice = event.data.object
+      const requiresAction = event.type === "invoice.payment_action_required"
+      return invoiceEvent(event, invoice, dependencies, (current, subject) => ({
+        _tag: "payment.failed",
+        ...common(event, subject, current.id, money(invoice.amount_due, invoice.currency)),
+        requiresAction
+      }))
+    }
+
+    case "charge.refunded": {
+      const charge = event.data.object
+      return Effect.succeed(
+        moneyBackEvent(event, "charge", charge, money(charge.amount_refunded, charge.currency), plans, "refund.issued")
+      )
+    }
+
+    case "refund.created": {
+      const refund = event.data.object
+      return Effect.succeed(
+        moneyBackEvent(event, "refund", refund, money(refund.amount, refund.currency), plans, "refund.issued")
+      )
+    }
+
+    case "charge.dispute.created": {
+      const dispute = event.data.object
+      return Effect.succeed(
+        moneyBackEvent(event, "dispute", dispute, money(dispute.amount, dispute.currency), plans, "dispute.opened")
+      )
+    }
+
+    default:
+      return Effect.succeed(ignored(`${event.type}: not an event Guildhall acts on`))
+  }
+}
