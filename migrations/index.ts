@@ -4,6 +4,7 @@ import rowLevelSecurity from "./0003_row_level_security.js"
 import quotas from "./0004_quotas.js"
 import guildPolicy from "./0005_guild_policy.js"
 import featureCatalog from "./0006_feature_catalog.js"
+import jobs from "./0007_jobs.js"
 
 /**
  * Every migration, keyed `<id>_<name>` for `Migrator.fromRecord`. Imported
@@ -15,5 +16,6 @@ export const migrations = {
   "0003_row_level_security": rowLevelSecurity,
   "0004_quotas": quotas,
   "0005_guild_policy": guildPolicy,
-  "0006_feature_catalog": featureCatalog
+  "0006_feature_catalog": featureCatalog,
+  "0007_jobs": jobs
 }

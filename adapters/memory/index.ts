@@ -11,6 +11,14 @@ import { PolicyStoreMemory } from "./PolicyStoreMemory.js"
 import { RuleRepoMemory } from "./RuleRepoMemory.js"
 import { TenantRepoMemory } from "./TenantRepoMemory.js"
 
+export {
+  discordRoleError,
+  DiscordRolesMemory,
+  DiscordRolesMemoryControl,
+  type DiscordRolesMemoryControlService,
+  type RecordedRoleChange
+} from "./DiscordRolesMemory.js"
+export { JobsMemory } from "./JobsMemory.js"
 export { QuotaStoreMemory } from "./QuotaStoreMemory.js"
 export {
   ApiKeyRepoMemory,

@@ -9,6 +9,7 @@ import { ReadinessSql } from "./ReadinessSql.js"
 import { RuleRepoSql } from "./RuleRepoSql.js"
 import { TenantRepoSql } from "./TenantRepoSql.js"
 
+export { JobsSql } from "./JobsSql.js"
 export { MigrationsLive, runMigrations } from "./Migrations.js"
 export * as PgliteClient from "./PgliteClient.js"
 export * as PgServerClient from "./PgServerClient.js"
