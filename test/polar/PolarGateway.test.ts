@@ -80,6 +80,17 @@ describe("PolarGatewayLive against a local Polar", () => {
       expect(error.message).toContain("products.0: Product does not exist.")
     }))
 
+  it.scoped("Polar answering 5xx is unavailable (worth retrying), not rejected", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakePolar.make({ tokens: [TOKEN], products: [PRODUCT] })
+      const gateway = yield* Effect.provide(PolarGateway, polarGatewayLayer({ apiBase: fake.baseUrl }))
+      fake.outage = true
+      const error = yield* Effect.flip(gateway.roleCheckout(request()))
+      expect(error).toMatchObject({ provider: "polar", reason: "unavailable" })
+      fake.outage = false
+      yield* gateway.roleCheckout(request())
+    }))
+
   it.scoped("an unreachable Polar is unavailable", () =>
     Effect.gen(function*() {
       // A port with nothing listening: take one from a fake and close it.

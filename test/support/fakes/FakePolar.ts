@@ -20,6 +20,8 @@ export interface FakePolar {
   /** For the SDK's `baseUrl` (POLAR_API_BASE). */
   readonly baseUrl: string
   readonly requests: ReadonlyArray<RecordedRequest>
+  /** While true, every request answers 503 (Polar down). */
+  outage: boolean
 }
 
 export interface FakePolarOptions {
@@ -83,6 +85,15 @@ export const FakePolar = {
       Effect.async<{ readonly fake: FakePolar; readonly close: () => Promise<void> }>((resume) => {
         const requests: Array<RecordedRequest> = []
         let baseUrl = ""
+        const fake: FakePolar = {
+          get baseUrl() {
+            return baseUrl
+          },
+          get requests() {
+            return requests
+          },
+          outage: false
+        }
         const server = createServer((request, response) => {
           void readBody(request).then((text) => {
             const path = new URL(request.url ?? "/", "http://fake").pathname
@@ -93,6 +104,7 @@ export const FakePolar = {
               body = text
             }
             requests.push({ method: request.method ?? "", path, headers: request.headers, body })
+            if (fake.outage) return json(response, 503, { error: "ServiceUnavailable" })
             const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1]
             if (token === undefined || !options.tokens.includes(token)) {
               return json(response, 401, {
@@ -123,12 +135,7 @@ export const FakePolar = {
         server.listen(0, "127.0.0.1", () => {
           baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
           resume(Effect.succeed({
-            fake: {
-              baseUrl,
-              get requests() {
-                return requests
-              }
-            },
+            fake,
             close: () =>
               new Promise<void>((resolve) => {
                 server.closeAllConnections()
