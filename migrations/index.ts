@@ -5,6 +5,8 @@ import quotas from "./0004_quotas.js"
 import guildPolicy from "./0005_guild_policy.js"
 import featureCatalog from "./0006_feature_catalog.js"
 import jobs from "./0007_jobs.js"
+import billing from "./0008_billing.js"
+import payments from "./0009_payments.js"
 
 /**
  * Every migration, keyed `<id>_<name>` for `Migrator.fromRecord`. Imported
@@ -17,5 +19,7 @@ export const migrations = {
   "0004_quotas": quotas,
   "0005_guild_policy": guildPolicy,
   "0006_feature_catalog": featureCatalog,
-  "0007_jobs": jobs
+  "0007_jobs": jobs,
+  "0008_billing": billing,
+  "0009_payments": payments
 }

@@ -11,6 +11,7 @@ import { PolicyStoreMemory } from "./PolicyStoreMemory.js"
 import { RuleRepoMemory } from "./RuleRepoMemory.js"
 import { TenantRepoMemory } from "./TenantRepoMemory.js"
 
+export { BillingLedgerMemory } from "./BillingLedgerMemory.js"
 export {
   discordRoleError,
   DiscordRolesMemory,
@@ -19,6 +20,9 @@ export {
   type RecordedRoleChange
 } from "./DiscordRolesMemory.js"
 export { JobsMemory } from "./JobsMemory.js"
+export { PaidRoleRepoMemory } from "./PaidRoleRepoMemory.js"
+export { PaymentOrderRepoMemory } from "./PaymentOrderRepoMemory.js"
+export { PaymentSettingsRepoMemory } from "./PaymentSettingsRepoMemory.js"
 export { QuotaStoreMemory } from "./QuotaStoreMemory.js"
 export {
   ApiKeyRepoMemory,

@@ -1,0 +1,213 @@
+import { SqlClient } from "@effect/sql"
+import { Effect, Layer, Option, Schema } from "effect"
+import {
+  BillingLedger,
+  BillingProvider,
+  type BillingSubject,
+  Jobs,
+  type JobSpec,
+  type RecordRequest,
+  subjectKey,
+  SubscriptionState,
+  TenantId
+} from "../../core/index.js"
+import { dieOnInfrastructureError } from "./repositoryBoundary.js"
+import { decodeAll, encodedInstant, instantParam, jsonParam } from "./rows.js"
+import { asPlatform, inTenant } from "./TenantScope.js"
+
+/**
+ * BillingLedger on Postgres. `record` is one transaction: the receipt is
+ * inserted first (ON CONFLICT DO NOTHING: a duplicate writes nothing else and
+ * waits for, rather than races, a concurrent first delivery); then the
+ * subscription row is locked FOR UPDATE while `decide` runs, its new state
+ * written, and the jobs enqueued through the Jobs port, which joins this
+ * transaction (so a job exists exactly when the receipt committed).
+ *
+ * Two events for one brand-new subscription race on its insert: the loser's
+ * INSERT ... ON CONFLICT DO NOTHING waits for the winner to commit and
+ * inserts nothing; its next statement sees the committed row (READ
+ * COMMITTED takes a snapshot per statement), so it locks it and decides
+ * again from that state. Both events apply, one after the other.
+ */
+
+const decodeState = Schema.decodeUnknown(SubscriptionState)
+const encodeState = Schema.encode(SubscriptionState)
+
+/** StoredReceipt is an interface in the core; this is its shape as stored. */
+const StoredReceiptSchema = Schema.Struct({
+  provider: BillingProvider,
+  providerEventId: Schema.String,
+  type: Schema.String,
+  tenantId: Schema.NullOr(TenantId),
+  outcome: Schema.Literal("applied", "ignored", "held_for_review"),
+  note: Schema.NullOr(Schema.String),
+  receivedAt: Schema.DateTimeUtc
+})
+
+const receiptFromRow = (row: Record<string, unknown>) => ({
+  provider: row.provider,
+  providerEventId: row.provider_event_id,
+  type: row.type,
+  tenantId: row.tenant_id,
+  outcome: row.outcome,
+  note: row.note,
+  receivedAt: encodedInstant(row.received_at)
+})
+
+const decodeReceipts = decodeAll(StoredReceiptSchema, receiptFromRow)
+
+const decodeStates = (rows: ReadonlyArray<{ readonly state: unknown }>) =>
+  Effect.forEach(rows, (row) => decodeState(row.state))
+
+/** The columns a subscription is filtered by, repeated from its state. */
+const memberColumns = (subject: BillingSubject) =>
+  subject._tag === "MemberRole"
+    ? { guildId: subject.guildId, userId: subject.userId, roleId: subject.roleId }
+    : { guildId: null, userId: null, roleId: null }
+
+export const BillingLedgerSql = Layer.effect(
+  BillingLedger,
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const jobs = yield* Jobs
+    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
+      effect.pipe(dieOnInfrastructureError, Effect.provideService(SqlClient.SqlClient, sql))
+
+    const insertReceipt = (request: RecordRequest) => {
+      const { receipt } = request
+      return Effect.map(
+        sql`
+          INSERT INTO webhook_events (provider, provider_event_id, type, tenant_id, payload, outcome, note, received_at)
+          VALUES (${receipt.provider}, ${receipt.providerEventId}, ${receipt.type}, ${receipt.tenantId}::uuid,
+                  ${receipt.payload}, ${request.outcome}, ${request.note}, ${instantParam(receipt.receivedAt)})
+          ON CONFLICT (provider, provider_event_id) DO NOTHING
+          RETURNING 1
+        `,
+        (rows) => rows.length > 0
+      )
+    }
+
+    const lockedState = (tenantId: TenantId, key: string) =>
+      sql<{ state: unknown }>`
+        SELECT state FROM subscriptions WHERE tenant_id = ${tenantId} AND subject_key = ${key} FOR UPDATE
+      `.pipe(Effect.flatMap(decodeStates), Effect.map((states) => Option.fromNullable(states[0])))
+
+    /** Inserts a new subscription (false when another transaction just did) or updates the locked one. */
+    const writeState = (tenantId: TenantId, key: string, state: SubscriptionState, isNew: boolean) =>
+      Effect.gen(function*() {
+        const encoded = jsonParam(yield* encodeState(state))
+        const member = memberColumns(state.subject)
+        if (!isNew) {
+          yield* sql`
+            UPDATE subscriptions SET
+              status = ${state.status}, provider = ${state.provider}, correlation_id = ${state.correlationId},
+              guild_id = ${member.guildId}, user_id = ${member.userId}, role_id = ${member.roleId},
+              plan_key = ${state.planKey}, state = ${encoded}::jsonb, revision = ${state.revision}::integer,
+              updated_at = ${instantParam(state.updatedAt)}
+            WHERE tenant_id = ${tenantId} AND subject_key = ${key}
+          `
+          return true
+        }
+        const inserted = yield* sql`
+          INSERT INTO subscriptions (tenant_id, subject_key, status, provider, correlation_id, guild_id, user_id,
+                                     role_id, plan_key, state, revision, updated_at)
+          VALUES (${tenantId}, ${key}, ${state.status}, ${state.provider}, ${state.correlationId},
+                  ${member.guildId}, ${member.userId}, ${member.roleId}, ${state.planKey}, ${encoded}::jsonb,
+                  ${state.revision}::integer, ${instantParam(state.updatedAt)})
+          ON CONFLICT (tenant_id, subject_key) DO NOTHING
+          RETURNING 1
+        `
+        return inserted.length > 0
+      })
+
+    /** Runs the subject's subscription through `decide` and stores the result; answers the jobs it asked for. */
+    const applyTransition = (
+      tenantId: TenantId,
+      transition: Option.Option.Value<RecordRequest["transition"]>
+    ) =>
+      Effect.gen(function*() {
+        const key = subjectKey(transition.subject)
+        // A second attempt only follows a concurrent insert of the same new subscription, which then exists.
+        for (let attempt = 1; attempt <= 2; attempt++) {
+          const current = yield* lockedState(tenantId, key)
+          const decision = transition.decide(current)
+          const { state } = decision.transition
+          if (state.subject.tenantId !== tenantId || subjectKey(state.subject) !== key) {
+            return yield* Effect.dieMessage(
+              `decide returned the state of ${subjectKey(state.subject)} in tenant ${state.subject.tenantId}, ` +
+                `not of ${key} in tenant ${tenantId}`
+            )
+          }
+          if (yield* writeState(tenantId, key, state, Option.isNone(current))) return decision.jobs
+        }
+        return yield* Effect.dieMessage(`subscription ${key} could not be inserted nor found in tenant ${tenantId}`)
+      })
+
+    const enqueue = (specs: ReadonlyArray<JobSpec>) => specs.length === 0 ? Effect.void : jobs.enqueue(specs)
+
+    const record = (request: RecordRequest) =>
+      Effect.gen(function*() {
+        if (!(yield* insertReceipt(request))) return "duplicate" as const
+        const transitionJobs = yield* Option.match(request.transition, {
+          onNone: () => Effect.succeed<ReadonlyArray<JobSpec>>([]),
+          onSome: (transition) => applyTransition(request.receipt.tenantId!, transition)
+        })
+        const toEnqueue = [...transitionJobs, ...request.jobs]
+        const { tenantId } = request.receipt
+        const foreign = toEnqueue.find((job) => tenantId !== null && job.tenantId !== tenantId)
+        if (foreign !== undefined) {
+          // Row-level security would refuse it anyway; this says why.
+          return yield* Effect.dieMessage(`job ${foreign.idempotencyKey} is not of the receipt's tenant ${tenantId}`)
+        }
+        yield* enqueue(toEnqueue)
+        return "recorded" as const
+      })
+
+    return BillingLedger.of({
+      record: (request) => {
+        const { tenantId } = request.receipt
+        if (Option.isSome(request.transition)) {
+          const subject = request.transition.value.subject
+          if (tenantId === null || subject.tenantId !== tenantId) {
+            return Effect.dieMessage(
+              `receipt ${request.receipt.provider}/${request.receipt.providerEventId} of tenant ${tenantId} ` +
+                `cannot change a subscription of tenant ${subject.tenantId}`
+            )
+          }
+        }
+        // A receipt that names no tenant (an ignored operator-account event) is written in platform context.
+        return record(request).pipe(tenantId === null ? asPlatform : inTenant(tenantId), boundary)
+      },
+      findSubscription: (tenantId, key) =>
+        sql<{ state: unknown }>`
+          SELECT state FROM subscriptions WHERE tenant_id = ${tenantId} AND subject_key = ${key}
+        `.pipe(
+          Effect.flatMap(decodeStates),
+          Effect.map((states) => Option.fromNullable(states[0])),
+          inTenant(tenantId),
+          boundary
+        ),
+      listSubscriptions: (tenantId, filter) => {
+        if (filter.status !== undefined && filter.status.length === 0) return Effect.succeed([])
+        const conditions = [
+          sql`tenant_id = ${tenantId}`,
+          ...(filter.status === undefined ? [] : [sql.in("status", filter.status)]),
+          ...(filter.guildId === undefined ? [] : [sql`guild_id = ${filter.guildId}`]),
+          ...(filter.userId === undefined ? [] : [sql`user_id = ${filter.userId}`])
+        ]
+        return sql<{ state: unknown }>`
+          SELECT state FROM subscriptions WHERE ${sql.and(conditions)}
+          ORDER BY updated_at DESC, subject_key COLLATE "C"
+          LIMIT ${filter.limit}
+        `.pipe(Effect.flatMap(decodeStates), inTenant(tenantId), boundary)
+      },
+      listReceipts: (tenantId, options) =>
+        sql`
+          SELECT provider, provider_event_id, type, tenant_id, outcome, note, received_at
+          FROM webhook_events WHERE tenant_id = ${tenantId}
+          ORDER BY received_at DESC, provider COLLATE "C", provider_event_id COLLATE "C"
+          LIMIT ${options.limit}
+        `.pipe(decodeReceipts, inTenant(tenantId), boundary)
+    })
+  })
+)

@@ -1,0 +1,93 @@
+import { SqlClient } from "@effect/sql"
+import { SqlError } from "@effect/sql/SqlError"
+import { Effect, Layer } from "effect"
+import { PaymentOrder, PaymentOrderRepo } from "../../core/index.js"
+import { dieOnInfrastructureError } from "./repositoryBoundary.js"
+import { decodeFirst, encodedInstant, instantParam, nullableInstantParam } from "./rows.js"
+import { inTenant } from "./TenantScope.js"
+
+const orderColumns = `tenant_id, id, guild_id, role_id, user_id, code, amount_minor, currency, account_number,
+  bank_code, pass_days, status, received_minor, overpaid_minor, transaction_id, created_at, expires_at, settled_at`
+
+const orderFromRow = (row: Record<string, unknown>) => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  guildId: row.guild_id,
+  roleId: row.role_id,
+  userId: row.user_id,
+  code: row.code,
+  amountDue: { minor: Number(row.amount_minor), currency: row.currency },
+  accountNumber: row.account_number,
+  bankCode: row.bank_code,
+  passDays: row.pass_days,
+  status: row.status,
+  receivedMinor: Number(row.received_minor),
+  overpaidMinor: Number(row.overpaid_minor),
+  transactionId: row.transaction_id,
+  createdAt: encodedInstant(row.created_at),
+  expiresAt: encodedInstant(row.expires_at),
+  settledAt: encodedInstant(row.settled_at)
+})
+
+const decodeOrder = decodeFirst(PaymentOrder, orderFromRow)
+
+/** The unique index of migration 0009 on (tenant_id, upper(code)). */
+const codeIndex = "payment_orders_code_key"
+
+/** A unique violation of the payment code index (node-postgres and PGlite both report code and constraint). */
+const isCodeTaken = (error: unknown): boolean => {
+  if (!(error instanceof SqlError) || typeof error.cause !== "object" || error.cause === null) return false
+  const cause = error.cause as { readonly code?: unknown; readonly constraint?: unknown }
+  return cause.code === "23505" && cause.constraint === codeIndex
+}
+
+/** PaymentOrderRepo on Postgres. Codes are unique per tenant case-insensitively (the index on upper(code)). */
+export const PaymentOrderRepoSql = Layer.effect(
+  PaymentOrderRepo,
+  Effect.map(SqlClient.SqlClient, (sql) => {
+    const columns = sql.literal(orderColumns)
+    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
+      effect.pipe(dieOnInfrastructureError, Effect.provideService(SqlClient.SqlClient, sql))
+
+    return PaymentOrderRepo.of({
+      insert: (order) =>
+        sql`
+          INSERT INTO payment_orders (${columns})
+          VALUES (${order.tenantId}, ${order.id}, ${order.guildId}, ${order.roleId}, ${order.userId}, ${order.code},
+                  ${order.amountDue.minor}::bigint, ${order.amountDue.currency}, ${order.accountNumber},
+                  ${order.bankCode}, ${order.passDays}::integer, ${order.status}, ${order.receivedMinor}::bigint,
+                  ${order.overpaidMinor}::bigint, ${order.transactionId}, ${instantParam(order.createdAt)},
+                  ${instantParam(order.expiresAt)}, ${nullableInstantParam(order.settledAt)}::timestamptz)
+        `.pipe(
+          Effect.as("inserted" as const),
+          inTenant(order.tenantId),
+          Effect.catchIf(isCodeTaken, () => Effect.succeed("code_taken" as const)),
+          boundary
+        ),
+      findByCode: (tenantId, code) =>
+        sql`
+          SELECT ${columns} FROM payment_orders WHERE tenant_id = ${tenantId} AND upper(code) = upper(${code})
+        `.pipe(decodeOrder, inTenant(tenantId), boundary),
+      find: (tenantId, id) =>
+        sql`
+          SELECT ${columns} FROM payment_orders WHERE tenant_id = ${tenantId} AND id = ${id}::uuid
+        `.pipe(decodeOrder, inTenant(tenantId), boundary),
+      // Only a pending order is settled: of two settlements racing, the second finds it no longer pending.
+      settle: (tenantId, id, settlement) =>
+        sql`
+          UPDATE payment_orders SET
+            status = ${settlement.status}, received_minor = ${settlement.receivedMinor}::bigint,
+            overpaid_minor = ${settlement.overpaidMinor}::bigint, transaction_id = ${settlement.transactionId},
+            settled_at = ${instantParam(settlement.settledAt)}
+          WHERE tenant_id = ${tenantId} AND id = ${id}::uuid AND status = 'pending'
+          RETURNING 1
+        `.pipe(Effect.map((rows) => rows.length > 0), inTenant(tenantId), boundary),
+      count: (tenantId) =>
+        sql<{ n: number }>`SELECT count(*)::int AS n FROM payment_orders WHERE tenant_id = ${tenantId}`.pipe(
+          Effect.map(([row]) => row?.n ?? 0),
+          inTenant(tenantId),
+          boundary
+        )
+    })
+  })
+)
