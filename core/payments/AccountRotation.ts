@@ -18,8 +18,11 @@ export const vietnamHour = (now: DateTime.Utc): number => DateTime.getPartUtc(Da
 export const withinHours = (hour: number, window: { readonly from: number; readonly to: number }): boolean =>
   window.from < window.to ? hour >= window.from && hour < window.to : hour >= window.from || hour < window.to
 
+/** A draw outside [0, 1) (or NaN) is clamped, so a bad input still names an account. */
+const clampDraw = (random: number): number => (Number.isFinite(random) ? Math.min(Math.max(random, 0), 1) : 0)
+
 const indexOfDraw = (random: number, length: number): number =>
-  Math.min(length - 1, Math.max(0, Math.floor(random * length)))
+  Math.min(length - 1, Math.floor(clampDraw(random) * length))
 
 /**
  * The account an order is paid into:
@@ -38,14 +41,15 @@ export const chooseAccount = (
   switch (strategy) {
     case "round_robin": {
       const n = accounts.length
-      return accounts[((Math.trunc(context.orderNumber) % n) + n) % n]!
+      const turn = Number.isFinite(context.orderNumber) ? Math.trunc(context.orderNumber) : 0
+      return accounts[((turn % n) + n) % n]!
     }
     case "random":
       return accounts[indexOfDraw(context.random, accounts.length)]!
     case "weighted": {
       const total = accounts.reduce((sum, account) => sum + account.weight, 0)
       if (total <= 0) return accounts[0]
-      const target = Math.min(Math.max(context.random, 0), 1) * total
+      const target = clampDraw(context.random) * total
       let cumulative = 0
       for (const account of accounts) {
         cumulative += account.weight

@@ -70,6 +70,20 @@ describe("chooseAccount", () => {
     expect(a / 5_000).toBeLessThan(0.25)
   }, { fastCheck: { numRuns: 20 } })
 
+  it.prop("every strategy names one of the accounts, whatever the draw", [
+    fc.constantFrom("round_robin" as const, "random" as const, "weighted" as const, "time_based" as const),
+    fc.double(),
+    fc.double(),
+    fc.integer({ min: 0, max: 4_102_444_800_000 })
+  ], ([strategy, orderNumber, random, millis]) => {
+    const accounts: NonEmptyReadonlyArray<ReceivingAccount> = [
+      account("A", { weight: 0, hours: { from: 9, to: 17 } }),
+      account("B", { weight: 5 })
+    ]
+    const chosen = chooseAccount(accounts, strategy, { orderNumber, random, now: DateTime.unsafeMake(millis) })
+    expect(accounts).toContain(chosen)
+  })
+
   it("weighted with every weight 0 falls back to the first account", () => {
     const off: NonEmptyReadonlyArray<ReceivingAccount> = [account("A", { weight: 0 }), account("B", { weight: 0 })]
     expect(chooseAccount(off, "weighted", { ...context, random: 0.9 }).accountNumber).toBe("A")
