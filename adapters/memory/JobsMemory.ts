@@ -22,9 +22,11 @@ const byRunAt = (a: Stored, b: Stored) =>
 const byCreatedAt = (a: Stored, b: Stored) =>
   millis(a.job.createdAt) - millis(b.job.createdAt) || a.insertionOrder - b.insertionOrder
 
+/** As the SQL claim: a running job was due when claimed, so run_at <= now holds for it too. */
 const isDue = (job: Job, nowMillis: number) =>
-  (job.status === "pending" && millis(job.runAt) <= nowMillis) ||
-  (job.status === "running" && job.lockedUntil !== null && millis(job.lockedUntil) <= nowMillis)
+  millis(job.runAt) <= nowMillis &&
+  (job.status === "pending" ||
+    (job.status === "running" && job.lockedUntil !== null && millis(job.lockedUntil) <= nowMillis))
 
 const make = Effect.gen(function*() {
   const permit = yield* Effect.makeSemaphore(1)

@@ -12,7 +12,9 @@ import { asPlatform } from "./TenantScope.js"
  *   exists exactly when the change that asked for it commits. It then runs in
  *   the caller's row-level-security context: inside `inTenant(t)` only jobs of
  *   tenant t may be enqueued (any other tenant, or null, violates the policy
- *   and dies). Outside a transaction it runs in platform context.
+ *   and dies); a caller's transaction must have set a context (inTenant or
+ *   asPlatform), or the policy refuses the row. Outside a transaction it runs
+ *   in platform context.
  * - The worker's operations run in platform context: a worker serves every
  *   tenant. A claim is one statement locking due rows `FOR UPDATE SKIP
  *   LOCKED`, so replicas never take the same job, nor wait for each other.
@@ -96,8 +98,10 @@ export const JobsSql = Layer.effect(
         sql<JobRow>`
           WITH due AS (
             SELECT id FROM jobs
-            WHERE (status = 'pending' AND run_at <= ${instantParam(now)}::timestamptz)
-               OR (status = 'running' AND locked_until <= ${instantParam(now)}::timestamptz)
+            -- A running job was due when claimed, so every claimable job has run_at <= now: as an index
+            -- condition it stops the scan before future jobs (dunning timers), however many there are.
+            WHERE run_at <= ${instantParam(now)}::timestamptz
+              AND (status = 'pending' OR (status = 'running' AND locked_until <= ${instantParam(now)}::timestamptz))
             ORDER BY run_at, insertion_order
             LIMIT ${limit}::int
             FOR UPDATE SKIP LOCKED
