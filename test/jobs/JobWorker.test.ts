@@ -176,7 +176,30 @@ describe("JobWorker", () => {
       assert.match(dead.lastError ?? "", /^attempts exhausted/)
     }).pipe(withHandlers({ "test.Fine": () => Effect.void })))
 
-  it.effect("as a layer, polls for due jobs, and lets a started job finish before it stops", () =>
+  it.effect("handles a batch with the concurrency asked for, no more", () =>
+    Effect.gen(function*() {
+      const inFlight = yield* Ref.make(0)
+      const most = yield* Ref.make(0)
+      const gate = yield* Deferred.make<void>()
+      const handlers = JobHandlers.layer({
+        "test.Parallel": () =>
+          Ref.updateAndGet(inFlight, (n) => n + 1).pipe(
+            Effect.tap((n) => Ref.update(most, (m) => Math.max(m, n))),
+            Effect.tap((n) => n === 2 ? Deferred.succeed(gate, undefined) : Effect.void),
+            // The first two wait for each other: with concurrency 1 the batch would never finish.
+            Effect.zipRight(Deferred.await(gate)),
+            Effect.zipRight(Ref.update(inFlight, (n) => n - 1))
+          )
+      })
+      yield* Effect.gen(function*() {
+        const keys = [yield* enqueue("test.Parallel"), yield* enqueue("test.Parallel"), yield* enqueue("test.Parallel")]
+        assert.strictEqual(yield* JobWorker.runOnce({ ...worker, concurrency: 2 }), 3)
+        assert.strictEqual(yield* Ref.get(most), 2)
+        for (const key of keys) assert.strictEqual((yield* current(key)).status, "done")
+      }).pipe(Effect.provide(Layer.merge(JobsMemory, handlers)))
+    }))
+
+  it.effect("as a layer, polls for due jobs; stopping lets a started job finish and hands back the batch's others", () =>
     Effect.gen(function*() {
       const started = yield* Deferred.make<void>()
       const gate = yield* Deferred.make<void>()
@@ -190,6 +213,7 @@ describe("JobWorker", () => {
       })
       yield* Effect.gen(function*() {
         const key = yield* enqueue("test.Slow", { runAt: DateTime.unsafeMake(10_000) })
+        const notStarted = yield* enqueue("test.Slow", { runAt: DateTime.unsafeMake(10_000) })
         const scope = yield* Scope.make()
         yield* Layer.buildWithScope(JobWorker.layer({ ...worker, pollInterval: "1 second" }), scope)
         yield* TestClock.adjust("10 seconds")
@@ -199,6 +223,12 @@ describe("JobWorker", () => {
         yield* stopping.await
         assert.isTrue(yield* Ref.get(finished))
         assert.strictEqual((yield* current(key)).status, "done")
+        // Claimed in the same batch but not started: handed back now rather than when its lease expires.
+        const handedBack = yield* current(notStarted)
+        assert.deepStrictEqual(
+          [handedBack.status, handedBack.runAt, handedBack.lockedBy, handedBack.lastError],
+          ["pending", DateTime.unsafeMake(10_000), null, "its worker stopped before running it"]
+        )
       }).pipe(Effect.provide(Layer.merge(JobsMemory, handlers)))
     }))
 })
