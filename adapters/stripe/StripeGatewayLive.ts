@@ -180,6 +180,25 @@ export const makeStripeGateway = (stripe: Stripe): StripeGatewayService => ({
     )
 })
 
+/**
+ * The subscription a payment intent paid an invoice of, through Stripe's
+ * invoice payments (a charge no longer names its invoice); null when it paid
+ * none. Used to find whom a refund or dispute concerns.
+ */
+export const makeSubscriptionOfPayment = (stripe: Stripe) => (paymentIntentId: string) =>
+  call(`find the invoice paid by ${paymentIntentId}`, () =>
+    stripe.invoicePayments.list({
+      payment: { type: "payment_intent", payment_intent: paymentIntentId },
+      expand: ["data.invoice"],
+      limit: 1
+    })).pipe(
+      Effect.map((payments) => {
+        const invoice = payments.data[0]?.invoice
+        if (invoice === undefined || typeof invoice === "string" || invoice.deleted === true) return null
+        return idOf(invoice.parent?.subscription_details?.subscription ?? null)
+      })
+    )
+
 /** The gateway for these settings: the SDK client when a key is set, `not_configured` failures otherwise. */
 export const stripeGatewayLayer = (settings: StripeSettings): Layer.Layer<StripeGateway> =>
   Layer.effect(

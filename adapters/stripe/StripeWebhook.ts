@@ -9,7 +9,8 @@ import {
   WebhookRejected
 } from "../../core/index.js"
 import { normalizeStripeEvent } from "./normalizeStripeEvent.js"
-import { keyMode, type StripeSettings, stripeSettingsConfig } from "./StripeSettings.js"
+import { makeSubscriptionOfPayment } from "./StripeGatewayLive.js"
+import { keyMode, makeStripeClient, type StripeSettings, stripeSettingsConfig } from "./StripeSettings.js"
 
 export interface StripeWebhookService {
   /**
@@ -76,6 +77,11 @@ export const makeStripeWebhook = (settings: StripeSettings) =>
     const gateway = yield* StripeGateway
     const plans = yield* PlanCatalog
     const decoder = new TextDecoder("utf-8")
+    // Refunds and disputes need one lookup the gateway port does not offer.
+    const subscriptionOfPayment = Option.match(settings.secretKey, {
+      onNone: () => () => Effect.succeed(null),
+      onSome: (key) => makeSubscriptionOfPayment(makeStripeClient(key, settings.apiBase))
+    })
 
     const verify: StripeWebhookService["verify"] = (rawBody, signatureHeader) =>
       Effect.gen(function*() {
@@ -122,6 +128,7 @@ export const makeStripeWebhook = (settings: StripeSettings) =>
 
         const normalized = yield* normalizeStripeEvent(event, {
           retrieveSubscription: gateway.retrieveSubscription,
+          subscriptionOfPayment,
           plans
         })
         return normalized._tag === "Event"

@@ -24,6 +24,8 @@ export type NormalizedStripeEvent =
 
 export interface NormalizeDependencies {
   readonly retrieveSubscription: StripeGatewayService["retrieveSubscription"]
+  /** The subscription whose invoice a payment intent paid; null when it paid none (a one-off charge). */
+  readonly subscriptionOfPayment: (paymentIntentId: string) => Effect.Effect<string | null, PaymentProviderError>
   readonly plans: PlanCatalogService
 }
 
@@ -193,23 +195,45 @@ const checkoutEvent = (
 }
 
 /**
- * Refunds and disputes name a charge, and (since the basil API versions) a
- * charge no longer names its invoice: the subject is read from the object's
- * own metadata. Without it the event is recorded and ignored.
+ * Refunds and disputes name a charge's payment intent, and (since the basil
+ * API versions) a charge no longer names its invoice. The subject is the
+ * object's own metadata when it has one; otherwise the invoice the payment
+ * intent paid (Stripe's invoice payments) leads to the subscription, which
+ * is fetched for its metadata. A payment that paid no subscription invoice
+ * is recorded and ignored.
  */
 const moneyBackEvent = (
   event: Stripe.Event,
   what: string,
-  object: { readonly id: string; readonly metadata: Metadata },
+  object: {
+    readonly id: string
+    readonly metadata: Metadata
+    readonly payment_intent: string | { readonly id: string } | null
+  },
   amount: Money | null,
-  plans: PlanCatalogService,
+  dependencies: NormalizeDependencies,
   tag: "refund.issued" | "dispute.opened"
-): NormalizedStripeEvent => {
-  const subject = subjectOf(plans, object.metadata)
-  return subject === null
-    ? noSubject(event, `${what} ${object.id}`, object.metadata)
-    : { _tag: "Event", event: { _tag: tag, ...common(event, subject, object.id, amount) } }
-}
+): Effect.Effect<NormalizedStripeEvent, PaymentProviderError> =>
+  Effect.gen(function*() {
+    const toEvent = (subject: BillingSubject): NormalizedStripeEvent => ({
+      _tag: "Event",
+      event: { _tag: tag, ...common(event, subject, object.id, amount) }
+    })
+    const own = subjectOf(dependencies.plans, object.metadata)
+    if (own !== null) return toEvent(own)
+    const paymentIntentId = idOf(object.payment_intent)
+    if (paymentIntentId === null) return noSubject(event, `${what} ${object.id}`, object.metadata)
+    const subscriptionId = yield* dependencies.subscriptionOfPayment(paymentIntentId)
+    if (subscriptionId === null) {
+      return ignored(
+        `${event.type}: ${what} ${object.id} has no subject metadata and its payment ${paymentIntentId} paid no subscription invoice`,
+        tenantOf(object.metadata)
+      )
+    }
+    const current = yield* dependencies.retrieveSubscription(subscriptionId)
+    const subject = subjectOf(dependencies.plans, current.metadata, { priceId: current.priceId })
+    return subject === null ? noSubject(event, `subscription ${current.id}`, current.metadata) : toEvent(subject)
+  })
 
 /** A verified Stripe event as a BillingEvent, or why it changes nothing. Fails only when a re-fetch fails. */
 export const normalizeStripeEvent = (
@@ -291,22 +315,37 @@ export const normalizeStripeEvent = (
 
     case "charge.refunded": {
       const charge = event.data.object
-      return Effect.succeed(
-        moneyBackEvent(event, "charge", charge, money(charge.amount_refunded, charge.currency), plans, "refund.issued")
+      return moneyBackEvent(
+        event,
+        "charge",
+        charge,
+        money(charge.amount_refunded, charge.currency),
+        dependencies,
+        "refund.issued"
       )
     }
 
     case "refund.created": {
       const refund = event.data.object
-      return Effect.succeed(
-        moneyBackEvent(event, "refund", refund, money(refund.amount, refund.currency), plans, "refund.issued")
+      return moneyBackEvent(
+        event,
+        "refund",
+        refund,
+        money(refund.amount, refund.currency),
+        dependencies,
+        "refund.issued"
       )
     }
 
     case "charge.dispute.created": {
       const dispute = event.data.object
-      return Effect.succeed(
-        moneyBackEvent(event, "dispute", dispute, money(dispute.amount, dispute.currency), plans, "dispute.opened")
+      return moneyBackEvent(
+        event,
+        "dispute",
+        dispute,
+        money(dispute.amount, dispute.currency),
+        dependencies,
+        "dispute.opened"
       )
     }
 

@@ -445,6 +445,42 @@ describe("Stripe event normalization", () => {
         assert.strictEqual(dispute._tag, "dispute.opened")
       }))
 
+    it.effect("a refund or dispute without metadata finds its subscription through the invoice its payment paid", () =>
+      Effect.gen(function*() {
+        const fake = yield* FakeStripe
+        const tenantId = newTenantId()
+        const subscription = subscriptionObject({
+          priceId: premiumPriceId,
+          metadata: tenantMetadata(tenantId, "basic")
+        })
+        fake.seedSubscription(subscription)
+        const paymentIntent = `pi_test_${subscription.id.slice(4)}`
+        fake.seedInvoicePayment(paymentIntent, invoiceObject({ subscription: subscription.id }))
+
+        for (
+          const event of [
+            stripeEvent("charge.refunded", chargeObject({ paymentIntent }), { created }),
+            stripeEvent("refund.created", refundObject({ metadata: null, paymentIntent }), { created }),
+            stripeEvent("charge.dispute.created", disputeObject({ paymentIntent }), { created })
+          ]
+        ) {
+          const normalized = applied(yield* deliver(event))
+          assert.deepStrictEqual(
+            normalized.subject,
+            { _tag: "TenantPlan", tenantId, planKey: "premium" } as unknown as BillingEvent["subject"],
+            event.type
+          )
+        }
+        const lookups = fake.requestsTo("/v1/invoice_payments", "GET")
+          .filter((request) => (request.body["payment"] as Record<string, string>)["payment_intent"] === paymentIntent)
+        assert.strictEqual(lookups.length, 3)
+        assert.deepStrictEqual(lookups[0]!.body, {
+          payment: { type: "payment_intent", payment_intent: paymentIntent },
+          expand: ["data.invoice"],
+          limit: "1"
+        })
+      }))
+
     it.effect("a refund or dispute without subject metadata is Ignored, with the reason", () =>
       Effect.gen(function*() {
         for (

@@ -8,6 +8,7 @@
  *   POST /v1/checkout/sessions          POST /v1/billing_portal/sessions
  *   GET  /v1/subscriptions/:id          POST /v1/subscriptions/:id
  *   POST /v1/billing/meter_events       (identifier deduplicated, as Stripe does)
+ *   GET  /v1/invoice_payments?payment[type]=payment_intent&payment[payment_intent]=pi_...
  *
  * Every request is recorded (method, path, parsed body, headers). Tests seed
  * subscriptions, sign webhook bodies with the SDK's own test signer, and build
@@ -40,6 +41,8 @@ export interface FakeStripeServer {
   /** Puts (or replaces) a subscription that GET/POST /v1/subscriptions/:id will serve. */
   readonly seedSubscription: (subscription: FakeSubscription) => void
   readonly subscription: (id: string) => FakeSubscription | undefined
+  /** Records that `paymentIntentId` paid `invoice` (what GET /v1/invoice_payments finds). */
+  readonly seedInvoicePayment: (paymentIntentId: string, invoice: Stripe.Invoice) => void
   /** While on, every request answers 500 api_error (Stripe having an incident). */
   readonly setOutage: (on: boolean) => void
   readonly close: () => Promise<void>
@@ -216,6 +219,7 @@ export const chargeObject = (options: {
   readonly id?: string
   readonly metadata?: Record<string, string>
   readonly amountRefunded?: number
+  readonly paymentIntent?: string
 }): Stripe.Charge =>
   ({
     id: options.id ?? fakeId("ch"),
@@ -226,12 +230,16 @@ export const chargeObject = (options: {
     customer: "cus_test_default",
     livemode: false,
     metadata: options.metadata ?? {},
-    payment_intent: fakeId("pi"),
+    payment_intent: options.paymentIntent ?? fakeId("pi"),
     refunded: true,
     status: "succeeded"
   }) as unknown as Stripe.Charge
 
-export const refundObject = (options: { readonly id?: string; readonly metadata?: Record<string, string> | null }) =>
+export const refundObject = (options: {
+  readonly id?: string
+  readonly metadata?: Record<string, string> | null
+  readonly paymentIntent?: string
+}) =>
   ({
     id: options.id ?? fakeId("re"),
     object: "refund",
@@ -240,11 +248,15 @@ export const refundObject = (options: { readonly id?: string; readonly metadata?
     created: 1_767_225_600,
     currency: "usd",
     metadata: options.metadata === undefined ? {} : options.metadata,
-    payment_intent: fakeId("pi"),
+    payment_intent: options.paymentIntent ?? fakeId("pi"),
     status: "succeeded"
   }) as unknown as Stripe.Refund
 
-export const disputeObject = (options: { readonly id?: string; readonly metadata?: Record<string, string> }) =>
+export const disputeObject = (options: {
+  readonly id?: string
+  readonly metadata?: Record<string, string>
+  readonly paymentIntent?: string
+}) =>
   ({
     id: options.id ?? fakeId("dp"),
     object: "dispute",
@@ -254,7 +266,7 @@ export const disputeObject = (options: { readonly id?: string; readonly metadata
     currency: "usd",
     livemode: false,
     metadata: options.metadata ?? {},
-    payment_intent: fakeId("pi"),
+    payment_intent: options.paymentIntent ?? fakeId("pi"),
     reason: "fraudulent",
     status: "needs_response"
   }) as unknown as Stripe.Dispute
@@ -323,6 +335,7 @@ export const startFakeStripe = async (): Promise<FakeStripeServer> => {
   const requests: Array<RecordedRequest> = []
   const subscriptions = new Map<string, FakeSubscription>()
   const meterIdentifiers = new Set<string>()
+  const invoicePayments = new Map<string, Stripe.Invoice>()
   let outage = false
 
   const missing = (response: ServerResponse, what: string, id: string, param = "id") =>
@@ -423,6 +436,30 @@ export const startFakeStripe = async (): Promise<FakeStripeServer> => {
       }
     }
 
+    if (method === "GET" && path === "/v1/invoice_payments") {
+      const payment = asRecord(body["payment"])
+      const paymentIntent = payment["payment_intent"]
+      const invoice = paymentIntent === undefined ? undefined : invoicePayments.get(paymentIntent)
+      const expand = Array.isArray(body["expand"]) ? body["expand"] as Array<string> : []
+      return json(response, {
+        object: "list",
+        data: invoice === undefined ? [] : [{
+          id: `inpay_${invoice.id.slice(3)}`,
+          object: "invoice_payment",
+          amount_paid: invoice.amount_paid,
+          amount_requested: invoice.amount_due,
+          currency: invoice.currency,
+          invoice: expand.includes("data.invoice") ? invoice : invoice.id,
+          is_default: true,
+          livemode: false,
+          payment: { type: "payment_intent", payment_intent: paymentIntent },
+          status: "paid"
+        }],
+        has_more: false,
+        url: "/v1/invoice_payments"
+      })
+    }
+
     if (method === "POST" && path === "/v1/billing/meter_events") {
       if (!required(response, body, "event_name") || !required(response, body, "payload")) return
       const identifier = typeof body["identifier"] === "string" ? body["identifier"] : fakeId("mev")
@@ -473,6 +510,9 @@ export const startFakeStripe = async (): Promise<FakeStripeServer> => {
       subscriptions.set(subscription.id, structuredClone(subscription))
     },
     subscription: (id) => subscriptions.get(id),
+    seedInvoicePayment: (paymentIntentId, invoice) => {
+      invoicePayments.set(paymentIntentId, structuredClone(invoice))
+    },
     setOutage: (on) => {
       outage = on
     },
