@@ -116,14 +116,10 @@ export const makeStripeWebhook = (settings: StripeSettings) =>
         })
 
         const mode = keyMode(settings.secretKey.value)
-        if (event.livemode !== (mode === "live")) {
-          return {
-            _tag: "Ignored",
-            receipt: receipt(null),
-            reason: `${
-              event.livemode ? "A live" : "A test"
-            }-mode event reached an endpoint whose STRIPE_SECRET is a ${mode} key`
-          } as const
+        const eventMode = event.livemode ? "live" : "test"
+        if (eventMode !== mode) {
+          const reason = `A ${eventMode}-mode event reached an endpoint whose STRIPE_SECRET is a ${mode} key`
+          return { _tag: "Ignored", receipt: receipt(null), reason } as const
         }
 
         const normalized = yield* normalizeStripeEvent(event, {
