@@ -109,8 +109,12 @@ const mergeEvent = (state: SubscriptionState, event: ProviderEvent): Fields => {
 
   const signal = signalOf(event)
   if (signal !== null) {
-    if (key > next.version) {
+    // Equal keys are ordered by event id, so a tie does not go to whichever arrived first.
+    const newer = key > next.version ||
+      (key === next.version && facts.signalEventId !== null && event.providerEventId > facts.signalEventId)
+    if (newer) {
       facts.signal = signal
+      facts.signalEventId = event.providerEventId
       next.version = key
       next.cancelAtPeriodEnd = event._tag === "subscription.state_changed" && event.cancelAtPeriodEnd
       if (event.subject._tag === "TenantPlan") {

@@ -31,6 +31,8 @@ export const SubscriptionFacts = Schema.Struct({
   signal: Schema.NullOr(
     Schema.Literal("incomplete", "trialing", "active", "past_due", "paused", "ended", "paid", "failed")
   ),
+  /** The provider event id of that signal: it breaks ties between signals with the same key. */
+  signalEventId: Schema.NullOr(Schema.String),
   /** The newest key of a good-standing signal (a payment, active or trialing). */
   goodKey: Schema.NullOr(Schema.Number),
   /** The newest key of an ended signal. */
@@ -61,6 +63,7 @@ export type SubscriptionFacts = typeof SubscriptionFacts.Type
 
 export const noFacts: SubscriptionFacts = {
   signal: null,
+  signalEventId: null,
   goodKey: null,
   endKey: null,
   failureKeys: [],

@@ -73,17 +73,11 @@ const subscriptionDraft: FastCheck.Arbitrary<Draft> = FastCheck.oneof(
   rare(FastCheck.constant({ type: "dispute" as const }))
 )
 
-/** SePay passes: payments of a number of days, and now and then a dispute. */
-const passDraft: FastCheck.Arbitrary<Draft> = FastCheck.oneof(
-  {
-    weight: 12,
-    arbitrary: FastCheck.record({
-      type: FastCheck.constant("paid" as const),
-      periodDays: FastCheck.constantFrom(1, 7, 30)
-    })
-  },
-  rare(FastCheck.constant({ type: "dispute" as const }))
-)
+/** SePay passes: payments of a number of days (SePay has no subscriptions, refunds or disputes). */
+const passDraft: FastCheck.Arbitrary<Draft> = FastCheck.record({
+  type: FastCheck.constant("paid" as const),
+  periodDays: FastCheck.constantFrom(1, 7, 30)
+})
 
 const build =
   (subject: BillingSubject, provider: "stripe" | "polar" | "sepay") =>
@@ -124,15 +118,16 @@ const build =
   }
 
 /**
- * A scenario: one subject's events from one provider, with distinct order keys
- * (hours apart, so grace and pass deadlines fall among them), and a policy.
+ * A scenario: one subject's events from one provider, with order keys hours
+ * apart (so grace and pass deadlines fall among them), and a policy.
  */
 const scenario = FastCheck.record({
   kind: FastCheck.constantFrom<Array<BillingSubject["_tag"]>>("TenantPlan", "MemberRole"),
   provider: FastCheck.constantFrom<Array<"stripe" | "polar" | "sepay">>("stripe", "polar", "sepay"),
   graceDays: FastCheck.integer({ min: 0, max: 10 }),
   readOnlyDays: FastCheck.integer({ min: 0, max: 20 }),
-  keys: FastCheck.uniqueArray(FastCheck.integer({ min: 0, max: 24 * 90 }), { minLength: 1, maxLength: 12 })
+  // Hours, not all distinct: ties between events happen and must not depend on the delivery either.
+  keys: FastCheck.array(FastCheck.integer({ min: 0, max: 24 * 90 }), { minLength: 1, maxLength: 12 })
 }).chain((base) =>
   FastCheck.record({
     drafts: FastCheck.array(base.provider === "sepay" ? passDraft : subscriptionDraft, {
