@@ -28,6 +28,10 @@ import { asPlatform, inTenant } from "./TenantScope.js"
  * inserts nothing; its next statement sees the committed row (READ
  * COMMITTED takes a snapshot per statement), so it locks it and decides
  * again from that state. Both events apply, one after the other.
+ *
+ * The transaction is the receipt's tenant's (inTenant), or the platform's for
+ * a receipt naming no tenant, which may then carry no transition. Every job of
+ * a tenant's receipt must be that tenant's: anything else is a defect.
  */
 
 const decodeState = Schema.decodeUnknown(SubscriptionState)

@@ -266,6 +266,29 @@ export const billingLedgerContract = (store: Store<BillingLedgerPorts>) =>
         assert.deepStrictEqual(yield* ledger.listReceipts(tenantId, { limit: 10 }), [])
       }))
 
+    it.effect("an event id already recorded for another tenant, or for none, is a duplicate", () =>
+      Effect.gen(function*() {
+        const ledger = yield* BillingLedger
+        const first = yield* tenantWithGuilds()
+        const second = yield* tenantWithGuilds()
+        const ignored = (receipt: WebhookReceipt): RecordRequest => ({
+          receipt,
+          outcome: "ignored",
+          note: null,
+          transition: Option.none(),
+          jobs: []
+        })
+        const receipt = receiptOf(first.tenantId)
+        assert.strictEqual(yield* ledger.record(ignored(receipt)), "recorded")
+        assert.strictEqual(yield* ledger.record(ignored({ ...receipt, tenantId: second.tenantId })), "duplicate")
+        assert.strictEqual(yield* ledger.record(ignored({ ...receipt, tenantId: null })), "duplicate")
+        const tenantless = receiptOf(null)
+        assert.strictEqual(yield* ledger.record(ignored(tenantless)), "recorded")
+        assert.strictEqual(yield* ledger.record(ignored({ ...tenantless, tenantId: second.tenantId })), "duplicate")
+        assert.deepStrictEqual(yield* ledger.listReceipts(second.tenantId, { limit: 10 }), [])
+        assert.strictEqual((yield* ledger.listReceipts(first.tenantId, { limit: 10 })).length, 1)
+      }))
+
     it.effect("the same event id from another provider is another receipt", () =>
       Effect.gen(function*() {
         const ledger = yield* BillingLedger
