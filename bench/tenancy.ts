@@ -8,7 +8,7 @@
  *   BENCH_GUILDS=10000 BENCH_TENANTS=100 npm run bench:tenancy   # a quick run
  *
  * Everything goes through the production path: the Tenancy service of
- * CoreLive over MigratedDatabaseLive, composed as the runners boot it, with
+ * ApplicationLive (CoreLive over MigratedDatabaseLive), composed as the runners boot it, with
  * DATABASE_URL or GUILDHALL_DATA_DIR set for the store under test. The server
  * comes from BENCH_DATABASE_URL and gets a fresh schema, dropped at the end;
  * PGlite persists to a temporary directory, removed at the end.
@@ -27,8 +27,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { PgServerClient } from "../adapters/postgres/index.js"
 import { GuildId, PlanKey, Tenancy, type TenantId, UserId } from "../core/index.js"
-import { CoreLive } from "../programs/CoreLive.js"
-import { MigratedDatabaseLive } from "../programs/Database.js"
+import { ApplicationLive } from "../programs/Application.js"
 import { benchDatabaseUrl, benchSchema, percentile, positiveInt, withSearchPath } from "./support.js"
 
 const stores = ["postgres", "pglite"] as const
@@ -110,8 +109,7 @@ const productionApp = (database: { readonly DATABASE_URL: string } | { readonly 
   const settings = Object.entries({ ...environment, ...database }).filter(
     (entry): entry is [string, string] => entry[1] !== undefined
   )
-  return CoreLive.pipe(
-    Layer.provideMerge(MigratedDatabaseLive),
+  return ApplicationLive.pipe(
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(settings))))
   )
 }

@@ -2,6 +2,7 @@ import { Layer } from "effect"
 import { NodeCrypto } from "../adapters/crypto/index.js"
 import {
   ApiKeys,
+  Billing,
   builtinFeatures,
   FeatureRegistry,
   Guardrail,
@@ -9,28 +10,39 @@ import {
   GuildFeatures,
   GuildRules,
   Overrides,
+  PaidRoles,
+  PaymentSetup,
   PlanCatalog,
   Quotas,
   Tenancy
 } from "../core/index.js"
+import { JobHandlersLive } from "./Housekeeping.js"
 
 /** What every application service stands on: crypto, the plan catalog (with GUILDHALL_PLANS), the built-in features. */
 const Foundations = Layer.mergeAll(NodeCrypto, PlanCatalog.layerConfig, FeatureRegistry.layer(builtinFeatures))
 
-/**
- * The application services over whatever repositories and stores the runtime
- * provides (TenantRepo, GuildRepo, ApiKeyRepo, the guild-policy repos,
- * FeatureCatalogRepo, PolicyStore, QuotaStore, Readiness).
- */
-export const CoreLive = Layer.mergeAll(
+const ApplicationServices = Layer.mergeAll(
   Tenancy.layer,
   ApiKeys.layer,
   GuildFeatures.layer,
   GuildRules.layer,
   Overrides.layer,
   Quotas.layer,
-  Guardrail.layer
+  Guardrail.layer,
+  PaidRoles.layer,
+  PaymentSetup.layer
 ).pipe(
+  Layer.provideMerge(Billing.layer),
   Layer.provideMerge(GuildEntitlements.layer),
   Layer.provideMerge(Foundations)
 )
+
+/**
+ * The application services and the job handlers over whatever the runtime
+ * provides: the repositories and stores (TenantRepo, GuildRepo, ApiKeyRepo,
+ * the guild-policy repos, FeatureCatalogRepo, PolicyStore, QuotaStore,
+ * Readiness, Jobs, BillingLedger, PaidRoleRepo, PaymentOrderRepo,
+ * PaymentSettingsRepo) and the outside systems (DiscordRoles, StripeGateway,
+ * PolarGateway).
+ */
+export const CoreLive = JobHandlersLive.pipe(Layer.provideMerge(ApplicationServices))

@@ -2,23 +2,33 @@ import { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Console, Effect, Layer } from "effect"
 import { createServer } from "node:http"
-import { HttpServerLive } from "../adapters/http/index.js"
+import { HttpServerLive, PublicUrl } from "../adapters/http/index.js"
+import { JobWorker } from "../core/index.js"
+import { ApplicationLive } from "./Application.js"
 import { bootstrap } from "./Bootstrap.js"
-import { CoreLive } from "./CoreLive.js"
-import { MigratedDatabaseLive } from "./Database.js"
-import { publicUrlOf, type RunMode, ServeSettings } from "./Settings.js"
+import { scheduleHousekeeping } from "./Housekeeping.js"
+import { WebhookVerifiersLive } from "./Payments.js"
+import { JobSettings, publicUrlOf, type RunMode, ServeSettings } from "./Settings.js"
 
 /**
  * A runner: the core over the configured database (migrated at boot), the
- * HTTP API on PORT, and the first-boot bootstrap. Hosted and self-host differ
- * only in what the bootstrap creates; later issues add the Discord runtime
- * and the job worker here.
+ * HTTP API on PORT, the job worker, and the first-boot bootstrap. Hosted and
+ * self-host differ only in what the bootstrap creates; the Discord runtime
+ * comes with a later issue (until then role jobs wait, see DiscordRolesOffline).
  */
 const makeRunner = (mode: RunMode) =>
   Layer.unwrapEffect(
     Effect.gen(function*() {
       const settings = yield* ServeSettings
-      const AppLive = CoreLive.pipe(Layer.provideMerge(MigratedDatabaseLive))
+      const jobs = yield* JobSettings
+      const AppLive = Layer.mergeAll(WebhookVerifiersLive, Layer.succeed(PublicUrl, publicUrlOf(settings))).pipe(
+        Layer.provideMerge(ApplicationLive)
+      )
+      const WorkerLive = jobs.enabled
+        ? JobWorker.layer({ concurrency: jobs.concurrency, pollInterval: jobs.pollInterval }).pipe(
+          Layer.tap(() => Effect.logInfo(`jobs: worker started (concurrency ${jobs.concurrency})`))
+        )
+        : Layer.effectDiscard(Effect.logInfo("jobs: worker off (GUILDHALL_JOBS=off); another replica runs the jobs"))
       const ServerLive = HttpServerLive().pipe(
         Layer.provideMerge(NodeHttpServer.layer(createServer, { port: settings.port, host: settings.host }))
       )
@@ -26,12 +36,13 @@ const makeRunner = (mode: RunMode) =>
       const AnnounceLive = Layer.effectDiscard(
         Effect.gen(function*() {
           yield* bootstrap(mode, settings.selfHostTenantName)
+          yield* scheduleHousekeeping
           const url = publicUrlOf(settings)
           yield* HttpServer.logAddress
           yield* Console.log(`Guildhall (${mode}) is serving on ${url}\nAPI docs: ${url}/docs`)
         })
       )
-      return AnnounceLive.pipe(Layer.provideMerge(ServerLive), Layer.provide(AppLive))
+      return Layer.mergeAll(AnnounceLive, WorkerLive).pipe(Layer.provideMerge(ServerLive), Layer.provide(AppLive))
     })
   )
 

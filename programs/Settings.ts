@@ -16,6 +16,13 @@ export type ServeSettings = Config.Config.Success<typeof ServeSettings>
 export const publicUrlOf = (settings: ServeSettings): string =>
   Option.getOrElse(settings.publicUrl, () => `http://localhost:${settings.port}`).replace(/\/$/, "")
 
+/** The job worker: GUILDHALL_JOBS=off runs a replica that serves requests but takes no jobs. */
+export const JobSettings = Config.all({
+  enabled: Config.literal("on", "off")("GUILDHALL_JOBS").pipe(Config.withDefault("on"), Config.map((v) => v === "on")),
+  concurrency: Config.integer("GUILDHALL_JOB_CONCURRENCY").pipe(Config.withDefault(4)),
+  pollInterval: Config.duration("GUILDHALL_JOB_POLL_INTERVAL").pipe(Config.withDefault("250 millis"))
+})
+
 export const DatabaseSettings = Config.all({
   /** A Postgres server; when unset, the embedded PGlite database is used. */
   url: Config.redacted("DATABASE_URL").pipe(Config.option),

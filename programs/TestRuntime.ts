@@ -1,13 +1,25 @@
 import { Layer, TestContext } from "effect"
-import { QuotaStoreMemory, ReadinessMemory, RepositoriesMemory } from "../adapters/memory/index.js"
+import { DiscordRolesMemory, QuotaStoreMemory, ReadinessMemory, RepositoriesMemory } from "../adapters/memory/index.js"
+import { polarGatewayLayer } from "../adapters/polar/index.js"
+import { notConfiguredStripeGateway } from "../adapters/stripe/index.js"
+import { StripeGateway } from "../core/index.js"
 import { CoreLive } from "./CoreLive.js"
 
+/** Discord in memory (inspect it with DiscordRolesMemoryControl), Stripe not configured, Polar's SDK as configured per tenant. */
+export const TestOutsideSystems = Layer.mergeAll(
+  DiscordRolesMemory,
+  Layer.succeed(StripeGateway, notConfiguredStripeGateway),
+  polarGatewayLayer({ apiBase: undefined })
+)
+
 /**
- * The test runtime: the same core over in-memory repositories, on the
- * TestClock (time moves only when a test adjusts it). Also what an embedding
- * backend uses for its own contract tests.
+ * The test runtime: the same core over in-memory repositories and an
+ * in-memory Discord (DiscordRolesMemoryControl inspects it), on the TestClock
+ * (time moves only when a test adjusts it). Stripe is not configured; Polar
+ * calls go to Polar's API with the tenant's token, so tests point the core at
+ * fakes of their own. Also what an embedding backend uses for its contract tests.
  */
 export const TestRuntime = CoreLive.pipe(
-  Layer.provideMerge(Layer.mergeAll(RepositoriesMemory, QuotaStoreMemory, ReadinessMemory)),
+  Layer.provideMerge(Layer.mergeAll(RepositoriesMemory, QuotaStoreMemory, ReadinessMemory, TestOutsideSystems)),
   Layer.provideMerge(TestContext.TestContext)
 )

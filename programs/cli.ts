@@ -1,14 +1,14 @@
 import { Command, Options } from "@effect/cli"
-import { Console, Effect, Layer, Option, Redacted } from "effect"
+import { Console, Effect, Option, Redacted } from "effect"
 import { ApiKeys, PlanKey, Tenancy, TenantId } from "../core/index.js"
-import { CoreLive } from "./CoreLive.js"
+import { ApplicationLive } from "./Application.js"
 import { MigratedDatabaseLive } from "./Database.js"
 import { serve } from "./Serve.js"
 import { RunMode } from "./Settings.js"
 import { version } from "./version.js"
 
 /** The core over the configured database, for one-shot commands. */
-const CommandRuntime = CoreLive.pipe(Layer.provideMerge(MigratedDatabaseLive))
+const CommandRuntime = ApplicationLive
 
 const mode = Options.choice("mode", ["hosted", "self-host"]).pipe(
   Options.withDescription(

@@ -1,5 +1,5 @@
 import { Effect, Option } from "effect"
-import { canActOn, type GuildId, Tenancy, type TenantId, TenantNotFound } from "../../core/index.js"
+import { canActOn, type GuildId, InvalidInput, Tenancy, type TenantId, TenantNotFound } from "../../core/index.js"
 import { CurrentPrincipal } from "./Auth.js"
 import { storedPlanMustExist } from "./storedPlanMustExist.js"
 import { OperatorOnly } from "./Tenants/OperatorOnly.js"
@@ -47,3 +47,22 @@ export const heldGuild = (guildId: GuildId) =>
     Effect.map((asset) => asset.guild),
     storedPlanMustExist
   )
+
+/**
+ * The tenant a request acts for when the path names none: a tenant key's own
+ * (naming another answers like a nonexistent tenant), or the one an operator
+ * key names in `requested`.
+ */
+export const actingTenant = (
+  requested: TenantId | undefined
+): Effect.Effect<TenantId, InvalidInput | TenantNotFound, CurrentPrincipal | Tenancy> =>
+  Effect.flatMap(CurrentPrincipal, (principal): Effect.Effect<TenantId, InvalidInput | TenantNotFound, Tenancy> => {
+    if (principal._tag !== "Operator") {
+      return requested === undefined || requested === principal.tenantId
+        ? Effect.succeed(principal.tenantId)
+        : Effect.fail(TenantNotFound.of(requested))
+    }
+    return requested === undefined
+      ? Effect.fail(new InvalidInput({ message: "An operator key must name the tenant to act for: add tenantId" }))
+      : Effect.as(Effect.flatMap(Tenancy, (tenancy) => tenancy.getTenant(requested)), requested)
+  })

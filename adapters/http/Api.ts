@@ -1,14 +1,18 @@
 import { HttpApi, OpenApi } from "@effect/platform"
 import { ApiKeysApi } from "./ApiKeys/Api.js"
 import { AssetsApi } from "./Assets/Api.js"
+import { BillingApi } from "./Billing/Api.js"
 import { FeaturesApi } from "./Features/Api.js"
 import { GuardrailApi } from "./Guardrail/Api.js"
 import { HealthApi } from "./Health/Api.js"
+import { JobsApi } from "./Jobs/Api.js"
 import { OverridesApi } from "./Overrides/Api.js"
+import { PaidRolesApi } from "./PaidRoles/Api.js"
 import { RulesApi } from "./Rules/Api.js"
 import { TenantsApi } from "./Tenants/Api.js"
 import { UsageApi } from "./Usage/Api.js"
 import { apiVersion } from "./version.js"
+import { WebhooksApi } from "./Webhooks/Api.js"
 
 /** The Guildhall HTTP API: its contract, shared by the server, typed clients and the OpenAPI document. */
 export class Api extends HttpApi.make("guildhall")
@@ -21,11 +25,16 @@ export class Api extends HttpApi.make("guildhall")
   .add(GuardrailApi)
   .add(UsageApi)
   .add(OverridesApi)
+  .add(BillingApi)
+  .add(PaidRolesApi)
+  .add(WebhooksApi)
+  .add(JobsApi)
   .annotateContext(OpenApi.annotations({
     title: "Guildhall",
     version: apiVersion,
     description: "Tenants, their Discord guilds and API keys; guild features, RBAC rules, the guardrail's " +
-      "explanations, usage and plan overrides. Every endpoint but /health/* needs " +
+      "explanations, usage and plan overrides; billing, paid roles and the payment providers' webhooks. " +
+      "Every endpoint but /health/* and /webhooks/* (signed by the provider) needs " +
       "`Authorization: Bearer <API key>`. Errors are JSON with a `_tag`, a `message` and, when there is " +
       "something to do about them, a `remediation`."
   }))

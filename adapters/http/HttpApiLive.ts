@@ -4,18 +4,24 @@ import { Api } from "./Api.js"
 import { ApiKeysLive } from "./ApiKeys/Http.js"
 import { AssetsLive } from "./Assets/Http.js"
 import { AuthenticationLive } from "./Auth.js"
+import { BillingLive } from "./Billing/Http.js"
 import { FeaturesLive } from "./Features/Http.js"
 import { GuardrailLive } from "./Guardrail/Http.js"
 import { HealthLive } from "./Health/Http.js"
+import { JobsLive } from "./Jobs/Http.js"
 import { OverridesLive } from "./Overrides/Http.js"
+import { PaidRolesLive } from "./PaidRoles/Http.js"
 import { RulesLive } from "./Rules/Http.js"
 import { TenantsLive } from "./Tenants/Http.js"
 import { UsageLive } from "./Usage/Http.js"
+import { WebhooksLive } from "./Webhooks/Http.js"
 
 /**
  * The Api with every handler and the authentication middleware. Requires
  * Tenancy, ApiKeys, Readiness, GuildFeatures, GuildRules, Overrides,
- * GuildEntitlements, Guardrail, Quotas and FeatureCatalogRepo.
+ * GuildEntitlements, Guardrail, Quotas, FeatureCatalogRepo; Billing, BillingLedger, PaidRoles,
+ * PaymentSetup, PaymentSettingsRepo, Jobs; the providers' webhook verifiers (StripeWebhook,
+ * PolarWebhook, SepayWebhook) and PublicUrl.
  */
 export const HttpApiLive = HttpApiBuilder.api(Api).pipe(
   Layer.provide([
@@ -27,7 +33,11 @@ export const HttpApiLive = HttpApiBuilder.api(Api).pipe(
     RulesLive,
     GuardrailLive,
     UsageLive,
-    OverridesLive
+    OverridesLive,
+    BillingLive,
+    PaidRolesLive,
+    WebhooksLive,
+    JobsLive
   ]),
   Layer.provide(AuthenticationLive)
 )

@@ -1,17 +1,21 @@
 import { Effect, Layer } from "effect"
 import { Readiness } from "../../core/index.js"
 import { ApiKeyRepoMemory } from "./ApiKeyRepoMemory.js"
+import { BillingLedgerMemory } from "./BillingLedgerMemory.js"
 import { EntitlementRepoMemory } from "./EntitlementRepoMemory.js"
 import { FeatureCatalogRepoMemory } from "./FeatureCatalogRepoMemory.js"
 import { GuildFeatureRepoMemory } from "./GuildFeatureRepoMemory.js"
 import { GuildRepoMemory } from "./GuildRepoMemory.js"
+import { JobsMemory } from "./JobsMemory.js"
 import { KillSwitchRepoMemory } from "./KillSwitchRepoMemory.js"
 import { MemoryStore } from "./MemoryStore.js"
+import { PaidRoleRepoMemory } from "./PaidRoleRepoMemory.js"
+import { PaymentOrderRepoMemory } from "./PaymentOrderRepoMemory.js"
+import { PaymentSettingsRepoMemory } from "./PaymentSettingsRepoMemory.js"
 import { PolicyStoreMemory } from "./PolicyStoreMemory.js"
 import { RuleRepoMemory } from "./RuleRepoMemory.js"
 import { TenantRepoMemory } from "./TenantRepoMemory.js"
 
-export { BillingLedgerMemory } from "./BillingLedgerMemory.js"
 export {
   discordRoleError,
   DiscordRolesMemory,
@@ -19,19 +23,20 @@ export {
   type DiscordRolesMemoryControlService,
   type RecordedRoleChange
 } from "./DiscordRolesMemory.js"
-export { JobsMemory } from "./JobsMemory.js"
-export { PaidRoleRepoMemory } from "./PaidRoleRepoMemory.js"
-export { PaymentOrderRepoMemory } from "./PaymentOrderRepoMemory.js"
-export { PaymentSettingsRepoMemory } from "./PaymentSettingsRepoMemory.js"
 export { QuotaStoreMemory } from "./QuotaStoreMemory.js"
 export {
   ApiKeyRepoMemory,
+  BillingLedgerMemory,
   EntitlementRepoMemory,
   FeatureCatalogRepoMemory,
   GuildFeatureRepoMemory,
   GuildRepoMemory,
+  JobsMemory,
   KillSwitchRepoMemory,
   MemoryStore,
+  PaidRoleRepoMemory,
+  PaymentOrderRepoMemory,
+  PaymentSettingsRepoMemory,
   PolicyStoreMemory,
   RuleRepoMemory,
   TenantRepoMemory
@@ -46,13 +51,22 @@ export const GuildPolicyMemory = Layer.mergeAll(
   PolicyStoreMemory
 )
 
+/** Billing and payments in memory: the job outbox, the ledger (which enqueues into it), paid roles, orders, settings. */
+export const BillingMemory = Layer.mergeAll(
+  BillingLedgerMemory,
+  PaidRoleRepoMemory,
+  PaymentOrderRepoMemory,
+  PaymentSettingsRepoMemory
+).pipe(Layer.provideMerge(JobsMemory))
+
 /** Every repository port, in memory, over one shared store. */
 export const RepositoriesMemory = Layer.mergeAll(
   TenantRepoMemory,
   GuildRepoMemory,
   ApiKeyRepoMemory,
   GuildPolicyMemory,
-  FeatureCatalogRepoMemory
+  FeatureCatalogRepoMemory,
+  BillingMemory
 ).pipe(
   Layer.provideMerge(MemoryStore.layer)
 )

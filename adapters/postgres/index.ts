@@ -1,20 +1,20 @@
 import { Layer } from "effect"
 import { ApiKeyRepoSql } from "./ApiKeyRepoSql.js"
+import { BillingLedgerSql } from "./BillingLedgerSql.js"
 import { EntitlementRepoSql } from "./EntitlementRepoSql.js"
 import { FeatureCatalogRepoSql } from "./FeatureCatalogRepoSql.js"
 import { GuildFeatureRepoSql } from "./GuildFeatureRepoSql.js"
 import { GuildRepoSql } from "./GuildRepoSql.js"
+import { JobsSql } from "./JobsSql.js"
 import { KillSwitchRepoSql } from "./KillSwitchRepoSql.js"
+import { PaidRoleRepoSql } from "./PaidRoleRepoSql.js"
+import { PaymentOrderRepoSql } from "./PaymentOrderRepoSql.js"
+import { PaymentSettingsRepoSql } from "./PaymentSettingsRepoSql.js"
 import { ReadinessSql } from "./ReadinessSql.js"
 import { RuleRepoSql } from "./RuleRepoSql.js"
 import { TenantRepoSql } from "./TenantRepoSql.js"
 
-export { BillingLedgerSql } from "./BillingLedgerSql.js"
-export { JobsSql } from "./JobsSql.js"
 export { MigrationsLive, runMigrations } from "./Migrations.js"
-export { PaidRoleRepoSql } from "./PaidRoleRepoSql.js"
-export { PaymentOrderRepoSql } from "./PaymentOrderRepoSql.js"
-export { PaymentSettingsRepoSql } from "./PaymentSettingsRepoSql.js"
 export * as PgliteClient from "./PgliteClient.js"
 export * as PgServerClient from "./PgServerClient.js"
 export type { PolicyChangeListenerOptions } from "./PolicyChangeListener.js"
@@ -25,6 +25,7 @@ export { asPlatform, inTenant, withPlatformView } from "./TenantScope.js"
 export { ApiKeyRepoSql, FeatureCatalogRepoSql, GuildRepoSql, ReadinessSql, TenantRepoSql }
 
 export { EntitlementRepoSql, GuildFeatureRepoSql, KillSwitchRepoSql, RuleRepoSql }
+export { BillingLedgerSql, JobsSql, PaidRoleRepoSql, PaymentOrderRepoSql, PaymentSettingsRepoSql }
 
 /**
  * The writes that change guild policy, over the SqlClient in context. The
@@ -33,6 +34,12 @@ export { EntitlementRepoSql, GuildFeatureRepoSql, KillSwitchRepoSql, RuleRepoSql
  */
 export const GuildPolicySql = Layer.mergeAll(GuildFeatureRepoSql, RuleRepoSql, EntitlementRepoSql, KillSwitchRepoSql)
 
+/** Billing and payments: the job outbox, the ledger (which enqueues into it), paid roles, orders, provider settings. */
+export const BillingSql = Layer.mergeAll(BillingLedgerSql, PaidRoleRepoSql, PaymentOrderRepoSql, PaymentSettingsRepoSql)
+  .pipe(
+    Layer.provideMerge(JobsSql)
+  )
+
 /** Every repository port and Readiness over the SqlClient in context (PGlite or a server). */
 export const RepositoriesSql = Layer.mergeAll(
   TenantRepoSql,
@@ -40,5 +47,6 @@ export const RepositoriesSql = Layer.mergeAll(
   ApiKeyRepoSql,
   ReadinessSql,
   FeatureCatalogRepoSql,
-  GuildPolicySql
+  GuildPolicySql,
+  BillingSql
 )

@@ -24,6 +24,9 @@ export const dunningPolicyForPlan = (plan: Plan): DunningPolicy => ({
   fallbackPlanKey: freePlanKey
 })
 
+/** A paid role's grace when the role is gone from the catalog (PaidRoleInput's default). */
+export const defaultRoleGraceDays = 3
+
 /** Paid roles have no read-only stage: grace, then the role is revoked. */
 export const dunningPolicyForRole = (graceDays: number): DunningPolicy => ({
   graceDays,

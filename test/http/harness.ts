@@ -1,11 +1,20 @@
 import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { DateTime, Effect, Layer, Redacted } from "effect"
+import { DateTime, Effect, Layer, Option, Redacted } from "effect"
 import { NodeCrypto } from "../../adapters/crypto/index.js"
-import { Api, HttpServerLive } from "../../adapters/http/index.js"
-import { QuotaStoreMemory, ReadinessMemory, RepositoriesMemory } from "../../adapters/memory/index.js"
+import { Api, HttpServerLive, PublicUrl } from "../../adapters/http/index.js"
+import {
+  DiscordRolesMemory,
+  QuotaStoreMemory,
+  ReadinessMemory,
+  RepositoriesMemory
+} from "../../adapters/memory/index.js"
+import { polarGatewayLayer, PolarWebhookLive } from "../../adapters/polar/index.js"
+import { SepayWebhookLive } from "../../adapters/sepay/index.js"
+import { stripeGatewayLayer, type StripeSettings, stripeWebhookLayer } from "../../adapters/stripe/index.js"
 import {
   ApiKeys,
+  Billing,
   builtinFeatures,
   catalogEntryOf,
   FeatureCatalogRepo,
@@ -16,6 +25,8 @@ import {
   GuildId,
   GuildRules,
   Overrides,
+  PaidRoles,
+  PaymentSetup,
   PlanCatalog,
   type PlanKey,
   Quotas,
@@ -32,7 +43,22 @@ const CatalogSynced = Layer.effectDiscard(
   )
 )
 
-const core = (readiness: Layer.Layer<Readiness>) =>
+/** Where the test server's payment providers are: not configured unless a test points them at its fakes. */
+export interface TestProviders {
+  readonly stripe: StripeSettings
+  readonly polarApiBase: string | undefined
+  readonly plans: Layer.Layer<PlanCatalog>
+}
+
+const noProviders: TestProviders = {
+  stripe: { secretKey: Option.none(), webhookSecret: Option.none(), apiBase: Option.none() },
+  polarApiBase: undefined,
+  plans: PlanCatalog.builtin
+}
+
+export const testPublicUrl = "https://guildhall.test"
+
+const core = (readiness: Layer.Layer<Readiness>, providers: TestProviders) =>
   Layer.mergeAll(
     Tenancy.layer,
     ApiKeys.layer,
@@ -41,28 +67,44 @@ const core = (readiness: Layer.Layer<Readiness>) =>
     Overrides.layer,
     Quotas.layer,
     Guardrail.layer,
-    CatalogSynced
+    PaidRoles.layer,
+    PaymentSetup.layer,
+    CatalogSynced,
+    stripeWebhookLayer(providers.stripe),
+    PolarWebhookLive,
+    SepayWebhookLive
   ).pipe(
+    Layer.provideMerge(Billing.layer),
     Layer.provideMerge(GuildEntitlements.layer),
     Layer.provideMerge(
       Layer.mergeAll(
         RepositoriesMemory,
         QuotaStoreMemory,
         NodeCrypto,
-        PlanCatalog.builtin,
+        providers.plans,
         FeatureRegistry.layer(builtinFeatures),
-        readiness
+        readiness,
+        DiscordRolesMemory,
+        stripeGatewayLayer(providers.stripe),
+        polarGatewayLayer({ apiBase: providers.polarApiBase }),
+        Layer.succeed(PublicUrl, testPublicUrl)
       )
     )
   )
 
 /**
  * The real handlers and middleware on a test Node server (random port), over
- * memory repositories. Also exposes the core services and an HttpClient
- * pointed at the server.
+ * memory repositories and an in-memory Discord. Also exposes the core
+ * services and an HttpClient pointed at the server.
  */
-export const makeTestServer = (readiness: Layer.Layer<Readiness> = ReadinessMemory) =>
-  HttpServerLive().pipe(Layer.provideMerge(core(readiness)), Layer.provideMerge(NodeHttpServer.layerTest))
+export const makeTestServer = (
+  readiness: Layer.Layer<Readiness> = ReadinessMemory,
+  providers: Partial<TestProviders> = {}
+) =>
+  HttpServerLive().pipe(
+    Layer.provideMerge(core(readiness, { ...noProviders, ...providers })),
+    Layer.provideMerge(NodeHttpServer.layerTest)
+  )
 
 export const TestServer = makeTestServer()
 

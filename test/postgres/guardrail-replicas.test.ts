@@ -21,6 +21,7 @@ import {
   UserId
 } from "../../core/index.js"
 import { CoreLive } from "../../programs/CoreLive.js"
+import { TestOutsideSystems } from "../../programs/TestRuntime.js"
 import { isolatedSchema, pgliteDatabase, serverAvailable, serverUrl, withSearchPath } from "../support/databases.js"
 
 /**
@@ -30,7 +31,12 @@ import { isolatedSchema, pgliteDatabase, serverAvailable, serverUrl, withSearchP
 
 const Stores = Layer.mergeAll(RepositoriesSql, QuotaStoreSql, PolicyStoreSql)
 const replicaOn = <R>(database: Layer.Layer<R, unknown>) =>
-  CoreLive.pipe(Layer.provideMerge(Stores), Layer.provideMerge(database), Layer.orDie)
+  CoreLive.pipe(
+    Layer.provideMerge(Stores),
+    Layer.provideMerge(TestOutsideSystems),
+    Layer.provideMerge(database),
+    Layer.orDie
+  )
 
 type Replica = Context.Context<Guardrail | GuildRules | GuildFeatures | Tenancy>
 

@@ -1,0 +1,177 @@
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import {
+  InvalidInput,
+  NoBillingAccount,
+  PlanNotForSale,
+  SepaySettings,
+  SubscriptionState,
+  TenantId,
+  TenantNotFound,
+  UnknownPlan
+} from "../../../core/index.js"
+import { Authentication } from "../Auth.js"
+import { PayloadTooLarge } from "../PayloadTooLarge.js"
+
+/** The provider is not set up on this server or for this tenant; the message says what to configure. */
+export class PaymentProviderNotConfigured extends Schema.TaggedError<PaymentProviderNotConfigured>()(
+  "PaymentProviderNotConfigured",
+  { provider: Schema.String, message: Schema.String },
+  HttpApiSchema.annotations({ status: 503 })
+) {}
+
+/** The provider refused or failed the call; its message is passed on. */
+export class PaymentProviderFailed extends Schema.TaggedError<PaymentProviderFailed>()(
+  "PaymentProviderFailed",
+  { provider: Schema.String, message: Schema.String },
+  HttpApiSchema.annotations({ status: 502 })
+) {}
+
+export const SubscriptionView = Schema.Struct(SubscriptionState.fields).annotations({ identifier: "Subscription" })
+
+export const ReceiptView = Schema.Struct({
+  provider: Schema.String,
+  providerEventId: Schema.String,
+  type: Schema.String,
+  outcome: Schema.Literal("applied", "ignored", "held_for_review"),
+  note: Schema.NullOr(Schema.String),
+  receivedAt: Schema.DateTimeUtc
+}).annotations({ identifier: "WebhookReceipt" })
+
+export const TenantBillingView = Schema.Struct({
+  tenantId: TenantId,
+  planKey: Schema.String,
+  tenantStatus: Schema.String,
+  subscription: Schema.NullOr(SubscriptionView),
+  /** The latest webhooks received for the tenant, newest first. */
+  receipts: Schema.Array(ReceiptView)
+}).annotations({ identifier: "TenantBilling" })
+
+const ReturnUrls = {
+  successUrl: Schema.optional(Schema.String).annotations({
+    description: "Where the provider sends the buyer after paying"
+  }),
+  cancelUrl: Schema.optional(Schema.String).annotations({
+    description: "Where the provider sends a buyer who gives up"
+  })
+}
+
+const TenantField = Schema.optional(TenantId).annotations({
+  description: "The tenant to act for: operator keys only (a tenant key always acts for its own tenant)"
+})
+
+export const StartPlanCheckout = Schema.Struct({
+  planKey: Schema.String,
+  tenantId: TenantField,
+  ...ReturnUrls
+}).annotations({ identifier: "StartPlanCheckout" })
+
+export const PlanCheckoutResult = Schema.Union(
+  Schema.Struct({ kind: Schema.Literal("checkout"), url: Schema.String, checkoutId: Schema.String }),
+  Schema.Struct({ kind: Schema.Literal("plan_changed"), subscriptionId: Schema.String })
+).annotations({ identifier: "PlanCheckoutResult" })
+
+export const PaymentSetupView = Schema.Struct({
+  polar: Schema.Struct({ configured: Schema.Boolean }),
+  sepay: Schema.Struct({
+    configured: Schema.Boolean,
+    auth: Schema.NullOr(Schema.Literal("api_key", "hmac")),
+    settings: Schema.NullOr(SepaySettings)
+  })
+}).annotations({ identifier: "PaymentSetup" })
+
+export const ConfigurePolar = Schema.Struct({
+  tenantId: TenantField,
+  accessToken: Schema.Redacted(Schema.NonEmptyTrimmedString).annotations({
+    description: "An organization access token of the tenant's Polar account (creates checkouts)"
+  }),
+  webhookSecret: Schema.Redacted(Schema.NonEmptyTrimmedString).annotations({
+    description: "The secret Polar shows for the endpoint /webhooks/polar/{tenantId}"
+  })
+}).annotations({ identifier: "ConfigurePolar" })
+
+export const ConfigureSepay = Schema.Struct({
+  tenantId: TenantField,
+  settings: SepaySettings,
+  apiKey: Schema.optional(Schema.Redacted(Schema.NonEmptyTrimmedString)).annotations({
+    description: "The API key SePay sends as `Authorization: Apikey <key>` (stored only as its SHA-256)"
+  }),
+  hmacSecret: Schema.optional(Schema.Redacted(Schema.NonEmptyTrimmedString)).annotations({
+    description: "The secret SePay signs `X-SePay-Signature` with (give this or apiKey, not both)"
+  })
+}).annotations({ identifier: "ConfigureSepay" })
+
+const TenantQuery = Schema.Struct({ tenantId: TenantField })
+
+export class BillingApi extends HttpApiGroup.make("billing")
+  .add(
+    HttpApiEndpoint.get("tenantBilling", "/tenants/:id/billing")
+      .setPath(Schema.Struct({ id: TenantId }))
+      .addSuccess(TenantBillingView)
+      .addError(TenantNotFound, { status: 404 })
+      .annotate(OpenApi.Summary, "A tenant's plan subscription and recent payment webhooks")
+  )
+  .add(
+    HttpApiEndpoint.post("checkout", "/billing/checkout")
+      .setPayload(StartPlanCheckout)
+      .addSuccess(PlanCheckoutResult)
+      .addError(InvalidInput, { status: 400 })
+      .addError(UnknownPlan, { status: 400 })
+      .addError(TenantNotFound, { status: 404 })
+      .addError(PlanNotForSale, { status: 409 })
+      .addError(PaymentProviderNotConfigured)
+      .addError(PaymentProviderFailed)
+      .addError(PayloadTooLarge)
+      .annotate(OpenApi.Summary, "Buy or change the tenant's plan")
+      .annotate(
+        OpenApi.Description,
+        "Answers a Stripe Checkout link (with the plan's free trial, 30 days by default) or, when the tenant " +
+          "already pays through Stripe, moves its subscription to the plan (prorated). The plan takes effect when " +
+          "Stripe's webhook confirms it."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("portal", "/billing/portal")
+      .setUrlParams(Schema.Struct({ tenantId: TenantField, returnUrl: Schema.optional(Schema.String) }))
+      .addSuccess(Schema.Struct({ url: Schema.String }))
+      .addError(InvalidInput, { status: 400 })
+      .addError(TenantNotFound, { status: 404 })
+      .addError(NoBillingAccount, { status: 409 })
+      .addError(PaymentProviderNotConfigured)
+      .addError(PaymentProviderFailed)
+      .annotate(OpenApi.Summary, "A link to Stripe's customer portal (cards, invoices, cancellation)")
+  )
+  .add(
+    HttpApiEndpoint.get("providers", "/billing/providers")
+      .setUrlParams(TenantQuery)
+      .addSuccess(PaymentSetupView)
+      .addError(InvalidInput, { status: 400 })
+      .addError(TenantNotFound, { status: 404 })
+      .annotate(OpenApi.Summary, "The tenant's payment providers for paid roles (no secrets)")
+  )
+  .add(
+    HttpApiEndpoint.put("configurePolar", "/billing/providers/polar")
+      .setPayload(ConfigurePolar)
+      .addSuccess(PaymentSetupView)
+      .addError(InvalidInput, { status: 400 })
+      .addError(TenantNotFound, { status: 404 })
+      .addError(PayloadTooLarge)
+      .annotate(OpenApi.Summary, "Sell paid roles through the tenant's Polar organization")
+  )
+  .add(
+    HttpApiEndpoint.put("configureSepay", "/billing/providers/sepay")
+      .setPayload(ConfigureSepay)
+      .addSuccess(PaymentSetupView)
+      .addError(InvalidInput, { status: 400 })
+      .addError(TenantNotFound, { status: 404 })
+      .addError(PayloadTooLarge)
+      .annotate(OpenApi.Summary, "Sell paid roles as SePay bank-transfer passes")
+      .annotate(
+        OpenApi.Description,
+        "Payment code format, receiving accounts and their rotation (round_robin, random, weighted, time_based), " +
+          "and how /webhooks/sepay/{tenantId} is authenticated."
+      )
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "Tenant plans (Stripe) and the payment providers of paid roles")
+{}

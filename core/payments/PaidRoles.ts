@@ -1,0 +1,327 @@
+import { Context, DateTime, Duration, Effect, Layer, Option, Random, Schema } from "effect"
+import { Billing } from "../billing/Billing.js"
+import { effectJobs } from "../billing/BillingJobs.js"
+import { Currency } from "../billing/Money.js"
+import { hasAccess } from "../billing/Subscription.js"
+import type { GuildId, RoleId, TenantId, UserId } from "../ids.js"
+import { GuildEntitlements } from "../plans/GuildEntitlements.js"
+import { fitsWithin } from "../plans/Plan.js"
+import { BillingLedger, type WebhookReceipt } from "../ports/BillingLedger.js"
+import { Crypto } from "../ports/Crypto.js"
+import { type DiscordRoleError, DiscordRoles } from "../ports/DiscordRoles.js"
+import { GuildRepo } from "../ports/GuildRepo.js"
+import { Jobs, type JobSpec } from "../ports/Jobs.js"
+import { PaidRoleRepo } from "../ports/PaidRoleRepo.js"
+import { type CheckoutLink, PaymentProviderError, PolarGateway, StripeGateway } from "../ports/PaymentGateways.js"
+import { PaymentOrderRepo } from "../ports/PaymentOrderRepo.js"
+import { PaymentSettingsRepo } from "../ports/PaymentSettingsRepo.js"
+import { GuildNotFound, type TenantNotFound } from "../tenancy/errors.js"
+import { chooseAccount } from "./AccountRotation.js"
+import type { BankTransfer } from "./BankTransfer.js"
+import { PaidRoleLimitReached, PaidRoleNotFound, ProviderNotOffered } from "./errors.js"
+import { matchTransfer } from "./matchTransfer.js"
+import { PaidRole, type PaidRoleInput, providersOf, type RoleProvider } from "./PaidRole.js"
+import { findPaymentCode, generatePaymentCode, normalizePaymentCode } from "./PaymentCode.js"
+import { PaymentOrder } from "./PaymentOrder.js"
+import { vietQrImageUrl } from "./VietQr.js"
+
+/** How a member pays for a role: a provider's hosted checkout, or a bank transfer with a code (SePay). */
+export type RoleCheckoutOffer =
+  | { readonly _tag: "Link"; readonly provider: "stripe" | "polar"; readonly link: CheckoutLink }
+  | {
+    readonly _tag: "BankTransfer"
+    readonly provider: "sepay"
+    readonly order: PaymentOrder
+    readonly qrImageUrl: string
+  }
+
+/** Settles a SePay order once its transfer has been recorded (a job, so it commits with the transfer). */
+export const settleOrderJobKind = "payments.settle_order"
+/** Compares one guild's expected paid roles with the roles members actually hold. */
+export const reconcileGuildJobKind = "payments.reconcile_guild"
+
+export const SettleOrder = Schema.Struct({
+  tenantId: Schema.String,
+  orderId: Schema.String,
+  status: Schema.Literal("paid", "underpaid"),
+  receivedMinor: Schema.Int,
+  overpaidMinor: Schema.Int,
+  transactionId: Schema.String,
+  settledAt: Schema.DateTimeUtc
+})
+
+const vnd = Currency.make("VND")
+const codeAttempts = 5
+
+const make = Effect.gen(function*() {
+  const roles = yield* PaidRoleRepo
+  const guilds = yield* GuildRepo
+  const entitlements = yield* GuildEntitlements
+  const orders = yield* PaymentOrderRepo
+  const settings = yield* PaymentSettingsRepo
+  const stripe = yield* StripeGateway
+  const polar = yield* PolarGateway
+  const ledger = yield* BillingLedger
+  const billing = yield* Billing
+  const jobs = yield* Jobs
+  const discord = yield* DiscordRoles
+  const crypto = yield* Crypto
+
+  const installedGuild = (tenantId: TenantId, guildId: GuildId) =>
+    Effect.flatMap(
+      guilds.find(tenantId, guildId),
+      (guild) =>
+        Option.exists(guild, (g) => g.status === "installed") ? Effect.void : Effect.fail(GuildNotFound.of(guildId))
+    )
+
+  const find = (tenantId: TenantId, guildId: GuildId, roleId: RoleId) =>
+    Effect.flatMap(
+      roles.find(tenantId, guildId, roleId),
+      Option.match({ onNone: () => Effect.fail(PaidRoleNotFound.of(guildId, roleId)), onSome: Effect.succeed })
+    )
+
+  /**
+   * Sells `roleId` in the guild (or changes how it is sold). A new paid role
+   * must fit the plan's maxPaidRoles for the guild.
+   */
+  const put = (
+    tenantId: TenantId,
+    guildId: GuildId,
+    roleId: RoleId,
+    input: PaidRoleInput
+  ): Effect.Effect<PaidRole, GuildNotFound | TenantNotFound | PaidRoleLimitReached> =>
+    Effect.gen(function*() {
+      yield* installedGuild(tenantId, guildId)
+      const [existing, now] = yield* Effect.all([roles.find(tenantId, guildId, roleId), DateTime.now])
+      if (Option.isNone(existing)) {
+        const [sold, granted] = yield* Effect.all([
+          roles.list(tenantId, guildId),
+          entitlements.resolve(tenantId, guildId)
+        ])
+        if (!fitsWithin(granted.limits.maxPaidRoles, sold.length)) {
+          return yield* PaidRoleLimitReached.of(granted.planKey, granted.limits.maxPaidRoles)
+        }
+      }
+      const role = PaidRole.make({
+        ...input,
+        tenantId,
+        guildId,
+        roleId,
+        createdAt: Option.match(existing, { onNone: () => now, onSome: (r) => r.createdAt }),
+        updatedAt: now
+      })
+      yield* roles.upsert(role)
+      return role
+    })
+
+  const remove = (tenantId: TenantId, guildId: GuildId, roleId: RoleId) =>
+    Effect.flatMap(
+      roles.remove(tenantId, guildId, roleId),
+      (removed) => removed ? Effect.void : Effect.fail(PaidRoleNotFound.of(guildId, roleId))
+    )
+
+  const notConfigured = (provider: "polar" | "sepay") =>
+    new PaymentProviderError({
+      provider,
+      reason: "not_configured",
+      message: `${provider === "polar" ? "Polar" : "SePay"} is not configured for this tenant: ` +
+        `an admin sets it up with PUT /billing/providers/${provider}`
+    })
+
+  /** A SePay order with a fresh payment code, paid into the account the tenant's rotation picks. */
+  const bankTransferOrder = (role: PaidRole, userId: UserId) =>
+    Effect.gen(function*() {
+      const sepay = Option.flatMap(yield* settings.get(role.tenantId), (s) => Option.fromNullable(s.sepay))
+      if (Option.isNone(sepay)) return yield* notConfigured("sepay")
+      const { settings: config } = sepay.value
+      const [now, orderNumber, random] = yield* Effect.all([DateTime.now, orders.count(role.tenantId), Random.next])
+      const account = chooseAccount(config.accounts, config.rotation, { orderNumber, random, now })
+      for (let attempt = 1; attempt <= codeAttempts; attempt++) {
+        const order = PaymentOrder.make({
+          id: yield* crypto.uuid,
+          tenantId: role.tenantId,
+          guildId: role.guildId,
+          roleId: role.roleId,
+          userId,
+          code: yield* generatePaymentCode(config),
+          amountDue: role.price,
+          accountNumber: account.accountNumber,
+          bankCode: account.bankCode,
+          passDays: role.sepayPassDays ?? 30,
+          status: "pending",
+          receivedMinor: 0,
+          overpaidMinor: 0,
+          transactionId: null,
+          createdAt: now,
+          expiresAt: DateTime.addDuration(now, Duration.minutes(config.orderTtlMinutes)),
+          settledAt: null
+        })
+        if ((yield* orders.insert(order)) === "inserted") {
+          const qrImageUrl = vietQrImageUrl({
+            accountNumber: order.accountNumber,
+            bankCode: order.bankCode,
+            amount: order.amountDue.minor,
+            content: order.code
+          })
+          return { _tag: "BankTransfer", provider: "sepay", order, qrImageUrl } as const
+        }
+      }
+      return yield* Effect.die(`no free payment code after ${codeAttempts} draws: lengthen the SePay code suffix`)
+    })
+
+  /** How the member pays for the role: through `provider`, or the first the role is sold through. */
+  const checkout = (
+    tenantId: TenantId,
+    guildId: GuildId,
+    roleId: RoleId,
+    userId: UserId,
+    provider: RoleProvider | undefined,
+    urls: { readonly successUrl: string; readonly cancelUrl: string }
+  ): Effect.Effect<RoleCheckoutOffer, PaidRoleNotFound | ProviderNotOffered | PaymentProviderError> =>
+    Effect.gen(function*() {
+      const role = yield* find(tenantId, guildId, roleId)
+      const offered = providersOf(role)
+      const chosen = provider ?? offered[0]
+      if (chosen === undefined || !offered.includes(chosen)) {
+        return yield* ProviderNotOffered.of(provider ?? "any provider", offered)
+      }
+      const metadata = { tenant_id: tenantId, guild_id: guildId, role_id: roleId, user_id: userId }
+      switch (chosen) {
+        case "stripe": {
+          const link = yield* stripe.roleCheckout({ priceId: role.stripePriceId!, metadata, ...urls })
+          return { _tag: "Link", provider: "stripe", link } as const
+        }
+        case "polar": {
+          const polarSettings = Option.flatMap(yield* settings.get(tenantId), (s) => Option.fromNullable(s.polar))
+          if (Option.isNone(polarSettings)) return yield* notConfigured("polar")
+          const link = yield* polar.roleCheckout({
+            accessToken: polarSettings.value.accessToken,
+            productId: role.polarProductId!,
+            externalCustomerId: `discord:${userId}`,
+            metadata,
+            successUrl: urls.successUrl
+          })
+          return { _tag: "Link", provider: "polar", link } as const
+        }
+        case "sepay":
+          return yield* bankTransferOrder(role, userId)
+      }
+    })
+
+  /**
+   * A verified SePay transfer for the tenant: matched to its order by payment
+   * code, account and amount. Paid → a pass (payment.succeeded) applied with
+   * the order's settlement; short → held for review; anything else recorded
+   * as ignored. One ledger transaction either way.
+   */
+  const ingestBankTransfer = (tenantId: TenantId, receipt: WebhookReceipt, transfer: BankTransfer) =>
+    Effect.gen(function*() {
+      const ignore = (note: string) =>
+        ledger.record({ receipt, outcome: "ignored", note, transition: Option.none(), jobs: [] })
+      const config = Option.flatMap(yield* settings.get(tenantId), (s) => Option.fromNullable(s.sepay))
+      if (Option.isNone(config)) return yield* ignore("SePay is not configured for this tenant")
+      const { codePrefix, suffixLength } = config.value.settings
+      // SePay's extracted code first; when it names no order (or there is none), the code found in the content.
+      const candidates = [
+        ...(transfer.code !== null ? [normalizePaymentCode(transfer.code)] : []),
+        findPaymentCode(transfer.content, codePrefix, suffixLength)
+      ].filter((code, i, all): code is string => code !== null && all.indexOf(code) === i)
+      if (candidates.length === 0) return yield* ignore("the transfer carries no payment code")
+      const order = yield* Effect.reduce(
+        candidates,
+        Option.none<PaymentOrder>(),
+        (found, code) => Option.isSome(found) ? Effect.succeed(found) : orders.findByCode(tenantId, code)
+      )
+      if (Option.isNone(order)) return yield* ignore(`no order has payment code ${candidates.join(" or ")}`)
+      const now = yield* DateTime.now
+      const match = matchTransfer(order.value, transfer, now)
+      if (match._tag === "NotForThisOrder") return yield* ignore(match.reason)
+      const settle: JobSpec = {
+        tenantId,
+        kind: settleOrderJobKind,
+        payload: Schema.encodeSync(SettleOrder)({
+          tenantId,
+          orderId: order.value.id,
+          status: match._tag === "Paid" ? "paid" : "underpaid",
+          receivedMinor: match.receivedMinor,
+          overpaidMinor: match._tag === "Paid" ? match.overpaidMinor : 0,
+          transactionId: transfer.id,
+          settledAt: now
+        }),
+        runAt: now,
+        idempotencyKey: `${settleOrderJobKind}:sepay:${transfer.id}`
+      }
+      if (match._tag === "Underpaid") {
+        return yield* ledger.record({
+          receipt,
+          outcome: "held_for_review",
+          note:
+            `received ${match.receivedMinor} of ${order.value.amountDue.minor} VND for order ${order.value.code}: ` +
+            "held for an admin to review",
+          transition: Option.none(),
+          jobs: [settle]
+        })
+      }
+      const { guildId, roleId, userId, passDays } = order.value
+      return yield* billing.apply(receipt, {
+        _tag: "payment.succeeded",
+        provider: "sepay",
+        providerEventId: transfer.id,
+        occurredAt: transfer.occurredAt,
+        subject: { _tag: "MemberRole", tenantId, guildId, roleId, userId },
+        correlationId: order.value.id,
+        amount: { minor: transfer.amount, currency: vnd },
+        paidThrough: DateTime.addDuration(transfer.occurredAt, Duration.days(passDays))
+      }, [settle])
+    })
+
+  /** A member (re)joined: grants again every paid role they still have access to. */
+  const regrant = (tenantId: TenantId, guildId: GuildId, userId: UserId) =>
+    Effect.gen(function*() {
+      const now = yield* DateTime.now
+      const held = yield* ledger.listSubscriptions(tenantId, { guildId, userId, limit: 1_000 })
+      const grants = held.filter(hasAccess).flatMap((state) =>
+        state.subject._tag === "MemberRole" ? [{ ...state.subject, _tag: "GrantRole" as const }] : []
+      )
+      yield* jobs.enqueue(
+        effectJobs(grants, { provider: "rejoin", providerEventId: `${guildId}:${userId}:${now.epochMillis}` }, now)
+      )
+      return grants.length
+    })
+
+  /**
+   * Compares the roles members should hold in the guild with the roles they
+   * hold, and enqueues the grants and revokes that close the gap.
+   */
+  const reconcileGuild = (tenantId: TenantId, guildId: GuildId): Effect.Effect<
+    { readonly granted: number; readonly revoked: number },
+    DiscordRoleError
+  > =>
+    Effect.gen(function*() {
+      const now = yield* DateTime.now
+      const subscriptions = yield* ledger.listSubscriptions(tenantId, { guildId, limit: 100_000 })
+      const fixes = []
+      for (const state of subscriptions) {
+        if (state.subject._tag !== "MemberRole") continue
+        const held = yield* discord.memberRoles(guildId, state.subject.userId)
+        if (Option.isNone(held)) continue // not a member: granted again on rejoin
+        const holds = held.value.includes(state.subject.roleId)
+        if (hasAccess(state) && !holds) fixes.push({ ...state.subject, _tag: "GrantRole" as const })
+        if (!hasAccess(state) && holds) fixes.push({ ...state.subject, _tag: "RevokeRole" as const })
+      }
+      yield* jobs.enqueue(
+        effectJobs(fixes, { provider: "reconcile", providerEventId: `${guildId}:${now.epochMillis}` }, now)
+      )
+      return {
+        granted: fixes.filter((fix) => fix._tag === "GrantRole").length,
+        revoked: fixes.filter((fix) => fix._tag === "RevokeRole").length
+      }
+    })
+
+  return { put, find, list: roles.list, remove, checkout, ingestBankTransfer, regrant, reconcileGuild } as const
+})
+
+/** Roles a guild sells to its members, how members buy them, and keeping Discord in line with what was paid. */
+export class PaidRoles extends Context.Tag("core/PaidRoles")<PaidRoles, Effect.Effect.Success<typeof make>>() {
+  static readonly layer = Layer.effect(PaidRoles, make)
+}
