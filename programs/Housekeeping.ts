@@ -8,6 +8,7 @@ import {
   reconcileAllPaidRoles,
   type Recurring,
   recurringHandler,
+  reportMeteredUsage,
   scheduleRecurring
 } from "../core/index.js"
 
@@ -18,9 +19,13 @@ const quotaSweep = Effect.map(Quotas, (quotas): Recurring => ({
   run: Effect.flatMap(quotas.sweep, (swept) => Effect.logInfo("quotas: swept").pipe(Effect.annotateLogs({ ...swept })))
 }))
 
-const recurringJobs = Effect.all([quotaSweep, reconcileAllPaidRoles])
+const recurringJobs = Effect.all([quotaSweep, reconcileAllPaidRoles, reportMeteredUsage])
 
-/** Every job kind the worker runs: billing effects and timers, payment settlements, and the recurring housekeeping. */
+/**
+ * Every job kind the worker runs: billing effects and timers, payment
+ * settlements, and the recurring housekeeping (quota sweep, paid-role
+ * reconciliation, metered usage reports).
+ */
 export const JobHandlersLive = Layer.effect(
   JobHandlers,
   Effect.gen(function*() {

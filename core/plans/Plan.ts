@@ -42,6 +42,13 @@ export class Plan extends Schema.Class<Plan>("Plan")({
   stripePriceId: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
   /** Days of free trial a new Stripe subscription gets. */
   trialDays: Schema.optionalWith(Schema.Int.pipe(Schema.between(0, 730)), { default: () => 30 }),
+  /**
+   * Metered billing: quota meters (commands, ai_tokens) whose daily usage is
+   * reported to Stripe, each as billing meter events of the given event name.
+   */
+  usageMeters: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.NonEmptyTrimmedString }), {
+    default: () => ({})
+  }),
   /** After a failed payment: days of full access, then days read-only, then the plan ends (see DunningPolicy). */
   dunning: Schema.optionalWith(PlanDunning, { default: () => ({ graceDays: 7, readOnlyDays: 14 }) })
 }) {}
