@@ -15,6 +15,8 @@ import { stripeGatewayLayer, type StripeSettings, stripeWebhookLayer } from "../
 import {
   ApiKeys,
   Billing,
+  BillingLedger,
+  type BillingLedgerService,
   builtinFeatures,
   catalogEntryOf,
   FeatureCatalogRepo,
@@ -24,6 +26,7 @@ import {
   GuildFeatures,
   GuildId,
   GuildRules,
+  JobWorker,
   Overrides,
   PaidRoles,
   PaymentSetup,
@@ -34,6 +37,7 @@ import {
   Tenancy,
   UserId
 } from "../../core/index.js"
+import { JobHandlersLive } from "../../programs/Housekeeping.js"
 
 /** The catalog as a boot would sync it from the registry. */
 const CatalogSynced = Layer.effectDiscard(
@@ -48,13 +52,20 @@ export interface TestProviders {
   readonly stripe: StripeSettings
   readonly polarApiBase: string | undefined
   readonly plans: Layer.Layer<PlanCatalog>
+  /** Wraps the ledger every service writes through (to simulate the database failing mid-webhook, say). */
+  readonly ledger: (ledger: BillingLedgerService) => BillingLedgerService
 }
 
 const noProviders: TestProviders = {
   stripe: { secretKey: Option.none(), webhookSecret: Option.none(), apiBase: Option.none() },
   polarApiBase: undefined,
-  plans: PlanCatalog.builtin
+  plans: PlanCatalog.builtin,
+  ledger: (ledger) => ledger
 }
+
+/** The memory repositories, with the ledger as the test wraps it. */
+const repositories = (wrap: TestProviders["ledger"]) =>
+  Layer.effect(BillingLedger, Effect.map(BillingLedger, wrap)).pipe(Layer.provideMerge(RepositoriesMemory))
 
 export const testPublicUrl = "https://guildhall.test"
 
@@ -78,7 +89,7 @@ const core = (readiness: Layer.Layer<Readiness>, providers: TestProviders) =>
     Layer.provideMerge(GuildEntitlements.layer),
     Layer.provideMerge(
       Layer.mergeAll(
-        RepositoriesMemory,
+        repositories(providers.ledger),
         QuotaStoreMemory,
         NodeCrypto,
         providers.plans,
@@ -95,16 +106,31 @@ const core = (readiness: Layer.Layer<Readiness>, providers: TestProviders) =>
 /**
  * The real handlers and middleware on a test Node server (random port), over
  * memory repositories and an in-memory Discord. Also exposes the core
- * services and an HttpClient pointed at the server.
+ * services, the job handlers the runner's worker has (run them with
+ * `runJobs`), and an HttpClient pointed at the server.
  */
 export const makeTestServer = (
   readiness: Layer.Layer<Readiness> = ReadinessMemory,
   providers: Partial<TestProviders> = {}
 ) =>
   HttpServerLive().pipe(
-    Layer.provideMerge(core(readiness, { ...noProviders, ...providers })),
+    Layer.provideMerge(JobHandlersLive.pipe(Layer.provideMerge(core(readiness, { ...noProviders, ...providers })))),
     Layer.provideMerge(NodeHttpServer.layerTest)
   )
+
+/**
+ * Runs the worker until no job is due (what the runner's worker would do
+ * next); answers how many jobs were handled. Retried jobs wait for their
+ * backoff, so this always ends.
+ */
+export const runJobs = Effect.gen(function*() {
+  let handled = 0
+  for (;;) {
+    const claimed = yield* JobWorker.runOnce({ workerId: "test-worker" })
+    if (claimed === 0) return handled
+    handled += claimed
+  }
+})
 
 export const TestServer = makeTestServer()
 
@@ -152,3 +178,12 @@ export const tenantWithGuild = (name: string, planKey: PlanKey, guild = guildId(
     yield* tenant.client.assets.install({ path: { guildId: guild }, payload: { name: `${name} HQ`, ownerId } })
     return { ...tenant, operatorKey, operator: yield* apiClient(operatorKey), guildId: guild }
   })
+
+/** A POST of exactly `body` (as UTF-8 bytes) with exactly `headers`, as a provider's webhook arrives. */
+export const postRaw = (path: string, body: string, headers: Record<string, string>) =>
+  HttpClient.execute(
+    HttpClientRequest.post(path).pipe(
+      HttpClientRequest.setHeaders(headers),
+      HttpClientRequest.bodyText(body, "application/json")
+    )
+  ).pipe(Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, text }))))
