@@ -1,0 +1,286 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Redacted } from "effect"
+import { ReadinessMemory } from "../../adapters/memory/index.js"
+import { basicPriceId, premiumPriceId, TestPlans, webhookSecret } from "../stripe/support.js"
+import {
+  checkoutSessionObject,
+  FakeStripe,
+  signWebhook,
+  stripeEvent,
+  subscriptionObject
+} from "../support/fakes/FakeStripe.js"
+import {
+  createTenantWithKey,
+  issueOperatorKey,
+  makeTestServer,
+  postRaw,
+  rawJson,
+  runJobs,
+  TestServer
+} from "./harness.js"
+import {
+  nowSeconds,
+  polarSecret,
+  polarSettings,
+  polarToken,
+  sepayApiKey,
+  sepayHmacSecret,
+  sepaySettings,
+  stripeTestServer
+} from "./paymentFixtures.js"
+
+/** Tenant plans bought through Stripe (against FakeStripe), and the tenant's payment-provider setup. */
+
+const twoTenants = Effect.gen(function*() {
+  const operatorKey = yield* issueOperatorKey
+  const acme = yield* createTenantWithKey(operatorKey, "Acme")
+  const globex = yield* createTenantWithKey(operatorKey, "Globex")
+  return { operatorKey, acme, globex }
+})
+
+/** A checkout completed for `tenantId` (customer cus_acme, subscription seeded active on basic). */
+const checkoutCompleted = (tenantId: string) =>
+  Effect.gen(function*() {
+    const fake = yield* FakeStripe
+    const subscription = subscriptionObject({
+      customer: "cus_acme",
+      priceId: basicPriceId,
+      metadata: { tenant_id: tenantId, plan_key: "basic" },
+      created: nowSeconds() - 600,
+      currentPeriodEnd: nowSeconds() + 30 * 86_400
+    })
+    fake.seedSubscription(subscription)
+    for (
+      const event of [
+        stripeEvent(
+          "checkout.session.completed",
+          checkoutSessionObject({
+            clientReferenceId: tenantId,
+            customer: "cus_acme",
+            subscription: subscription.id,
+            metadata: { tenant_id: tenantId, plan_key: "basic" }
+          }),
+          { created: nowSeconds() - 120 }
+        ),
+        stripeEvent("customer.subscription.created", subscription, { created: nowSeconds() - 60 })
+      ]
+    ) {
+      const body = JSON.stringify(event)
+      const response = yield* postRaw("/webhooks/stripe", body, {
+        "stripe-signature": signWebhook(body, webhookSecret)
+      })
+      assert.strictEqual(response.status, 200, response.text)
+    }
+    yield* runJobs
+    return subscription
+  })
+
+describe("GET /tenants/:id/billing", () => {
+  it.effect("a tenant key sees its own billing; another tenant's answers 404", () =>
+    Effect.gen(function*() {
+      const { acme, globex, operatorKey } = yield* twoTenants
+      const own = yield* acme.client.billing.tenantBilling({ path: { id: acme.tenant.id } })
+      assert.deepStrictEqual(own, {
+        tenantId: acme.tenant.id,
+        planKey: "free",
+        tenantStatus: "active",
+        subscription: null,
+        receipts: []
+      })
+
+      const foreign = yield* rawJson("GET", `/tenants/${globex.tenant.id}/billing`, acme.key)
+      assert.strictEqual(foreign.status, 404)
+      assert.strictEqual(foreign.body._tag, "TenantNotFound")
+      const asOperator = yield* rawJson("GET", `/tenants/${globex.tenant.id}/billing`, operatorKey)
+      assert.strictEqual(asOperator.status, 200)
+      assert.strictEqual(asOperator.body.tenantId, globex.tenant.id)
+    }).pipe(Effect.provide(TestServer)))
+})
+
+describe("POST /billing/checkout", () => {
+  it.effect("a plan sold on Stripe answers Stripe's checkout link for the tenant", () =>
+    Effect.gen(function*() {
+      const { acme } = yield* twoTenants
+      const result = yield* acme.client.billing.checkout({ payload: { planKey: "basic" } })
+      assert.strictEqual(result.kind, "checkout")
+      if (result.kind !== "checkout") return
+      assert.match(result.url, /^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_/)
+
+      const [session] = (yield* FakeStripe).requestsTo("/v1/checkout/sessions", "POST")
+      assert.strictEqual(session!.body["client_reference_id"], acme.tenant.id)
+      assert.deepStrictEqual(session!.body["metadata"], { tenant_id: acme.tenant.id, plan_key: "basic" })
+      assert.deepStrictEqual(session!.body["line_items"], [{ price: basicPriceId, quantity: "1" }])
+      assert.strictEqual(session!.body["success_url"], `https://guildhall.test/billing/done?tenant=${acme.tenant.id}`)
+    }).pipe(Effect.provide(stripeTestServer())))
+
+  it.live("a tenant already paying through Stripe moves its subscription to the new plan's price", () =>
+    Effect.gen(function*() {
+      const { acme } = yield* twoTenants
+      const subscription = yield* checkoutCompleted(acme.tenant.id)
+      const result = yield* acme.client.billing.checkout({ payload: { planKey: "premium" } })
+      assert.deepStrictEqual(result, { kind: "plan_changed", subscriptionId: subscription.id })
+      const fake = yield* FakeStripe
+      assert.strictEqual(fake.subscription(subscription.id)!.items.data[0]!.price.id, premiumPriceId)
+      assert.lengthOf(fake.requestsTo("/v1/checkout/sessions"), 0)
+    }).pipe(Effect.provide(stripeTestServer())))
+
+  it.effect("a plan without a Stripe price is 409 PlanNotForSale; an unknown plan 400", () =>
+    Effect.gen(function*() {
+      const { acme } = yield* twoTenants
+      const notForSale = yield* rawJson("POST", "/billing/checkout", acme.key, { planKey: "enterprise" })
+      assert.strictEqual(notForSale.status, 409)
+      assert.strictEqual(notForSale.body._tag, "PlanNotForSale")
+      assert.match(notForSale.body.message, /not sold through Stripe/)
+      const unknown = yield* rawJson("POST", "/billing/checkout", acme.key, { planKey: "platinum" })
+      assert.strictEqual(unknown.status, 400)
+      assert.strictEqual(unknown.body._tag, "UnknownPlan")
+      assert.lengthOf((yield* FakeStripe).requests, 0)
+    }).pipe(Effect.provide(stripeTestServer())))
+
+  it.effect("Stripe not configured on the server: 503 saying what to configure", () =>
+    Effect.gen(function*() {
+      const { acme } = yield* twoTenants
+      const response = yield* rawJson("POST", "/billing/checkout", acme.key, { planKey: "basic" })
+      assert.strictEqual(response.status, 503)
+      assert.strictEqual(response.body._tag, "PaymentProviderNotConfigured")
+      assert.strictEqual(response.body.provider, "stripe")
+      assert.match(response.body.message, /STRIPE_SECRET/)
+    }).pipe(Effect.provide(makeTestServer(ReadinessMemory, { plans: TestPlans }))))
+
+  it.effect("an operator key must name the tenant (400); naming one acts for it", () =>
+    Effect.gen(function*() {
+      const { acme, operatorKey } = yield* twoTenants
+      const unnamed = yield* rawJson("POST", "/billing/checkout", operatorKey, { planKey: "basic" })
+      assert.strictEqual(unnamed.status, 400)
+      assert.strictEqual(unnamed.body._tag, "InvalidInput")
+      const named = yield* rawJson("POST", "/billing/checkout", operatorKey, {
+        planKey: "basic",
+        tenantId: acme.tenant.id
+      })
+      assert.strictEqual(named.status, 200)
+      assert.strictEqual(named.body.kind, "checkout")
+      const [session] = (yield* FakeStripe).requestsTo("/v1/checkout/sessions", "POST")
+      assert.strictEqual(session!.body["client_reference_id"], acme.tenant.id)
+    }).pipe(Effect.provide(stripeTestServer())))
+
+  it.effect("a tenant key naming another tenant answers like a nonexistent tenant", () =>
+    Effect.gen(function*() {
+      const { acme, globex } = yield* twoTenants
+      const response = yield* rawJson("POST", "/billing/checkout", acme.key, {
+        planKey: "basic",
+        tenantId: globex.tenant.id
+      })
+      assert.strictEqual(response.status, 404)
+      assert.strictEqual(response.body._tag, "TenantNotFound")
+      assert.lengthOf((yield* FakeStripe).requests, 0)
+    }).pipe(Effect.provide(stripeTestServer())))
+})
+
+describe("GET /billing/portal", () => {
+  it.live("409 NoBillingAccount before any checkout; Stripe's portal once the tenant is a customer", () =>
+    Effect.gen(function*() {
+      const { acme } = yield* twoTenants
+      const before = yield* rawJson("GET", "/billing/portal", acme.key)
+      assert.strictEqual(before.status, 409)
+      assert.strictEqual(before.body._tag, "NoBillingAccount")
+
+      yield* checkoutCompleted(acme.tenant.id)
+      const portal = yield* acme.client.billing.portal({ urlParams: {} })
+      assert.match(portal.url, /^https:\/\/billing\.stripe\.com\/p\/session\//)
+      const [request] = (yield* FakeStripe).requestsTo("/v1/billing_portal/sessions", "POST")
+      assert.strictEqual(request!.body["customer"], "cus_acme")
+      assert.strictEqual(request!.body["return_url"], `https://guildhall.test/billing?tenant=${acme.tenant.id}`)
+    }).pipe(Effect.provide(stripeTestServer())))
+})
+
+describe("/billing/providers", () => {
+  it.effect("configuring Polar and SePay never echoes a secret; GET shows what is configured", () =>
+    Effect.gen(function*() {
+      const { acme, globex } = yield* twoTenants
+      const secrets = [polarToken, polarSecret, sepayApiKey, sepayHmacSecret]
+      const noSecretIn = (text: string) => {
+        for (const secret of secrets) assert.notInclude(text, secret)
+      }
+
+      const initial = yield* rawJson("GET", "/billing/providers", acme.key)
+      assert.deepStrictEqual(initial.body, {
+        polar: { configured: false },
+        sepay: { configured: false, auth: null, settings: null }
+      })
+
+      const polar = yield* rawJson("PUT", "/billing/providers/polar", acme.key, {
+        accessToken: polarToken,
+        webhookSecret: polarSecret
+      })
+      assert.strictEqual(polar.status, 200)
+      noSecretIn(JSON.stringify(polar.body))
+      assert.deepStrictEqual(polar.body.polar, { configured: true })
+
+      const sepay = yield* rawJson("PUT", "/billing/providers/sepay", acme.key, {
+        settings: sepaySettings,
+        apiKey: sepayApiKey
+      })
+      assert.strictEqual(sepay.status, 200)
+      noSecretIn(JSON.stringify(sepay.body))
+
+      const shown = yield* acme.client.billing.providers({ urlParams: {} })
+      assert.deepStrictEqual(shown, {
+        polar: { configured: true },
+        sepay: { configured: true, auth: "api_key", settings: sepaySettings }
+      })
+      noSecretIn(JSON.stringify(shown))
+
+      // Switching SePay to HMAC: still nothing secret shown.
+      const hmac = yield* acme.client.billing.configureSepay({
+        payload: { settings: sepaySettings, hmacSecret: Redacted.make(sepayHmacSecret) }
+      })
+      assert.strictEqual(hmac.sepay.auth, "hmac")
+      noSecretIn(JSON.stringify(yield* rawJson("GET", "/billing/providers", acme.key)))
+
+      // Another tenant's setup is its own.
+      assert.deepStrictEqual(yield* globex.client.billing.providers({ urlParams: {} }), {
+        polar: { configured: false },
+        sepay: { configured: false, auth: null, settings: null }
+      })
+    }).pipe(Effect.provide(TestServer)))
+
+  it.effect("SePay needs exactly one of apiKey and hmacSecret (400)", () =>
+    Effect.gen(function*() {
+      const { acme } = yield* twoTenants
+      const both = yield* rawJson("PUT", "/billing/providers/sepay", acme.key, {
+        settings: sepaySettings,
+        apiKey: sepayApiKey,
+        hmacSecret: sepayHmacSecret
+      })
+      assert.strictEqual(both.status, 400)
+      assert.strictEqual(both.body._tag, "InvalidInput")
+      noEcho(both.body)
+      const neither = yield* rawJson("PUT", "/billing/providers/sepay", acme.key, { settings: sepaySettings })
+      assert.strictEqual(neither.status, 400)
+      assert.deepStrictEqual(
+        yield* acme.client.billing.providers({ urlParams: {} }),
+        { polar: { configured: false }, sepay: { configured: false, auth: null, settings: null } }
+      )
+    }).pipe(Effect.provide(TestServer)))
+
+  it.effect("an operator configures a tenant's provider by naming it", () =>
+    Effect.gen(function*() {
+      const { acme, operatorKey } = yield* twoTenants
+      const unnamed = yield* rawJson("PUT", "/billing/providers/polar", operatorKey, {
+        accessToken: polarToken,
+        webhookSecret: polarSecret
+      })
+      assert.strictEqual(unnamed.status, 400)
+      const named = yield* rawJson("PUT", "/billing/providers/polar", operatorKey, {
+        tenantId: acme.tenant.id,
+        ...Object.fromEntries(Object.entries(polarSettings).map(([k, v]) => [k, Redacted.value(v)]))
+      })
+      assert.strictEqual(named.status, 200)
+      assert.deepStrictEqual((yield* acme.client.billing.providers({ urlParams: {} })).polar, { configured: true })
+    }).pipe(Effect.provide(TestServer)))
+})
+
+const noEcho = (body: unknown) => {
+  assert.notInclude(JSON.stringify(body), sepayApiKey)
+  assert.notInclude(JSON.stringify(body), sepayHmacSecret)
+}
