@@ -8,8 +8,10 @@ import {
   Jobs,
   type MemberRoleSubject,
   PaidRoles,
+  reconcileGuildJobKind,
   subjectKey
 } from "../../core/index.js"
+import { scheduleHousekeeping } from "../../programs/Housekeeping.js"
 import {
   advanceBy,
   advanceTo,
@@ -18,6 +20,7 @@ import {
   holdsRole,
   jobsOf,
   newRoleId,
+  paymentFailed,
   polarRoleAndMember,
   roleChangesOf,
   startClock,
@@ -84,6 +87,32 @@ for (const runtime of await billingRuntimes()) {
         assert.strictEqual(yield* statusOf(subject), "ended")
         assert.deepStrictEqual(yield* roleChangesOf(subject), { grants: 1, revokes: 1 })
         assert.isFalse(yield* holdsRole(subject))
+      }))
+
+    it.effect("a failed renewal: the role is kept through the role's grace, the member told, then revoked", () =>
+      Effect.gen(function*() {
+        const billing = yield* Billing
+        const subject = yield* activeRole // graceDays 3
+        yield* activate(subject)
+        yield* drainJobs
+        yield* advanceBy(Duration.days(30))
+        const failedAt = yield* DateTime.now
+        yield* billing.ingest(paymentFailed(subject, failedAt))
+        const [notice] = yield* jobsOf(subject.tenantId, "billing.Notify", ["pending"])
+        assert.deepStrictEqual(
+          notice &&
+            (({ guildId, kind, userId }) => ({ guildId, kind, userId }))(notice.payload as Record<string, unknown>),
+          { guildId: subject.guildId, kind: "payment_failed", userId: subject.userId }
+        )
+        yield* drainJobs
+        assert.strictEqual(yield* statusOf(subject), "past_due")
+        assert.isTrue(yield* holdsRole(subject))
+
+        yield* advanceTo(DateTime.addDuration(failedAt, Duration.days(3)))
+        yield* drainJobs
+        assert.strictEqual(yield* statusOf(subject), "ended")
+        assert.isFalse(yield* holdsRole(subject))
+        assert.deepStrictEqual(yield* roleChangesOf(subject), { grants: 1, revokes: 1 })
       }))
 
     it.effect("a member who left: the grant job completes quietly, and the role is granted again on rejoin", () =>
@@ -185,6 +214,25 @@ for (const runtime of await billingRuntimes()) {
           granted: 0,
           revoked: 0
         })
+      }))
+
+    it.effect("the daily reconciliation, run from the outbox, puts a hand-removed role back", () =>
+      Effect.gen(function*() {
+        const control = yield* DiscordRolesMemoryControl
+        const subject = yield* activeRole
+        yield* activate(subject)
+        yield* drainJobs
+        yield* control.addMember(subject.guildId, subject.userId, [])
+        yield* scheduleHousekeeping
+        const day = Duration.toMillis(Duration.days(1))
+        const nextMidnight = (Math.floor((yield* DateTime.now).epochMillis / day) + 1) * day
+        yield* drainJobs
+        assert.isFalse(yield* holdsRole(subject))
+        yield* advanceTo(DateTime.unsafeMake(nextMidnight))
+        yield* drainJobs
+        assert.isTrue(yield* holdsRole(subject))
+        assert.deepStrictEqual(yield* roleChangesOf(subject), { grants: 2, revokes: 0 })
+        assert.strictEqual((yield* jobsOf(subject.tenantId, reconcileGuildJobKind, ["done"])).length, 1)
       }))
 
     it.effect("a new paid role beyond the plan's maxPaidRoles is refused; changing an existing one is not", () =>

@@ -11,6 +11,7 @@ import {
   PaymentOrderRepo,
   PaymentSetup,
   SepaySettings,
+  settleOrderJobKind,
   subjectKey,
   type TenantId,
   type UserId
@@ -21,6 +22,7 @@ import {
   billingRuntimes,
   drainJobs,
   holdsRole,
+  jobsOf,
   newRoleId,
   newUserId,
   roleChangesOf,
@@ -84,29 +86,35 @@ const order = (shop: Shop, userId: UserId = newUserId()) =>
   })
 
 /** SePay reports `amount` VND arriving with the order's code in the content, now. */
-const pay = (tenantId: TenantId, code: string, amount: number) =>
-  Effect.gen(function*() {
-    const now = yield* DateTime.now
-    const transfer: BankTransfer = {
-      id: `sepay-${randomUUID()}`,
-      gateway: "MBBank",
-      occurredAt: now,
-      accountNumber: account,
-      code,
-      content: `${code} thanh toan`,
-      direction: "in",
-      amount,
-      referenceCode: null
-    }
-    const outcome = yield* (yield* PaidRoles).ingestBankTransfer(tenantId, {
+const transferFor = (code: string, amount: number) =>
+  Effect.map(DateTime.now, (now): BankTransfer => ({
+    id: `sepay-${randomUUID()}`,
+    gateway: "MBBank",
+    occurredAt: now,
+    accountNumber: account,
+    code,
+    content: `${code} thanh toan`,
+    direction: "in",
+    amount,
+    referenceCode: null
+  }))
+
+/** The verified SePay webhook for `transfer`, through PaidRoles. */
+const ingest = (tenantId: TenantId, transfer: BankTransfer) =>
+  Effect.flatMap(PaidRoles, (paidRoles) =>
+    paidRoles.ingestBankTransfer(tenantId, {
       provider: "sepay",
       providerEventId: transfer.id,
       type: "in",
       tenantId,
-      payload: JSON.stringify({ id: transfer.id, transferAmount: amount, content: transfer.content }),
-      receivedAt: now
-    }, transfer)
-    return { transfer, outcome }
+      payload: JSON.stringify({ id: transfer.id, transferAmount: transfer.amount, content: transfer.content }),
+      receivedAt: transfer.occurredAt
+    }, transfer))
+
+const pay = (tenantId: TenantId, code: string, amount: number) =>
+  Effect.gen(function*() {
+    const transfer = yield* transferFor(code, amount)
+    return { transfer, outcome: yield* ingest(tenantId, transfer) }
   })
 
 const orderNow = (tenantId: TenantId, id: string) =>
@@ -131,6 +139,9 @@ for (const runtime of await billingRuntimes()) {
         const paid = yield* pay(shop.tenantId, first.code, price + 10_000)
         assert.strictEqual(paid.outcome, "recorded")
         assert.strictEqual(yield* receiptOutcome(shop.tenantId, paid.transfer.id), "applied")
+        // SePay retries the webhook: a duplicate, settling and granting nothing more.
+        assert.strictEqual(yield* ingest(shop.tenantId, paid.transfer), "duplicate")
+        assert.strictEqual((yield* jobsOf(shop.tenantId, settleOrderJobKind)).length, 1)
         yield* drainJobs
 
         assert.isTrue(yield* holdsRole(subject))
