@@ -181,6 +181,22 @@ for (const runtime of await billingRuntimes()) {
         assert.strictEqual((yield* subscriptionOf(subject)).status, "ended")
         assert.isFalse(yield* holdsRole(subject))
         assert.deepStrictEqual(yield* roleChangesOf(subject), { grants: 1, revokes: 1 })
+
+        // A week after it lapsed, the member pays again: a new pass from that day, and the role back.
+        yield* advanceBy(Duration.days(7))
+        const { order: renewal } = yield* order(shop, subject.userId)
+        const renewed = yield* pay(shop.tenantId, renewal.code, price)
+        yield* drainJobs
+        const afterRenewal = yield* subscriptionOf(subject)
+        assert.deepStrictEqual(
+          { status: afterRenewal.status, currentPeriodEnd: afterRenewal.currentPeriodEnd },
+          {
+            status: "active",
+            currentPeriodEnd: DateTime.addDuration(renewed.transfer.occurredAt, Duration.days(passDays))
+          }
+        )
+        assert.isTrue(yield* holdsRole(subject))
+        assert.deepStrictEqual(yield* roleChangesOf(subject), { grants: 2, revokes: 1 })
       }))
 
     it.effect("an underpaid order is held for review: settled underpaid, no role", () =>

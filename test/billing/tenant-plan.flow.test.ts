@@ -120,6 +120,36 @@ for (const runtime of await billingRuntimes()) {
         assert.strictEqual((yield* jobsOf(tenantId, "billing.timer", ["dead"])).length, 0)
       }))
 
+    it.effect("a payment while read-only restores the tenant: writable again on its paid plan", () =>
+      Effect.gen(function*() {
+        const billing = yield* Billing
+        const { guildId, subject, tenantId } = yield* trialingTenant
+        yield* advanceBy(Duration.hours(1))
+        yield* billing.ingest(paymentFailed(subject, yield* DateTime.now))
+        yield* drainJobs
+        const graceEndsAt = Option.getOrThrow(Option.fromNullable((yield* subscriptionOf(tenantId)).graceEndsAt))
+        yield* advanceTo(graceEndsAt)
+        yield* drainJobs
+        assert.strictEqual((yield* tenantNow(tenantId)).status, "read_only")
+
+        yield* advanceBy(Duration.days(3))
+        yield* billing.ingest(paymentSucceeded(subject, yield* DateTime.now))
+        yield* drainJobs
+        assert.strictEqual((yield* subscriptionOf(tenantId)).status, "active")
+        const tenant = yield* tenantNow(tenantId)
+        assert.deepStrictEqual({ planKey: tenant.planKey, status: tenant.status }, {
+          planKey: premium,
+          status: "active"
+        })
+        assert.deepStrictEqual(yield* policyPlan(guildId), Option.some({ planKey: premium, status: "active" }))
+
+        // The read-only timer armed before the payment comes due and changes nothing.
+        yield* advanceBy(Duration.days(30))
+        yield* drainJobs
+        assert.strictEqual((yield* tenantNow(tenantId)).status, "active")
+        assert.strictEqual((yield* jobsOf(tenantId, "billing.ExitReadOnly", ["done"])).length, 1)
+      }))
+
     it.effect("a payment during grace restores the subscription: no read-only when grace would have ended", () =>
       Effect.gen(function*() {
         const billing = yield* Billing
