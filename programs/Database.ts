@@ -1,5 +1,6 @@
 import { Effect, Layer, Option } from "effect"
 import {
+  JobWakeupsSql,
   MigrationsLive,
   PgliteClient,
   PgServerClient,
@@ -25,8 +26,11 @@ export const DatabaseLive = Layer.unwrapEffect(
     }))
 )
 
-/** The repositories and stores over the configured database, migrated before anything uses it. */
-export const MigratedDatabaseLive = Layer.mergeAll(RepositoriesSql, QuotaStoreSql, PolicyStoreSql).pipe(
+/**
+ * The repositories and stores over the configured database, migrated before anything uses it, and the
+ * LISTEN that wakes the job worker when jobs are enqueued.
+ */
+export const MigratedDatabaseLive = Layer.mergeAll(RepositoriesSql, QuotaStoreSql, PolicyStoreSql, JobWakeupsSql).pipe(
   Layer.provide(MigrationsLive),
   Layer.provideMerge(DatabaseLive)
 )

@@ -18,11 +18,21 @@ import { asPlatform } from "./TenantScope.js"
  * - The worker's operations run in platform context: a worker serves every
  *   tenant. A claim is one statement locking due rows `FOR UPDATE SKIP
  *   LOCKED`, so replicas never take the same job, nor wait for each other.
+ * - `enqueue` is one statement, whatever the number of jobs; when any is due
+ *   now it also NOTIFYs `jobsChannelPrefix` + schema, delivered on commit (JobWakeupsSql,
+ *   ADR 054).
  * - Time always comes from the callers' `now` (the Effect Clock), never from
  *   SQL now(), so tests drive it with TestClock.
  */
 
 const defaultMaxAttempts = 10
+
+/**
+ * The NOTIFY channel that wakes idle workers (JobWakeupsSql) is this prefix and the schema the jobs
+ * table is in (`guildhall_jobs:public`): deployments (and tests) sharing a database wake only their own
+ * workers. The payload carries nothing.
+ */
+export const jobsChannelPrefix = "guildhall_jobs:"
 
 const jobColumns = `id, tenant_id, kind, payload, idempotency_key, status, run_at, attempts, max_attempts,
   last_error, locked_by, locked_until, created_at, finished_at`
@@ -71,14 +81,30 @@ export const JobsSql = Layer.effect(
     const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
       effect.pipe(dieOnInfrastructureError, Effect.provideService(SqlClient.SqlClient, sql))
 
-    const insert = (spec: JobSpec, now: DateTime.Utc) =>
-      sql`
+    /**
+     * One statement for every job. When any is due now it also sends the wake-up NOTIFY, which Postgres
+     * delivers when the transaction commits (so a woken worker's claim sees the jobs); a duplicate
+     * (ON CONFLICT) or a job for later wakes nobody.
+     */
+    const insertAll = (specs: ReadonlyArray<JobSpec>, now: DateTime.Utc) => {
+      const rows = specs.map((spec) =>
+        sql`(${spec.tenantId}::uuid, ${spec.kind}::text, ${jsonParam(spec.payload ?? null)}::jsonb,
+             ${spec.idempotencyKey}::text, 'pending', ${instantParam(spec.runAt)}::timestamptz, 0,
+             ${spec.maxAttempts ?? defaultMaxAttempts}::int, ${instantParam(now)}::timestamptz)`
+      )
+      const insert = sql`
         INSERT INTO jobs (tenant_id, kind, payload, idempotency_key, status, run_at, attempts, max_attempts, created_at)
-        VALUES (${spec.tenantId}::uuid, ${spec.kind}::text, ${jsonParam(spec.payload ?? null)}::jsonb,
-                ${spec.idempotencyKey}::text, 'pending', ${instantParam(spec.runAt)}::timestamptz, 0,
-                ${spec.maxAttempts ?? defaultMaxAttempts}::int, ${instantParam(now)}::timestamptz)
+        VALUES ${sql.csv(rows)}
         ON CONFLICT (idempotency_key) DO NOTHING
       `
+      if (!specs.some((spec) => DateTime.lessThanOrEqualTo(spec.runAt, now))) return insert
+      return sql`
+        WITH inserted AS (${insert} RETURNING run_at)
+        SELECT pg_notify(${jobsChannelPrefix} || current_schema(), 'due')::text AS notified
+        FROM inserted WHERE run_at <= ${instantParam(now)}::timestamptz
+        LIMIT 1
+      `
+    }
 
     /** Changes a running job only while `workerId` holds it. */
     const ifHeld = (id: string, workerId: string, change: Statement.Fragment) =>
@@ -89,7 +115,7 @@ export const JobsSql = Layer.effect(
       enqueue: (specs) =>
         specs.length === 0 ? Effect.void : Effect.gen(function*() {
           const now = yield* DateTime.now
-          const inserts = Effect.forEach(specs, (spec) => insert(spec, now), { discard: true })
+          const inserts = insertAll(specs, now)
           // Never a scope inside the caller's: set_config is transaction-local and would change the rest of it.
           const callersTransaction = yield* Effect.serviceOption(SqlClient.TransactionConnection)
           yield* Option.isSome(callersTransaction) ? inserts : asPlatform(inserts)

@@ -6,6 +6,7 @@ import { FeatureCatalogRepoSql } from "./FeatureCatalogRepoSql.js"
 import { GuildFeatureRepoSql } from "./GuildFeatureRepoSql.js"
 import { GuildRepoSql } from "./GuildRepoSql.js"
 import { JobsSql } from "./JobsSql.js"
+import { JobWakeupsSql } from "./JobWakeupsSql.js"
 import { KillSwitchRepoSql } from "./KillSwitchRepoSql.js"
 import { PaidRoleRepoSql } from "./PaidRoleRepoSql.js"
 import { PaymentOrderRepoSql } from "./PaymentOrderRepoSql.js"
@@ -25,7 +26,7 @@ export { asPlatform, inTenant, withPlatformView } from "./TenantScope.js"
 export { ApiKeyRepoSql, FeatureCatalogRepoSql, GuildRepoSql, ReadinessSql, TenantRepoSql }
 
 export { EntitlementRepoSql, GuildFeatureRepoSql, KillSwitchRepoSql, RuleRepoSql }
-export { BillingLedgerSql, JobsSql, PaidRoleRepoSql, PaymentOrderRepoSql, PaymentSettingsRepoSql }
+export { BillingLedgerSql, JobsSql, JobWakeupsSql, PaidRoleRepoSql, PaymentOrderRepoSql, PaymentSettingsRepoSql }
 
 /**
  * The writes that change guild policy, over the SqlClient in context. The

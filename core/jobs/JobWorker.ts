@@ -1,5 +1,6 @@
-import { Cause, DateTime, Duration, Effect, Exit, Layer, Option, Random } from "effect"
+import { Cause, DateTime, Duration, Effect, Exit, Layer, Option, Queue, Random } from "effect"
 import { type Job, Jobs } from "../ports/Jobs.js"
+import { JobWakeups } from "../ports/JobWakeups.js"
 import { defaultBackoff, nextRunAt } from "./Backoff.js"
 import { type JobFailed, JobHandlers } from "./JobHandlers.js"
 
@@ -10,7 +11,10 @@ export interface JobWorkerOptions {
   readonly batchSize?: number
   /** How long a claim holds before another worker may take the job over (default 5 minutes). */
   readonly lease?: Duration.DurationInput
-  /** The wait after a round that found nothing due (default 250 ms). */
+  /**
+   * The wait after a round that found nothing due (default 250 ms); cut short
+   * by a JobWakeups signal when that service is provided.
+   */
   readonly pollInterval?: Duration.DurationInput
   /** Jobs of a batch handled at once (default 1). */
   readonly concurrency?: number
@@ -145,12 +149,29 @@ export const JobWorker = {
   runOnce: (options: JobWorkerOptions = {}): Effect.Effect<number, never, Jobs | JobHandlers> =>
     Effect.flatMap(settings(options), runBatch),
 
-  /** Handles due jobs forever, waiting `pollInterval` whenever a round found nothing due. */
+  /**
+   * Handles due jobs forever. After a round that found nothing due it waits
+   * `pollInterval`, or less when JobWakeups (if provided) signals new jobs.
+   */
   run: (options: JobWorkerOptions = {}): Effect.Effect<never, never, Jobs | JobHandlers> =>
-    Effect.flatMap(settings(options), (worker) =>
-      Effect.forever(
-        Effect.flatMap(runBatch(worker), (handled) => handled === 0 ? Effect.sleep(worker.pollInterval) : Effect.void)
-      )),
+    Effect.scoped(Effect.gen(function*() {
+      const worker = yield* settings(options)
+      const wakeups = yield* Effect.serviceOption(JobWakeups)
+      const signals = Option.isSome(wakeups) ? Option.some(yield* wakeups.value.subscribe) : Option.none()
+      // Signals are dropped before each claim, which will see what they announced; one arriving during the
+      // claim stays, so the wait after an empty round ends at once and the next claim sees its jobs.
+      const forgetSignals = Option.match(signals, { onNone: () => Effect.void, onSome: Queue.takeAll })
+      const idle = Option.match(signals, {
+        onNone: () => Effect.sleep(worker.pollInterval),
+        onSome: (queue) => Effect.timeoutOption(Queue.take(queue), worker.pollInterval)
+      })
+      return yield* Effect.forever(
+        forgetSignals.pipe(
+          Effect.zipRight(runBatch(worker)),
+          Effect.flatMap((handled) => handled === 0 ? idle : Effect.void)
+        )
+      )
+    })),
 
   /**
    * The worker as a daemon for the layer's lifetime. Closing the layer stops

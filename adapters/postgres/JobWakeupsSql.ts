@@ -1,0 +1,80 @@
+import { SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import type { SqlError } from "@effect/sql/SqlError"
+import { Clock, Deferred, Duration, Effect, Layer, Option, PubSub, Schedule, Stream } from "effect"
+import { JobWakeups } from "../../core/index.js"
+import { jobsChannelPrefix } from "./JobsSql.js"
+import { PgliteClient } from "./PgliteClient.js"
+
+/**
+ * JobWakeups over Postgres LISTEN/NOTIFY (server or PGlite), ADR 054.
+ * JobsSql.enqueue sends a NOTIFY on the schema's jobs channel in the enqueuing
+ * transaction, which Postgres delivers only when that transaction commits,
+ * and to every replica: whichever worker is idle wakes and claims.
+ *
+ * A lost listening connection only loses wake-ups (the workers still poll), so
+ * the listener simply starts again after a pause; it has none of the policy
+ * listener's probing, which exists because a missed policy change is wrong,
+ * not slow.
+ */
+
+const restartEvery = Schedule.spaced("1 second")
+const probeEvery = Duration.millis(100)
+const probeAttempts = 50
+const probeWithin = Duration.seconds(10)
+
+/** The channel's notifications: PGlite's callback (LISTEN sent through the client), or sql-pg's listening connection. */
+const notifications = (channel: string) =>
+  Effect.gen(function*() {
+    const pglite = yield* Effect.serviceOption(PgliteClient)
+    if (Option.isSome(pglite)) {
+      const client = pglite.value
+      return Stream.asyncPush<string, SqlError>((emit) =>
+        Effect.gen(function*() {
+          const stop = client.pglite.onNotification((heard, payload) => {
+            if (heard === channel) emit.single(payload)
+          })
+          yield* Effect.addFinalizer(() => Effect.sync(stop))
+          yield* client.unsafe(`LISTEN "${channel.replaceAll("\"", "\"\"")}"`)
+        })
+      )
+    }
+    const server = yield* Effect.serviceOption(PgClient.PgClient)
+    if (Option.isSome(server)) return server.value.listen(channel)
+    return yield* Effect.dieMessage("JobWakeupsSql listens through PGlite or a Postgres server: provide one")
+  })
+
+export const JobWakeupsSql = Layer.scoped(
+  JobWakeups,
+  Effect.gen(function*() {
+    // Only "something is due" matters: a backlog of signals is worth one claim.
+    const signals = yield* PubSub.sliding<void>(1)
+    const sql = yield* SqlClient.SqlClient
+    // The schema the jobs table resolves to, as JobsSql's NOTIFY names it.
+    const rows = yield* sql<{ readonly schema: string }>`SELECT current_schema() AS schema`.pipe(Effect.orDie)
+    const channel = `${jobsChannelPrefix}${rows[0]!.schema}`
+    const listening = yield* Deferred.make<void>()
+    yield* (yield* notifications(channel)).pipe(
+      Stream.runForEach(() =>
+        Effect.zipRight(Deferred.succeed(listening, undefined), PubSub.publish(signals, undefined))
+      ),
+      Effect.catchAll((error) =>
+        Effect.logWarning("jobs: wake-up listener lost its connection; workers poll until it is back").pipe(
+          Effect.annotateLogs({ error: error.message })
+        )
+      ),
+      Effect.repeat(restartEvery),
+      Effect.forkScoped
+    )
+    // Ready once a NOTIFY of our own comes back (LISTEN is in place); if none does, workers poll meanwhile.
+    yield* sql`SELECT pg_notify(${channel}, 'probe')::text AS notified`.pipe(
+      Effect.zipRight(Deferred.await(listening).pipe(Effect.timeoutOption(probeEvery))),
+      Effect.repeat({ until: Option.isSome, times: probeAttempts }),
+      Effect.timeout(probeWithin),
+      Effect.catchAll(() => Effect.logWarning("jobs: the wake-up listener is not listening yet; workers poll")),
+      // It waits on a real connection: wall-clock time even under a test clock.
+      Effect.withClock(Clock.make())
+    )
+    return JobWakeups.of({ subscribe: PubSub.subscribe(signals) })
+  })
+)

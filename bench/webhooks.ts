@@ -1,0 +1,614 @@
+/**
+ * The webhook benchmark: signed Polar webhooks POSTed over HTTP to the real
+ * server on the Postgres server, compared with pgbench's single-row INSERT on
+ * the same server, and the latency from a payment to the Discord role grant
+ * through the job worker.
+ *
+ *   npm run bench:webhooks
+ *   BENCH_SECONDS=3 BENCH_PAYMENTS=50 npm run bench:webhooks   # a quick run
+ *
+ * Settings (env): BENCH_SECONDS (10) per concurrency level, BENCH_CONCURRENCY
+ * ("1,8,32"), BENCH_DUPLICATE_PERCENT (20), BENCH_TENANTS (8), BENCH_PAYMENTS
+ * (200) and BENCH_PAYMENT_INTERVAL_MS (50) for the role-grant phase,
+ * BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test).
+ *
+ * The server is the runner's composition (programs/Runner.ts): ApplicationLive's
+ * CoreLive over MigratedDatabaseLive (a fresh schema, dropped at the end), the
+ * webhook verifiers, HttpServerLive on NodeHttpServer at 127.0.0.1:0. One
+ * swap: DiscordRolesMemory instead of DiscordRolesOffline, wrapped to
+ * timestamp each grant. Logs below Warning are dropped (the access log line of
+ * every request would measure the console).
+ *
+ * Phases:
+ * 1. ACK: per concurrency level, that many senders POST for BENCH_SECONDS;
+ *    each new event is subscription.active for a member of its own (a new
+ *    subscription row, a GrantRole job); BENCH_DUPLICATE_PERCENT of the
+ *    requests re-deliver an earlier event (same webhook-id and body, signed
+ *    again, as Polar retries). The job worker is OFF here, so it does not
+ *    compete with ingest for the two CPUs and the pool; jobs pile up.
+ *    After each level, pgbench runs as many clients for as long, each
+ *    transaction one INSERT into a scratch table with a bigserial key.
+ * 2. Drain: the worker starts (the runner's settings: GUILDHALL_JOB_CONCURRENCY,
+ *    GUILDHALL_JOB_POLL_INTERVAL) and works off the backlog.
+ * 3. Payment -> role granted: BENCH_PAYMENTS new members' events, one every
+ *    BENCH_PAYMENT_INTERVAL_MS, each timed from the moment its POST starts to
+ *    the moment the Discord port granted the role.
+ */
+import { HttpServer } from "@effect/platform"
+import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+import { PgClient } from "@effect/sql-pg"
+import {
+  Cause,
+  Config,
+  ConfigProvider,
+  Context,
+  Duration,
+  Effect,
+  Fiber,
+  Layer,
+  Logger,
+  LogLevel,
+  Option,
+  Redacted
+} from "effect"
+import { execFile } from "node:child_process"
+import { createHmac } from "node:crypto"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { Agent, createServer, request as httpRequest } from "node:http"
+import { availableParallelism, loadavg, tmpdir } from "node:os"
+import { join } from "node:path"
+import { HttpServerLive, PublicUrl } from "../adapters/http/index.js"
+import { DiscordRolesMemory, DiscordRolesMemoryControl } from "../adapters/memory/index.js"
+import { PgServerClient } from "../adapters/postgres/index.js"
+import {
+  DiscordRoles,
+  GuildId,
+  JobWorker,
+  PaymentSetup,
+  PlanKey,
+  RoleId,
+  Tenancy,
+  type TenantId,
+  UserId
+} from "../core/index.js"
+import { CoreLive } from "../programs/CoreLive.js"
+import { MigratedDatabaseLive } from "../programs/Database.js"
+import { PaymentGatewaysLive, WebhookVerifiersLive } from "../programs/Payments.js"
+import { JobSettings } from "../programs/Settings.js"
+import { benchDatabaseUrl, benchSchema, percentile, positiveInt, withSearchPath } from "./support.js"
+
+const BenchSettings = Config.all({
+  seconds: positiveInt("BENCH_SECONDS", 10),
+  concurrency: Config.string("BENCH_CONCURRENCY").pipe(
+    Config.withDefault("1,8,32"),
+    Config.map((levels) => levels.split(",").map((level) => Number(level.trim()))),
+    Config.validate({
+      message: "BENCH_CONCURRENCY must be positive integers separated by commas",
+      validation: (levels) => levels.every((level) => Number.isInteger(level) && level > 0)
+    })
+  ),
+  duplicatePercent: Config.integer("BENCH_DUPLICATE_PERCENT").pipe(
+    Config.withDefault(20),
+    Config.validate({ message: "BENCH_DUPLICATE_PERCENT must be 0 to 99", validation: (n) => n >= 0 && n < 100 })
+  ),
+  tenants: positiveInt("BENCH_TENANTS", 8),
+  payments: positiveInt("BENCH_PAYMENTS", 200),
+  paymentIntervalMs: positiveInt("BENCH_PAYMENT_INTERVAL_MS", 50),
+  databaseUrl: benchDatabaseUrl
+})
+type BenchSettings = Config.Config.Success<typeof BenchSettings>
+
+/** Requests before the measured ones, so JIT and pool warm-up stay out of the first level. */
+const warmupRequests = 300
+/** How long the worker may take to work off the ACK phase's backlog before the run fails. */
+const drainTimeoutMs = 300_000
+/** How long the last payment's grant may take before the run fails. */
+const grantTimeoutMs = 30_000
+
+const log = (line: string) => Effect.sync(() => process.stderr.write(`[webhooks] ${line}\n`))
+const roundTo = (digits: number) => (value: number) => Number(value.toFixed(digits))
+const formatCount = (value: number) => value.toLocaleString("en-US")
+const loadAverage = () => loadavg()[0]!.toFixed(1)
+
+// ---------------------------------------------------------------- the grants, timestamped
+
+const grantKey = (guildId: string, userId: string, roleId: string) => `${guildId}/${userId}/${roleId}`
+
+/** When each role was granted (performance.now()), by grantKey, and waiters for grants still to come. */
+class GrantTimes extends Context.Tag("bench/GrantTimes")<GrantTimes, {
+  readonly at: Map<string, number>
+  readonly waiters: Map<string, (at: number) => void>
+}>() {}
+
+/** DiscordRolesMemory, whose grants are timestamped as they take effect. */
+const DiscordRolesTimed = Layer.effectContext(
+  Effect.gen(function*() {
+    const inner = yield* DiscordRoles
+    const control = yield* DiscordRolesMemoryControl
+    const times = { at: new Map<string, number>(), waiters: new Map<string, (at: number) => void>() }
+    const timed = DiscordRoles.of({
+      ...inner,
+      grant: (change) =>
+        Effect.tap(inner.grant(change), () =>
+          Effect.sync(() => {
+            const at = performance.now()
+            const key = grantKey(change.guildId, change.userId, change.roleId)
+            times.at.set(key, at)
+            times.waiters.get(key)?.(at)
+            times.waiters.delete(key)
+          }))
+    })
+    return Context.make(DiscordRoles, timed).pipe(
+      Context.add(DiscordRolesMemoryControl, control),
+      Context.add(GrantTimes, times)
+    )
+  })
+).pipe(Layer.provide(DiscordRolesMemory))
+
+// ---------------------------------------------------------------- the server
+
+/**
+ * The runner's composition (programs/Runner.ts and programs/Application.ts)
+ * with DiscordRolesTimed for DiscordRolesOffline and without the worker and
+ * the boot announcements; DATABASE_URL comes from `databaseUrl`, every other
+ * setting from this process's environment.
+ */
+const serverLayer = (databaseUrl: Redacted.Redacted) => {
+  const { DATABASE_URL: _url, GUILDHALL_DATA_DIR: _dataDir, ...environment } = process.env
+  const settings = Object.entries({ ...environment, DATABASE_URL: Redacted.value(databaseUrl) }).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined
+  )
+  const ApplicationLive = CoreLive.pipe(
+    Layer.provideMerge(Layer.mergeAll(MigratedDatabaseLive, PaymentGatewaysLive, DiscordRolesTimed))
+  )
+  const AppLive = Layer.mergeAll(WebhookVerifiersLive, Layer.succeed(PublicUrl, "http://127.0.0.1")).pipe(
+    Layer.provideMerge(ApplicationLive)
+  )
+  return HttpServerLive().pipe(
+    Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
+    Layer.provideMerge(AppLive),
+    Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(settings))))
+  )
+}
+
+// ---------------------------------------------------------------- the senders
+
+interface BenchTenant {
+  readonly id: TenantId
+  readonly guildId: GuildId
+  readonly roleId: RoleId
+  readonly secret: string
+}
+
+interface SentEvent {
+  readonly tenant: BenchTenant
+  readonly webhookId: string
+  readonly body: string
+}
+
+/** Polar's Standard Webhooks signature (as test/support/fakes/signing.ts signs it): HMAC keyed with the secret's UTF-8. */
+const polarHeaders = (secret: string, webhookId: string, body: string): Record<string, string> => {
+  const timestamp = Math.floor(Date.now() / 1000)
+  const signature = createHmac("sha256", Buffer.from(secret, "utf8"))
+    .update(`${webhookId}.${timestamp}.${body}`, "utf8")
+    .digest("base64")
+  return {
+    "content-type": "application/json",
+    "webhook-id": webhookId,
+    "webhook-timestamp": String(timestamp),
+    "webhook-signature": `v1,${signature}`
+  }
+}
+
+const snowflake = (prefix: string, index: number) => `${prefix}${String(index).padStart(17, "0")}`
+
+/** A member's new subscription, active: a subscription row, and a GrantRole job. */
+const subscriptionActive = (tenant: BenchTenant, member: number): SentEvent => {
+  const now = new Date().toISOString()
+  const body = JSON.stringify({
+    type: "subscription.active",
+    timestamp: now,
+    data: {
+      id: `sub_bench_${member}`,
+      created_at: now,
+      modified_at: now,
+      status: "active",
+      amount: 500,
+      currency: "usd",
+      recurring_interval: "month",
+      current_period_end: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      cancel_at_period_end: false,
+      customer_id: `cus_bench_${member}`,
+      metadata: {
+        tenant_id: tenant.id,
+        guild_id: tenant.guildId,
+        role_id: tenant.roleId,
+        user_id: snowflake("3", member)
+      }
+    }
+  })
+  return { tenant, webhookId: `msg_bench_${member}`, body }
+}
+
+interface Response {
+  readonly status: number
+  readonly body: string
+}
+
+const post = (agent: Agent, port: number, event: SentEvent) =>
+  new Promise<Response>((resolve, reject) => {
+    const request = httpRequest(
+      {
+        agent,
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: `/webhooks/polar/${event.tenant.id}`,
+        headers: polarHeaders(event.tenant.secret, event.webhookId, event.body)
+      },
+      (response) => {
+        let body = ""
+        response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk))
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body }))
+        response.on("error", reject)
+      }
+    )
+    request.on("error", reject)
+    request.end(event.body)
+  })
+
+/** mulberry32: a tiny seeded PRNG, so every run sends the same mix. */
+const seededRandom = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+}
+
+/** Hands out members and re-deliveries across every sender of every level. */
+class EventSource {
+  private nextMember = 0
+  readonly acknowledged: Array<SentEvent> = []
+  private readonly random = seededRandom(0x5eed)
+  constructor(private readonly tenants: ReadonlyArray<BenchTenant>, private readonly duplicateShare: number) {}
+
+  newEvent(): SentEvent {
+    const member = this.nextMember++
+    return subscriptionActive(this.tenants[member % this.tenants.length]!, member)
+  }
+
+  /** A re-delivery of an acknowledged event, or a new one. */
+  next(): { readonly event: SentEvent; readonly duplicate: boolean } {
+    if (this.acknowledged.length > 0 && this.random() < this.duplicateShare) {
+      return { event: this.acknowledged[Math.floor(this.random() * this.acknowledged.length)]!, duplicate: true }
+    }
+    return { event: this.newEvent(), duplicate: false }
+  }
+
+  get members() {
+    return this.nextMember
+  }
+}
+
+interface LevelResult {
+  readonly concurrency: number
+  readonly webhooksPerSec: number
+  readonly requests: number
+  readonly duplicates: number
+  readonly ackP50Ms: number
+  readonly ackP99Ms: number
+  readonly cpuMsPerRequest: number
+  readonly pgbenchTps: number | null
+  readonly ratio: number | null
+}
+
+/** `concurrency` senders POST until `seconds` are up; every answer must be 200 with the expected duplicate flag. */
+const sendFor = (port: number, source: EventSource, concurrency: number, durationMs: number) =>
+  Effect.promise(async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
+    const latencies: Array<number> = []
+    let duplicates = 0
+    const failures: Array<string> = []
+    const started = performance.now()
+    const cpuStarted = process.cpuUsage()
+    const deadline = started + durationMs
+    const sender = async () => {
+      while (performance.now() < deadline && failures.length === 0) {
+        const { duplicate, event } = source.next()
+        const sent = performance.now()
+        const response = await post(agent, port, event)
+        latencies.push(performance.now() - sent)
+        const expected = `{"received":true,"duplicate":${duplicate}}`
+        if (response.status !== 200 || (response.body !== expected && !duplicate)) {
+          failures.push(`${event.webhookId}: ${response.status} ${response.body}`)
+        }
+        if (duplicate) duplicates++
+        else source.acknowledged.push(event)
+      }
+    }
+    await Promise.all(Array.from({ length: concurrency }, sender))
+    const elapsedMs = performance.now() - started
+    const cpu = process.cpuUsage(cpuStarted)
+    agent.destroy()
+    if (failures.length > 0) throw new Error(`webhook not acknowledged as expected: ${failures[0]}`)
+    const sorted = Float64Array.from(latencies).sort()
+    return {
+      requests: latencies.length,
+      duplicates,
+      webhooksPerSec: Math.round((latencies.length * 1000) / elapsedMs),
+      ackP50Ms: roundTo(2)(percentile(sorted, 0.5)),
+      ackP99Ms: roundTo(2)(percentile(sorted, 0.99)),
+      // This process (senders and server) per request: what is ours, whatever else loads the machine.
+      cpuMsPerRequest: roundTo(2)((cpu.user + cpu.system) / 1000 / latencies.length)
+    }
+  })
+
+// ---------------------------------------------------------------- pgbench
+
+/** A scratch table in the bench schema, and a pgbench script inserting one row per transaction. */
+const pgbenchScript = (schema: string) =>
+  Effect.acquireRelease(
+    Effect.gen(function*() {
+      const admin = yield* PgClient.PgClient
+      yield* admin`
+        CREATE TABLE ${admin(schema)}.pgbench_inserts (
+          id bigserial PRIMARY KEY, payload text NOT NULL, created_at timestamptz NOT NULL DEFAULT now()
+        )
+      `
+      const dir = mkdtempSync(join(tmpdir(), "guildhall-bench-pgbench-"))
+      const file = join(dir, "insert.sql")
+      writeFileSync(file, `INSERT INTO ${schema}.pgbench_inserts (payload) VALUES ('subscription.active');\n`)
+      return { dir, file }
+    }),
+    ({ dir }) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+  )
+
+const pgbench = (url: Redacted.Redacted, script: string, clients: number, seconds: number) =>
+  Effect.async<number, Error>((resume) => {
+    const child = execFile(
+      "pgbench",
+      ["-n", "-c", String(clients), "-j", String(clients), "-T", String(seconds), "-f", script, Redacted.value(url)],
+      (error, stdout, stderr) => {
+        const tps = /tps = ([\d.]+)/.exec(stdout)
+        if (error !== null || tps === null) {
+          resume(Effect.fail(new Error(`pgbench failed: ${error?.message ?? ""} ${stderr.trim()}`)))
+        } else resume(Effect.succeed(Number(tps[1])))
+      }
+    )
+    return Effect.sync(() => child.kill("SIGINT"))
+  })
+
+// ---------------------------------------------------------------- the run
+
+const setUpTenants = (count: number) =>
+  Effect.gen(function*() {
+    const tenancy = yield* Tenancy
+    const setup = yield* PaymentSetup
+    return yield* Effect.forEach(Array.from({ length: count }, (_, i) => i), (i) =>
+      Effect.gen(function*() {
+        const tenant = yield* tenancy.createTenant({
+          name: `Bench tenant ${i + 1}`,
+          planKey: PlanKey.make("enterprise")
+        })
+        const guildId = GuildId.make(snowflake("1", i))
+        yield* tenancy.installGuild({
+          tenantId: tenant.id,
+          guildId,
+          name: `Bench guild ${i + 1}`,
+          ownerId: UserId.make(snowflake("2", i))
+        })
+        const secret = `polar_whs_bench_${i}_${tenant.id}`
+        yield* setup.configurePolar(tenant.id, {
+          accessToken: Redacted.make(`polar_oat_bench_${i}`),
+          webhookSecret: Redacted.make(secret)
+        })
+        return { id: tenant.id, guildId, roleId: RoleId.make(snowflake("4", i)), secret } satisfies BenchTenant
+      }))
+  })
+
+/** Members must exist in the fake guilds for a grant to take effect. */
+const addMembers = (events: ReadonlyArray<SentEvent>) =>
+  Effect.flatMap(DiscordRolesMemoryControl, (control) =>
+    Effect.forEach(events, (event) => {
+      const userId = (JSON.parse(event.body) as { data: { metadata: { user_id: string } } }).data.metadata.user_id
+      return control.addMember(event.tenant.guildId, UserId.make(userId))
+    }, { discard: true }))
+
+const keyOf = (event: SentEvent) => {
+  const { guild_id, role_id, user_id } = (JSON.parse(event.body) as {
+    data: { metadata: { guild_id: string; role_id: string; user_id: string } }
+  }).data.metadata
+  return grantKey(guild_id, user_id, role_id)
+}
+
+const measure = (settings: BenchSettings, schema: string, port: number) =>
+  Effect.gen(function*() {
+    const times = yield* GrantTimes
+    const tenants = yield* setUpTenants(settings.tenants)
+    const source = new EventSource(tenants, settings.duplicatePercent / 100)
+    const script = yield* pgbenchScript(schema)
+    const durationMs = settings.seconds * 1000
+
+    yield* log(`server on 127.0.0.1:${port}; ${settings.tenants} tenants with Polar configured; warming up`)
+    yield* Effect.promise(async () => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 8 })
+      for (let i = 0; i < warmupRequests; i += 8) {
+        await Promise.all(Array.from({ length: 8 }, () => post(agent, port, source.newEvent())))
+      }
+      agent.destroy()
+    })
+
+    const levels: Array<LevelResult> = []
+    for (const concurrency of settings.concurrency) {
+      const ours = yield* sendFor(port, source, concurrency, durationMs)
+      const tps = yield* pgbench(settings.databaseUrl, script.file, concurrency, settings.seconds).pipe(
+        Effect.tapError((error) => log(error.message)),
+        Effect.option,
+        Effect.map(Option.getOrNull)
+      )
+      const level = {
+        concurrency,
+        ...ours,
+        pgbenchTps: tps === null ? null : Math.round(tps),
+        ratio: tps === null ? null : roundTo(2)(ours.webhooksPerSec / tps)
+      }
+      levels.push(level)
+      yield* Effect.sync(() =>
+        console.log(
+          `${String(concurrency).padStart(2)} senders: ${formatCount(level.webhooksPerSec)} webhooks/s ` +
+            `(${formatCount(level.requests)} requests, ${formatCount(level.duplicates)} duplicates), ` +
+            `ACK p50 ${level.ackP50Ms} ms, p99 ${level.ackP99Ms} ms, ` +
+            `${level.cpuMsPerRequest} ms CPU of this process per request; pgbench INSERT ${
+              tps === null ? "n/a" : `${formatCount(Math.round(tps))} tps, ratio ${level.ratio}`
+            }; load ${loadAverage()}`
+        )
+      )
+    }
+
+    // Phase 2: the worker works off what the ACK phase enqueued (members are added first, so grants take effect).
+    const backlog = source.acknowledged.length + warmupRequests
+    yield* addMembers(source.acknowledged)
+    const jobSettings = yield* JobSettings
+    const drainStarted = performance.now()
+    const worker = yield* Effect.forkScoped(
+      JobWorker.run({ concurrency: jobSettings.concurrency, pollInterval: jobSettings.pollInterval })
+    )
+    const acknowledgedKeys = source.acknowledged.map(keyOf)
+    yield* Effect.promise(async () => {
+      while (acknowledgedKeys.some((key) => !times.at.has(key))) {
+        if (performance.now() - drainStarted > drainTimeoutMs) throw new Error("the backlog was not drained in time")
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+    })
+    const drainSeconds = (performance.now() - drainStarted) / 1000
+    const drain = {
+      grants: acknowledgedKeys.length,
+      seconds: roundTo(1)(drainSeconds),
+      grantsPerSec: Math.round(acknowledgedKeys.length / drainSeconds)
+    }
+    yield* Effect.sync(() =>
+      console.log(
+        `worker (concurrency ${jobSettings.concurrency}, poll ${
+          Duration.toMillis(jobSettings.pollInterval)
+        } ms): drained ${formatCount(drain.grants)} grants of the ACK phase (~${
+          formatCount(backlog)
+        } events incl. warm-up) in ${drain.seconds} s, ${formatCount(drain.grantsPerSec)} grants/s`
+      )
+    )
+
+    // Phase 3: payment -> role granted, paced, with the worker running.
+    const payments = Array.from({ length: settings.payments }, () => source.newEvent())
+    yield* addMembers(payments)
+    const grantLatencies = yield* Effect.promise(async () => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 4 })
+      const waits = payments.map(async (event, index) => {
+        await new Promise((resolve) => setTimeout(resolve, index * settings.paymentIntervalMs))
+        const key = keyOf(event)
+        const granted = new Promise<number>((resolve, reject) => {
+          times.waiters.set(key, resolve)
+          setTimeout(() => reject(new Error(`no grant for ${event.webhookId}`)), grantTimeoutMs).unref()
+        })
+        const sent = performance.now()
+        const response = await post(agent, port, event)
+        if (response.status !== 200) throw new Error(`${event.webhookId}: ${response.status} ${response.body}`)
+        return (await granted) - sent
+      })
+      const latencies = await Promise.all(waits)
+      agent.destroy()
+      return Float64Array.from(latencies).sort()
+    })
+    yield* Fiber.interrupt(worker)
+    const grant = {
+      payments: settings.payments,
+      intervalMs: settings.paymentIntervalMs,
+      p50Ms: roundTo(1)(percentile(grantLatencies, 0.5)),
+      p99Ms: roundTo(1)(percentile(grantLatencies, 0.99))
+    }
+    yield* Effect.sync(() =>
+      console.log(
+        `payment -> role granted: ${grant.payments} payments, one every ${grant.intervalMs} ms: ` +
+          `p50 ${grant.p50Ms} ms, p99 ${grant.p99Ms} ms`
+      )
+    )
+    return { levels, drain, grant, jobs: jobSettings }
+  })
+
+const describeFailure = (cause: Cause.Cause<unknown>): string => {
+  const failure = Cause.squash(cause)
+  if (!(failure instanceof Error)) return String(failure)
+  return failure.cause instanceof Error ? `${failure.message}: ${failure.cause.message}` : failure.message
+}
+
+const targets = { ackP99MsAt8: 25, pgbenchRatio: 0.5 }
+
+const program = Effect.gen(function*() {
+  const settings = yield* BenchSettings
+  yield* Effect.sync(() =>
+    console.log(
+      [
+        `Webhooks bench: signed Polar subscription.active webhooks over HTTP, ${settings.seconds} s per level at ` +
+        `${settings.concurrency.join(", ")} concurrent senders, ${settings.duplicatePercent}% exact re-deliveries, ` +
+        `${settings.tenants} tenants.`,
+        "Path: HttpServerLive on NodeHttpServer (127.0.0.1) -> PolarWebhook.verify -> Billing.ingest -> " +
+        "BillingLedgerSql.record (receipt, subscription, jobs in one transaction), the runner's composition on a " +
+        "fresh schema of the Postgres server; DiscordRolesMemory (timestamped) instead of DiscordRolesOffline.",
+        "ACK phase: the job worker is off (it would compete for the CPUs and the pool); jobs accumulate and are " +
+        "drained afterwards. pgbench: as many clients, as long, one single-row INSERT per transaction, same server.",
+        `Targets: ACK p99 < ${targets.ackP99MsAt8} ms at 8 senders; at least ${targets.pgbenchRatio} of pgbench's rate.`,
+        `Senders, server and Postgres share this machine: load average ${loadAverage()} on ${availableParallelism()} CPUs.`
+      ].join("\n")
+    )
+  )
+  const result = yield* Effect.gen(function*() {
+    const schema = yield* benchSchema(log)
+    return yield* Effect.gen(function*() {
+      const { address } = yield* HttpServer.HttpServer
+      if (address._tag !== "TcpAddress") return yield* Effect.dieMessage("the server is not listening on TCP")
+      return yield* measure(settings, schema, address.port)
+    }).pipe(Effect.scoped, Effect.provide(serverLayer(withSearchPath(settings.databaseUrl, schema))))
+  }).pipe(Effect.scoped, Effect.provide(PgServerClient.layer({ url: settings.databaseUrl, maxConnections: 1 })))
+  yield* Effect.sync(() => report(settings, result))
+})
+
+type Measured = Effect.Effect.Success<ReturnType<typeof measure>>
+
+const report = (settings: BenchSettings, result: Measured) => {
+  const at8 = result.levels.find((level) => level.concurrency === 8)
+  const ratios = result.levels.flatMap((level) => (level.ratio === null ? [] : [level.ratio]))
+  const met = {
+    ackP99At8: at8 === undefined ? null : at8.ackP99Ms < targets.ackP99MsAt8,
+    halfOfPgbench: ratios.length === 0 ? null : ratios.every((ratio) => ratio >= targets.pgbenchRatio)
+  }
+  console.log(
+    `targets: ACK p99 at 8 senders < ${targets.ackP99MsAt8} ms: ${met.ackP99At8}; ` +
+      `>= ${targets.pgbenchRatio} of pgbench at every level: ${met.halfOfPgbench}; load average now ${loadAverage()}`
+  )
+  console.log(JSON.stringify({
+    bench: "webhooks",
+    seconds: settings.seconds,
+    duplicatePercent: settings.duplicatePercent,
+    tenants: settings.tenants,
+    workerDuringAck: false,
+    levels: result.levels,
+    drain: result.drain,
+    paymentToRole: result.grant,
+    jobWorker: { concurrency: result.jobs.concurrency, pollIntervalMs: Duration.toMillis(result.jobs.pollInterval) },
+    targets,
+    met,
+    cpus: availableParallelism(),
+    loadAverage: Number(loadAverage())
+  }))
+}
+
+NodeRuntime.runMain(
+  program.pipe(
+    Effect.catchAllCause((cause) =>
+      Effect.sync(() => {
+        console.log(JSON.stringify({ bench: "webhooks", error: describeFailure(cause) }))
+        process.exitCode = 1
+      })
+    ),
+    Effect.provide(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))),
+    Logger.withMinimumLogLevel(LogLevel.Warning)
+  )
+)
