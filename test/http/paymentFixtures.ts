@@ -133,9 +133,12 @@ const vietnamTime = (millis: number) => {
 /** A SePay incoming-transfer notification that happened just now. */
 export const sepayTransfer = (options: {
   readonly id: number
+  /** What SePay extracted as the payment code (null: none; the content still carries `content`). */
   readonly code: string | null
   readonly amount: number
   readonly accountNumber?: string
+  /** The member's transfer note; the code followed by a Vietnamese note by default. */
+  readonly content?: string
 }) =>
   JSON.stringify({
     id: options.id,
@@ -143,13 +146,13 @@ export const sepayTransfer = (options: {
     transactionDate: vietnamTime(Date.now()),
     accountNumber: options.accountNumber ?? receivingAccount,
     code: options.code,
-    content: `${options.code ?? ""} chuyen tien mua role`,
+    content: options.content ?? `${options.code ?? ""} chuyển tiền mua role`,
     transferType: "in",
     transferAmount: options.amount,
     accumulated: 19_077_000,
     subAccount: null,
     referenceCode: `MBVCB.${options.id}`,
-    description: `BankAPINotify ${options.code ?? ""} chuyen tien mua role`
+    description: `BankAPINotify ${options.content ?? `${options.code ?? ""} chuyển tiền mua role`}`
   })
 
 /** POST /webhooks/sepay/:tenantId with exactly these headers. */

@@ -1,11 +1,20 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option, Redacted } from "effect"
+import { Effect, Option, Redacted, TestClock } from "effect"
 import { DiscordRolesMemoryControl } from "../../adapters/memory/index.js"
-import { BillingLedger, type BillingLedgerService, Jobs, PlanKey, type TenantId, TenantRepo } from "../../core/index.js"
+import {
+  BillingLedger,
+  type BillingLedgerService,
+  Jobs,
+  PaymentOrderRepo,
+  PlanKey,
+  type TenantId,
+  TenantRepo
+} from "../../core/index.js"
 import { basicPriceId, webhookSecret } from "../stripe/support.js"
 import {
   chargeObject,
   checkoutSessionObject,
+  disputeObject,
   FakeStripe,
   invoiceObject,
   signWebhook,
@@ -157,6 +166,24 @@ describe("Stripe webhooks", () => {
       const after = yield* client.billing.tenantBilling({ path: { id: tenant.id } })
       assert.strictEqual(after.subscription?.status, "refunded")
       assert.lengthOf(after.receipts, 4)
+    }).pipe(Effect.provide(stripeTestServer())))
+
+  it.live("a dispute puts the tenant in read-only (the plan kept) once the worker runs", () =>
+    Effect.gen(function*() {
+      const { client, subscription, tenant } = yield* stripeCustomer
+      const t = nowSeconds()
+      yield* postStripe(stripeEvent("customer.subscription.created", subscription, { created: t - 60 }))
+      const disputed = yield* postStripe(stripeEvent(
+        "charge.dispute.created",
+        disputeObject({ metadata: { tenant_id: tenant.id, plan_key: "basic" } }),
+        { created: t - 30 }
+      ))
+      assert.strictEqual(disputed.status, 200)
+      yield* runJobs
+      const billing = yield* client.billing.tenantBilling({ path: { id: tenant.id } })
+      assert.strictEqual(billing.tenantStatus, "read_only")
+      assert.strictEqual(billing.planKey, "basic")
+      assert.strictEqual(billing.subscription?.status, "read_only")
     }).pipe(Effect.provide(stripeTestServer())))
 
   it.live("a redelivered event answers 200 as a duplicate and changes nothing", () =>
@@ -414,6 +441,27 @@ describe("SePay webhooks", () => {
       assert.deepStrictEqual(yield* discord.counts, { grants: 1, revokes: 0 })
     }).pipe(Effect.provide(TestServer)))
 
+  it.effect("the pass ends after its days: the timer the payment armed revokes the role", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(Date.now())
+      const { client, discord, guildId: guild, order, tenant } = yield* sepayShop("api_key")
+      const body = sepayTransfer({ id: 92_710, code: order.paymentCode, amount: 50_000 })
+      assert.strictEqual((yield* postSepay(tenant.id, body, sepayApiKeyHeader(sepayApiKey))).status, 200)
+      yield* runJobs
+      assert.deepStrictEqual(yield* discord.roles(guild, memberId(1)), Option.some([roleId(1)]))
+
+      yield* TestClock.adjust("29 days")
+      assert.strictEqual(yield* runJobs, 0)
+      assert.deepStrictEqual(yield* discord.roles(guild, memberId(1)), Option.some([roleId(1)]))
+
+      // A day and an hour later: past the end, whatever second the transfer was stamped with.
+      yield* TestClock.adjust("25 hours")
+      yield* runJobs
+      assert.deepStrictEqual(yield* discord.roles(guild, memberId(1)), Option.some([]))
+      const [pass] = yield* client.paidRoles.subscriptions({ path: { guildId: guild }, urlParams: {} })
+      assert.strictEqual(pass?.status, "ended")
+    }).pipe(Effect.provide(TestServer)))
+
   it.live("an underpayment is held for review: the receipt shows it, no role is granted", () =>
     Effect.gen(function*() {
       const { client, discord, guildId: guild, order, tenant } = yield* sepayShop("api_key")
@@ -428,6 +476,44 @@ describe("SePay webhooks", () => {
       assert.match(receipts[0]!.note ?? "", /received 30000 of 50000 VND/)
       assert.deepStrictEqual(yield* discord.counts, { grants: 0, revokes: 0 })
       assert.deepStrictEqual(yield* client.paidRoles.subscriptions({ path: { guildId: guild }, urlParams: {} }), [])
+    }).pipe(Effect.provide(TestServer)))
+
+  it.live("no code extracted: the code in the content settles the order; an overpayment still grants", () =>
+    Effect.gen(function*() {
+      const { discord, guildId: guild, order, tenant } = yield* sepayShop("api_key")
+      const body = sepayTransfer({
+        id: 92_708,
+        code: null,
+        amount: 60_000,
+        content: `Mua role ${order.paymentCode.toLowerCase()} cảm ơn`
+      })
+      assert.deepStrictEqual(json((yield* postSepay(tenant.id, body, sepayApiKeyHeader(sepayApiKey))).text), {
+        success: true
+      })
+      yield* runJobs
+      assert.deepStrictEqual(yield* discord.roles(guild, memberId(1)), Option.some([roleId(1)]))
+      const settled = yield* Effect.flatMap(PaymentOrderRepo, (orders) => orders.find(tenant.id, order.orderId))
+      assert.deepStrictEqual(
+        Option.map(settled, (o) => [o.status, o.receivedMinor, o.overpaidMinor, o.transactionId]),
+        Option.some(["paid", 60_000, 10_000, "92708"])
+      )
+    }).pipe(Effect.provide(TestServer)))
+
+  it.live("a transfer to another account is acknowledged, recorded as ignored, and grants nothing", () =>
+    Effect.gen(function*() {
+      const { client, discord, order, tenant } = yield* sepayShop("api_key")
+      const body = sepayTransfer({ id: 92_709, code: order.paymentCode, amount: 50_000, accountNumber: "9999000011" })
+      assert.deepStrictEqual(json((yield* postSepay(tenant.id, body, sepayApiKeyHeader(sepayApiKey))).text), {
+        success: true
+      })
+      yield* runJobs
+      const { receipts } = yield* client.billing.tenantBilling({ path: { id: tenant.id } })
+      assert.deepStrictEqual(receipts.map((r) => [r.type, r.outcome, r.note]), [[
+        "transfer.in",
+        "ignored",
+        "the transfer reached another receiving account"
+      ]])
+      assert.deepStrictEqual(yield* discord.counts, { grants: 0, revokes: 0 })
     }).pipe(Effect.provide(TestServer)))
 
   it.live("a wrong API key is 401 and nothing is written", () =>
