@@ -160,13 +160,20 @@ describe("paid role checkout", () => {
       assert.strictEqual(unsold.body._tag, "PaidRoleNotFound")
     }).pipe(Effect.provide(TestServer)))
 
-  it.effect("SePay or Polar not configured for the tenant: 503 saying where to configure it", () =>
+  it.effect("Stripe, SePay or Polar not configured: 503 saying what to configure", () =>
     Effect.gen(function*() {
       const { client, guildId: guild, key } = yield* tenantWithGuild("Acme", premium)
       yield* client.paidRoles.put({
         path: { guildId: guild, roleId: roleId(1) },
-        payload: paidRoleInput({ polar: true, sepayPassDays: 30 })
+        payload: paidRoleInput({ stripe: true, polar: true, sepayPassDays: 30 })
       })
+      const stripe = yield* rawJson("POST", `${rolePath(guild, roleId(1))}/checkout`, key, {
+        userId: memberId(1),
+        provider: "stripe"
+      })
+      assert.strictEqual(stripe.status, 503)
+      assert.strictEqual(stripe.body._tag, "PaymentProviderNotConfigured")
+      assert.match(stripe.body.message, /STRIPE_SECRET/)
       for (const provider of ["polar", "sepay"]) {
         const response = yield* rawJson("POST", `${rolePath(guild, roleId(1))}/checkout`, key, {
           userId: memberId(1),

@@ -186,6 +186,32 @@ describe("Stripe webhooks", () => {
       assert.strictEqual(billing.subscription?.status, "read_only")
     }).pipe(Effect.provide(stripeTestServer())))
 
+  it.live("a member's role bought through Stripe is granted when its subscription is active", () =>
+    Effect.gen(function*() {
+      const shop = yield* tenantWithGuild("Acme", premium, guildId(1))
+      yield* shop.client.paidRoles.put({
+        path: { guildId: shop.guildId, roleId: roleId(1) },
+        payload: paidRoleInput({ stripe: true })
+      })
+      const discord = yield* DiscordRolesMemoryControl
+      yield* discord.addMember(shop.guildId, memberId(1))
+      const fake = yield* FakeStripe
+      const subscription = subscriptionObject({
+        priceId: "price_supporter",
+        metadata: { tenant_id: shop.tenant.id, guild_id: shop.guildId, role_id: roleId(1), user_id: memberId(1) },
+        created: nowSeconds() - 600,
+        currentPeriodEnd: nowSeconds() + 30 * 86_400
+      })
+      fake.seedSubscription(subscription)
+      const response = yield* postStripe(
+        stripeEvent("customer.subscription.created", subscription, { created: nowSeconds() - 60 })
+      )
+      assert.strictEqual(response.status, 200)
+      yield* runJobs
+      assert.deepStrictEqual(yield* discord.roles(shop.guildId, memberId(1)), Option.some([roleId(1)]))
+      assert.strictEqual(yield* planOf(shop.tenant.id), "premium")
+    }).pipe(Effect.provide(stripeTestServer())))
+
   it.live("a redelivered event answers 200 as a duplicate and changes nothing", () =>
     Effect.gen(function*() {
       const { subscription, tenant } = yield* stripeCustomer
@@ -325,6 +351,22 @@ describe("Polar webhooks", () => {
       assert.deepStrictEqual(yield* discord.counts, { grants: 1, revokes: 1 })
       const [ended] = yield* client.paidRoles.subscriptions({ path: { guildId: guild }, urlParams: {} })
       assert.strictEqual(ended?.status, "ended")
+    }).pipe(Effect.provide(TestServer)))
+
+  it.live("the same event delivered twice at once is applied once", () =>
+    Effect.gen(function*() {
+      const { discord, guildId: guild, metadata, tenant } = yield* polarShop
+      const active = polarSubscriptionEvent("subscription.active", { metadata, modifiedAfterMinutes: 1 })
+      const both = yield* Effect.all([
+        postPolar(tenant.id, active, { id: "msg_raced" }),
+        postPolar(tenant.id, active, { id: "msg_raced" })
+      ], { concurrency: 2 })
+      assert.deepStrictEqual(both.map((r) => r.status), [200, 200])
+      assert.deepStrictEqual(both.map((r) => json(r.text).duplicate).sort(), [false, true])
+      yield* runJobs
+      assert.lengthOf(yield* jobsIn("done", "billing.GrantRole"), 1)
+      assert.deepStrictEqual(yield* discord.roles(guild, memberId(1)), Option.some([roleId(1)]))
+      assert.lengthOf(yield* receiptsOf(tenant.id), 1)
     }).pipe(Effect.provide(TestServer)))
 
   it.live("another tenant's metadata on this tenant's URL is refused and nothing is written", () =>
