@@ -1,11 +1,12 @@
 import { HttpApiBuilder, type HttpServerRequest } from "@effect/platform"
-import { Cause, DateTime, Effect, Option } from "effect"
+import { Cause, Clock, DateTime, Duration, Effect, Option } from "effect"
 import {
   Billing,
   PaidRoles,
   type PaymentProviderError,
   PaymentSettingsRepo,
   type TenantId,
+  type TenantPaymentSettings,
   type WebhookRejected
 } from "../../../core/index.js"
 import { PolarWebhook } from "../../polar/index.js"
@@ -46,6 +47,17 @@ const unavailableOnDefect = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
 const notConfigured = (provider: string) =>
   new WebhookUnauthorized({ message: `${provider} webhooks are not configured for this tenant` })
 
+/**
+ * How long a tenant's provider settings are reused between its webhooks, so a
+ * burst does not read them once per request (ADR 054). Settings that do not
+ * serve a request (not configured, or the signature fails with them) are read
+ * again at once, so a secret just configured or rotated works from its first
+ * webhook; a replaced secret may still be accepted for this long.
+ */
+const settingsReuse = Duration.seconds(5)
+/** Tenants whose settings are kept at most; past it they are all dropped (and read again as needed). */
+const settingsReusedTenants = 10_000
+
 const headersOf = (request: HttpServerRequest.HttpServerRequest): Record<string, string | undefined> => request.headers
 
 export const WebhooksLive = HttpApiBuilder.group(Api, "webhooks", (handlers) =>
@@ -57,7 +69,25 @@ export const WebhooksLive = HttpApiBuilder.group(Api, "webhooks", (handlers) =>
     const polar = yield* PolarWebhook
     const sepay = yield* SepayWebhook
 
-    const settingsOf = (tenantId: TenantId) => Effect.map(settings.get(tenantId), Option.getOrNull)
+    // Only found settings are kept: a tenant without them, or a read that failed, is asked again next time.
+    const reused = new Map<TenantId, { readonly settings: TenantPaymentSettings; readonly until: number }>()
+    const read = (tenantId: TenantId) =>
+      Effect.tap(settings.get(tenantId), (found) =>
+        Effect.map(Clock.currentTimeMillis, (now) => {
+          if (Option.isNone(found)) return void reused.delete(tenantId)
+          if (reused.size >= settingsReusedTenants) reused.clear()
+          reused.set(tenantId, { settings: found.value, until: now + Duration.toMillis(settingsReuse) })
+        }))
+    /** `use` with the tenant's settings; when reused ones fail it, once more with fresh ones. */
+    const withSettings = <A, E>(
+      tenantId: TenantId,
+      use: (settings: TenantPaymentSettings | null) => Effect.Effect<A, E>
+    ): Effect.Effect<A, E> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const fresh = Effect.flatMap(read(tenantId), (found) => use(Option.getOrNull(found)))
+        const hit = reused.get(tenantId)
+        return hit === undefined || hit.until <= now ? fresh : Effect.catchAll(use(hit.settings), () => fresh)
+      })
 
     return handlers
       .handleRaw("stripe", ({ request }) =>
@@ -73,33 +103,31 @@ export const WebhooksLive = HttpApiBuilder.group(Api, "webhooks", (handlers) =>
       .handleRaw("polar", ({ path, request }) =>
         Effect.gen(function*() {
           const body = yield* rawBodyOf(request)
-          const configured = (yield* settingsOf(path.tenantId))?.polar
-          if (configured == null) return yield* notConfigured("Polar")
-          const verified = yield* Effect.mapError(
-            polar.verify({
-              tenantId: path.tenantId,
-              rawBody: body.bytes,
-              headers: headersOf(request),
-              secret: configured.webhookSecret
-            }),
-            rejected
-          )
+          const verified = yield* withSettings(path.tenantId, (settings) =>
+            settings?.polar == null ? Effect.fail(notConfigured("Polar")) : Effect.mapError(
+              polar.verify({
+                tenantId: path.tenantId,
+                rawBody: body.bytes,
+                headers: headersOf(request),
+                secret: settings.polar.webhookSecret
+              }),
+              rejected
+            ))
           const outcome = yield* billing.ingest(verified)
           return { received: true, duplicate: outcome === "duplicate" } as const
         }).pipe(unavailableOnDefect))
       .handleRaw("sepay", ({ path, request }) =>
         Effect.gen(function*() {
           const body = yield* rawBodyOf(request)
-          const configured = (yield* settingsOf(path.tenantId))?.sepay
-          if (configured == null) return yield* notConfigured("SePay")
-          const transfer = yield* Effect.mapError(
-            sepay.verify({
-              rawBody: body.bytes,
-              headers: headersOf(request),
-              auth: { apiKeyHash: configured.apiKeyHash, hmacSecret: configured.hmacSecret }
-            }),
-            rejected
-          )
+          const transfer = yield* withSettings(path.tenantId, (settings) =>
+            settings?.sepay == null ? Effect.fail(notConfigured("SePay")) : Effect.mapError(
+              sepay.verify({
+                rawBody: body.bytes,
+                headers: headersOf(request),
+                auth: { apiKeyHash: settings.sepay.apiKeyHash, hmacSecret: settings.sepay.hmacSecret }
+              }),
+              rejected
+            ))
           yield* paidRoles.ingestBankTransfer(path.tenantId, {
             provider: "sepay",
             providerEventId: transfer.id,
