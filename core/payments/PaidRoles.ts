@@ -169,7 +169,11 @@ const make = Effect.gen(function*() {
       return yield* Effect.die(`no free payment code after ${codeAttempts} draws: lengthen the SePay code suffix`)
     })
 
-  /** How the member pays for the role: through `provider`, or the first the role is sold through. */
+  /**
+   * How the member pays for the role: through `provider`, or the first the
+   * role is sold through. Only in an installed guild: the bot could not grant
+   * a role in a guild it has left, so nothing is sold there.
+   */
   const checkout = (
     tenantId: TenantId,
     guildId: GuildId,
@@ -177,8 +181,9 @@ const make = Effect.gen(function*() {
     userId: UserId,
     provider: RoleProvider | undefined,
     urls: { readonly successUrl: string; readonly cancelUrl: string }
-  ): Effect.Effect<RoleCheckoutOffer, PaidRoleNotFound | ProviderNotOffered | PaymentProviderError> =>
+  ): Effect.Effect<RoleCheckoutOffer, GuildNotFound | PaidRoleNotFound | ProviderNotOffered | PaymentProviderError> =>
     Effect.gen(function*() {
+      yield* installedGuild(tenantId, guildId)
       const role = yield* find(tenantId, guildId, roleId)
       const offered = providersOf(role)
       const chosen = provider ?? offered[0]

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Redacted } from "effect"
 import { DiscordRolesMemoryControl, ReadinessMemory } from "../../adapters/memory/index.js"
-import { PlanKey } from "../../core/index.js"
+import { PaymentOrderRepo, PlanKey } from "../../core/index.js"
 import { FakePolar } from "../support/fakes/FakePolar.js"
 import { FakeStripe } from "../support/fakes/FakeStripe.js"
 import { sepayApiKeyHeader } from "../support/fakes/signing.js"
@@ -183,6 +183,25 @@ describe("paid role checkout", () => {
         assert.strictEqual(response.body._tag, "PaymentProviderNotConfigured")
         assert.include(response.body.message, `PUT /billing/providers/${provider}`)
       }
+    }).pipe(Effect.provide(TestServer)))
+
+  it.effect("a guild the bot was removed from sells nothing: checkout is 404 and no order is made", () =>
+    Effect.gen(function*() {
+      const { client, guildId: guild, key, tenant } = yield* tenantWithGuild("Acme", premium)
+      yield* client.billing.configureSepay({ payload: { settings: sepaySettings, apiKey: Redacted.make(sepayApiKey) } })
+      yield* client.paidRoles.put({
+        path: { guildId: guild, roleId: roleId(1) },
+        payload: paidRoleInput({ sepayPassDays: 30 })
+      })
+      assert.strictEqual((yield* rawJson("DELETE", `/assets/${guild}`, key)).status, 200)
+
+      const response = yield* rawJson("POST", `${rolePath(guild, roleId(1))}/checkout`, key, {
+        userId: memberId(1),
+        provider: "sepay"
+      })
+      assert.strictEqual(response.status, 404)
+      assert.strictEqual(response.body._tag, "GuildNotFound")
+      assert.strictEqual(yield* Effect.flatMap(PaymentOrderRepo, (orders) => orders.count(tenant.id)), 0)
     }).pipe(Effect.provide(TestServer)))
 
   it.effect("Stripe: a checkout link whose metadata names the member's role", () =>
