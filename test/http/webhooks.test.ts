@@ -7,6 +7,7 @@ import {
   Jobs,
   PaymentOrderRepo,
   PlanKey,
+  type RecordRequest,
   type TenantId,
   TenantRepo
 } from "../../core/index.js"
@@ -253,16 +254,29 @@ describe("Stripe webhooks", () => {
       assert.deepStrictEqual(json((yield* postStripe(event)).text), { received: true, duplicate: false })
     }).pipe(Effect.provide(stripeTestServer())))
 
-  it.live("a verified event of a type Guildhall does not act on answers 200 and is recorded", () =>
-    Effect.gen(function*() {
+  it.live("a verified event of a type Guildhall does not act on answers 200 and is recorded as ignored", () => {
+    // The event names no tenant, so no tenant's billing lists it: the ledger's writes are watched instead.
+    const recorded: Array<RecordRequest> = []
+    const watched = (ledger: BillingLedgerService): BillingLedgerService => ({
+      ...ledger,
+      record: (request) => Effect.tap(ledger.record(request), () => Effect.sync(() => recorded.push(request)))
+    })
+    return Effect.gen(function*() {
       const event = stripeEvent("customer.created", { id: "cus_new", object: "customer", metadata: {} })
       const first = yield* postStripe(event)
       assert.strictEqual(first.status, 200)
       assert.deepStrictEqual(json(first.text), { received: true, duplicate: false })
+      assert.deepStrictEqual(
+        recorded.map((
+          r
+        ) => [r.receipt.providerEventId, r.receipt.type, r.outcome, r.note, Option.isNone(r.transition)]),
+        [[event.id, "customer.created", "ignored", "customer.created: not an event Guildhall acts on", true]]
+      )
       // Recorded: the redelivery is recognised.
       assert.deepStrictEqual(json((yield* postStripe(event)).text), { received: true, duplicate: true })
       assert.deepStrictEqual(yield* jobsIn("pending"), [])
-    }).pipe(Effect.provide(stripeTestServer())))
+    }).pipe(Effect.provide(stripeTestServer({ ledger: watched })))
+  })
 
   it.live("Stripe down while the subscription is re-fetched: 503, nothing recorded, the retry applies", () =>
     Effect.gen(function*() {
