@@ -21,7 +21,6 @@ import {
 import {
   nowSeconds,
   polarSecret,
-  polarSettings,
   polarToken,
   sepayApiKey,
   sepayHmacSecret,
@@ -254,7 +253,8 @@ describe("/billing/providers", () => {
       })
       assert.strictEqual(both.status, 400)
       assert.strictEqual(both.body._tag, "InvalidInput")
-      noEcho(both.body)
+      assert.notInclude(JSON.stringify(both.body), sepayApiKey)
+      assert.notInclude(JSON.stringify(both.body), sepayHmacSecret)
       const neither = yield* rawJson("PUT", "/billing/providers/sepay", acme.key, { settings: sepaySettings })
       assert.strictEqual(neither.status, 400)
       assert.deepStrictEqual(
@@ -273,14 +273,10 @@ describe("/billing/providers", () => {
       assert.strictEqual(unnamed.status, 400)
       const named = yield* rawJson("PUT", "/billing/providers/polar", operatorKey, {
         tenantId: acme.tenant.id,
-        ...Object.fromEntries(Object.entries(polarSettings).map(([k, v]) => [k, Redacted.value(v)]))
+        accessToken: polarToken,
+        webhookSecret: polarSecret
       })
       assert.strictEqual(named.status, 200)
       assert.deepStrictEqual((yield* acme.client.billing.providers({ urlParams: {} })).polar, { configured: true })
     }).pipe(Effect.provide(TestServer)))
 })
-
-const noEcho = (body: unknown) => {
-  assert.notInclude(JSON.stringify(body), sepayApiKey)
-  assert.notInclude(JSON.stringify(body), sepayHmacSecret)
-}
