@@ -19,7 +19,8 @@ import { asPlatform, inTenant } from "./TenantScope.js"
  * BillingLedger on Postgres. `record` is one transaction: the receipt is
  * inserted first (ON CONFLICT DO NOTHING: a duplicate writes nothing else and
  * waits for, rather than races, a concurrent first delivery); then the
- * subscription row is locked FOR UPDATE while `decide` runs, its new state
+ * subscription row is locked FOR UPDATE (in the same statement as the insert)
+ * while `decide` runs, its new state
  * written, and the jobs enqueued through the Jobs port, which joins this
  * transaction (so a job exists exactly when the receipt committed).
  *
@@ -77,19 +78,44 @@ export const BillingLedgerSql = Layer.effect(
     const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
       effect.pipe(dieOnInfrastructureError, Effect.provideService(SqlClient.SqlClient, sql))
 
-    const insertReceipt = (request: RecordRequest) => {
+    const receiptValues = (request: RecordRequest) => {
       const { receipt } = request
-      return Effect.map(
-        sql`
-          INSERT INTO webhook_events (provider, provider_event_id, type, tenant_id, payload, outcome, note, received_at)
-          VALUES (${receipt.provider}, ${receipt.providerEventId}, ${receipt.type}, ${receipt.tenantId}::uuid,
-                  ${receipt.payload}, ${request.outcome}, ${request.note}, ${instantParam(receipt.receivedAt)})
-          ON CONFLICT (provider, provider_event_id) DO NOTHING
-          RETURNING 1
-        `,
-        (rows) => rows.length > 0
-      )
+      return sql`
+        INSERT INTO webhook_events (provider, provider_event_id, type, tenant_id, payload, outcome, note, received_at)
+        VALUES (${receipt.provider}, ${receipt.providerEventId}, ${receipt.type}, ${receipt.tenantId}::uuid,
+                ${receipt.payload}, ${request.outcome}, ${request.note}, ${instantParam(receipt.receivedAt)})
+        ON CONFLICT (provider, provider_event_id) DO NOTHING
+      `
     }
+
+    const insertReceipt = (request: RecordRequest) =>
+      Effect.map(sql`${receiptValues(request)} RETURNING 1`, (rows) => rows.length > 0)
+
+    /**
+     * The receipt's insert and, when it was new, the subscription's lock, in one round trip (ADR 054). The
+     * lock's SELECT ... FOR UPDATE behaves as on its own: it waits for a concurrent writer of the row and
+     * reads the version that writer committed; a row another transaction inserted after this statement
+     * began is not seen, which writeState's ON CONFLICT then reveals, as for a separate SELECT.
+     */
+    const insertReceiptLockingState = (request: RecordRequest, tenantId: TenantId, key: string) =>
+      sql<{ recorded: number; state: unknown }>`
+        WITH receipt AS (${receiptValues(request)} RETURNING 1),
+        locked AS (
+          SELECT state FROM subscriptions
+          WHERE tenant_id = ${tenantId} AND subject_key = ${key} AND EXISTS (SELECT 1 FROM receipt)
+          FOR UPDATE
+        )
+        SELECT (SELECT count(*) FROM receipt)::int AS recorded, (SELECT state FROM locked) AS state
+      `.pipe(
+        Effect.flatMap(([row]) =>
+          row === undefined || row.recorded === 0
+            ? Effect.succeed(Option.none())
+            : Effect.map(
+              row.state === null ? Effect.succeedNone : Effect.asSome(decodeState(row.state)),
+              (current) => Option.some({ current })
+            )
+        )
+      )
 
     const lockedState = (tenantId: TenantId, key: string) =>
       sql<{ state: unknown }>`
@@ -124,16 +150,21 @@ export const BillingLedgerSql = Layer.effect(
         return inserted.length > 0
       })
 
-    /** Runs the subject's subscription through `decide` and stores the result; answers the jobs it asked for. */
+    /**
+     * Runs the subject's subscription through `decide` and stores the result; answers the jobs it asked for.
+     * `current` is the locked state read with the receipt's insert.
+     */
     const applyTransition = (
       tenantId: TenantId,
-      transition: Option.Option.Value<RecordRequest["transition"]>
+      transition: Option.Option.Value<RecordRequest["transition"]>,
+      locked: Option.Option<SubscriptionState>
     ) =>
       Effect.gen(function*() {
         const key = subjectKey(transition.subject)
+        let current = locked
         // A second attempt only follows a concurrent insert of the same new subscription, which then exists.
         for (let attempt = 1; attempt <= 2; attempt++) {
-          const current = yield* lockedState(tenantId, key)
+          if (attempt > 1) current = yield* lockedState(tenantId, key)
           const decision = transition.decide(current)
           const { state } = decision.transition
           if (state.subject.tenantId !== tenantId || subjectKey(state.subject) !== key) {
@@ -151,11 +182,16 @@ export const BillingLedgerSql = Layer.effect(
 
     const record = (request: RecordRequest) =>
       Effect.gen(function*() {
-        if (!(yield* insertReceipt(request))) return "duplicate" as const
-        const transitionJobs = yield* Option.match(request.transition, {
-          onNone: () => Effect.succeed<ReadonlyArray<JobSpec>>([]),
-          onSome: (transition) => applyTransition(request.receipt.tenantId!, transition)
-        })
+        let transitionJobs: ReadonlyArray<JobSpec> = []
+        if (Option.isSome(request.transition)) {
+          const transition = request.transition.value
+          const tenantId = request.receipt.tenantId!
+          const recorded = yield* insertReceiptLockingState(request, tenantId, subjectKey(transition.subject))
+          if (Option.isNone(recorded)) return "duplicate" as const
+          transitionJobs = yield* applyTransition(tenantId, transition, recorded.value.current)
+        } else if (!(yield* insertReceipt(request))) {
+          return "duplicate" as const
+        }
         const toEnqueue = [...transitionJobs, ...request.jobs]
         const { tenantId } = request.receipt
         const foreign = toEnqueue.find((job) => tenantId !== null && job.tenantId !== tenantId)
