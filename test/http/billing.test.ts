@@ -121,6 +121,18 @@ describe("POST /billing/checkout", () => {
       const fake = yield* FakeStripe
       assert.strictEqual(fake.subscription(subscription.id)!.items.data[0]!.price.id, premiumPriceId)
       assert.lengthOf(fake.requestsTo("/v1/checkout/sessions"), 0)
+
+      // The plan moves when Stripe confirms: its update event (re-fetched, now on premium's price).
+      assert.strictEqual((yield* acme.client.billing.tenantBilling({ path: { id: acme.tenant.id } })).planKey, "basic")
+      const body = JSON.stringify(
+        stripeEvent("customer.subscription.updated", fake.subscription(subscription.id), { created: nowSeconds() })
+      )
+      const updated = yield* postRaw("/webhooks/stripe", body, { "stripe-signature": signWebhook(body, webhookSecret) })
+      assert.strictEqual(updated.status, 200)
+      yield* runJobs
+      const after = yield* acme.client.billing.tenantBilling({ path: { id: acme.tenant.id } })
+      assert.strictEqual(after.planKey, "premium")
+      assert.strictEqual(after.subscription?.planKey, "premium")
     }).pipe(Effect.provide(stripeTestServer())))
 
   it.effect("a plan without a Stripe price is 409 PlanNotForSale; an unknown plan 400", () =>
