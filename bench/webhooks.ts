@@ -257,6 +257,41 @@ const post = (agent: Agent, port: number, event: SentEvent) =>
     request.end(event.body)
   })
 
+const getLive = (agent: Agent, port: number) =>
+  new Promise<number>((resolve, reject) => {
+    const request = httpRequest({ agent, host: "127.0.0.1", port, method: "GET", path: "/health/live" }, (response) => {
+      response.resume().on("end", () => resolve(response.statusCode ?? 0))
+    })
+    request.on("error", reject)
+    request.end()
+  })
+
+/**
+ * The HTTP stack alone, as a ceiling: GET /health/live (no database) from `concurrency` senders. What a
+ * webhook costs beyond it is verification, ingest and the database.
+ */
+const healthFor = (port: number, concurrency: number, durationMs: number) =>
+  Effect.promise(async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
+    let requests = 0
+    const started = performance.now()
+    const cpuStarted = process.cpuUsage()
+    const sender = async () => {
+      while (performance.now() < started + durationMs) {
+        if ((await getLive(agent, port)) !== 200) throw new Error("GET /health/live did not answer 200")
+        requests++
+      }
+    }
+    await Promise.all(Array.from({ length: concurrency }, sender))
+    const cpu = process.cpuUsage(cpuStarted)
+    agent.destroy()
+    return {
+      concurrency,
+      requestsPerSec: Math.round((requests * 1000) / (performance.now() - started)),
+      cpuMsPerRequest: roundTo(2)((cpu.user + cpu.system) / 1000 / requests)
+    }
+  })
+
 /** mulberry32: a tiny seeded PRNG, so every run sends the same mix. */
 const seededRandom = (seed: number) => () => {
   seed = (seed + 0x6d2b79f5) | 0
@@ -438,6 +473,16 @@ const measure = (settings: BenchSettings, schema: string, port: number) =>
       agent.destroy()
     })
 
+    const health = yield* healthFor(port, 8, durationMs / 2)
+    yield* Effect.sync(() =>
+      console.log(
+        `HTTP stack alone (GET /health/live, 8 senders, ${settings.seconds / 2} s): ` +
+          `${
+            formatCount(health.requestsPerSec)
+          } requests/s, ${health.cpuMsPerRequest} ms CPU of this process per request`
+      )
+    )
+
     const levels: Array<LevelResult> = []
     for (const concurrency of settings.concurrency) {
       const ours = yield* sendFor(port, source, concurrency, durationMs)
@@ -530,7 +575,7 @@ const measure = (settings: BenchSettings, schema: string, port: number) =>
           `p50 ${grant.p50Ms} ms, p99 ${grant.p99Ms} ms`
       )
     )
-    return { levels, drain, grant, jobs: jobSettings }
+    return { health, levels, drain, grant, jobs: jobSettings }
   })
 
 const describeFailure = (cause: Cause.Cause<unknown>): string => {
@@ -590,6 +635,7 @@ const report = (settings: BenchSettings, result: Measured) => {
     tenants: settings.tenants,
     workerDuringAck: false,
     levels: result.levels,
+    httpStackAlone: result.health,
     drain: result.drain,
     paymentToRole: result.grant,
     jobWorker: { concurrency: result.jobs.concurrency, pollIntervalMs: Duration.toMillis(result.jobs.pollInterval) },
