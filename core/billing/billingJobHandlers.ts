@@ -1,6 +1,7 @@
 import { Effect, Match, Option } from "effect"
 import type { JobHandler } from "../jobs/JobHandlers.js"
 import { JobFailed } from "../jobs/JobHandlers.js"
+import { PlanCatalog } from "../plans/PlanCatalog.js"
 import { BillingLedger } from "../ports/BillingLedger.js"
 import { type DiscordRoleError, DiscordRoles } from "../ports/DiscordRoles.js"
 import { type PaymentProviderError, StripeGateway } from "../ports/PaymentGateways.js"
@@ -39,6 +40,7 @@ export const billingJobHandlers = Effect.gen(function*() {
   const stripe = yield* StripeGateway
   const ledger = yield* BillingLedger
   const billing = yield* Billing
+  const catalog = yield* PlanCatalog
 
   const perform = (effect: BillingEffect): Effect.Effect<void, JobFailed> =>
     Match.value(effect).pipe(
@@ -60,7 +62,14 @@ export const billingJobHandlers = Effect.gen(function*() {
             ),
             Effect.mapError(fromDiscord)
           ),
-        SetTenantPlan: ({ planKey, tenantId }) => Effect.asVoid(tenants.update(tenantId, { planKey })),
+        SetTenantPlan: ({ planKey, tenantId }) =>
+          catalog.plansByKey.has(planKey)
+            ? Effect.asVoid(tenants.update(tenantId, { planKey }))
+            // A plan the operator removed from the catalog (or metadata naming none): the tenant keeps its plan.
+            : Effect.fail(JobFailed.permanent(
+              `plan '${planKey}' is not in the plan catalog, so tenant ${tenantId} keeps its current plan; ` +
+                "add the plan to GUILDHALL_PLANS and revive this job"
+            )),
         EnterReadOnly: ({ tenantId }) =>
           Effect.flatMap(tenants.findById(tenantId), (tenant) =>
             // Only an active tenant goes read-only: a suspended or offboarding one stays as the operator left it.
