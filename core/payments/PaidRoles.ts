@@ -300,9 +300,11 @@ const make = Effect.gen(function*() {
    */
   const reconcileGuild = (tenantId: TenantId, guildId: GuildId): Effect.Effect<
     { readonly granted: number; readonly revoked: number },
-    DiscordRoleError
+    DiscordRoleError | GuildNotFound
   > =>
     Effect.gen(function*() {
+      // The bot is no longer in a removed guild: there is nothing it could grant or revoke there.
+      yield* installedGuild(tenantId, guildId)
       const now = yield* DateTime.now
       const subscriptions = yield* ledger.listSubscriptions(tenantId, { guildId, limit: 100_000 })
       const fixes = []

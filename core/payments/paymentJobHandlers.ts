@@ -78,6 +78,8 @@ export const paymentJobHandlers = Effect.gen(function*() {
       Effect.mapError(undecodable(job.kind)),
       Effect.flatMap(({ guildId, tenantId }) => paidRoles.reconcileGuild(tenantId, guildId)),
       Effect.catchTags({
+        // Removed since the reconciliation was scheduled: nothing to reconcile.
+        GuildNotFound: () => Effect.void,
         DiscordRoleError: (error) =>
           Effect.fail(
             new JobFailed({

@@ -185,7 +185,7 @@ describe("paid role checkout", () => {
       }
     }).pipe(Effect.provide(TestServer)))
 
-  it.effect("a guild the bot was removed from sells nothing: checkout is 404 and no order is made", () =>
+  it.effect("a guild the bot was removed from sells nothing: checkout and reconcile are 404 and no order is made", () =>
     Effect.gen(function*() {
       const { client, guildId: guild, key, tenant } = yield* tenantWithGuild("Acme", premium)
       yield* client.billing.configureSepay({ payload: { settings: sepaySettings, apiKey: Redacted.make(sepayApiKey) } })
@@ -202,6 +202,9 @@ describe("paid role checkout", () => {
       assert.strictEqual(response.status, 404)
       assert.strictEqual(response.body._tag, "GuildNotFound")
       assert.strictEqual(yield* Effect.flatMap(PaymentOrderRepo, (orders) => orders.count(tenant.id)), 0)
+      const reconcile = yield* rawJson("POST", `/assets/${guild}/paid-roles/reconcile`, key)
+      assert.strictEqual(reconcile.status, 404)
+      assert.strictEqual(reconcile.body._tag, "GuildNotFound")
     }).pipe(Effect.provide(TestServer)))
 
   it.effect("Stripe: a checkout link whose metadata names the member's role", () =>
