@@ -17,7 +17,9 @@
  * CoreLive over MigratedDatabaseLive (a fresh schema, dropped at the end), the
  * webhook verifiers, HttpServerLive on NodeHttpServer at 127.0.0.1:0. One
  * swap: DiscordRolesMemory instead of DiscordRolesOffline, wrapped to
- * timestamp each grant. Logs below Warning are dropped (the access log line of
+ * timestamp each grant. The senders (signing, HTTP client) run in a process of
+ * their own (bench/webhookSenders.ts), so this one measures the server only.
+ * Logs below Warning are dropped (the access log line of
  * every request would measure the console).
  *
  * Phases:
@@ -54,12 +56,12 @@ import {
   Option,
   Redacted
 } from "effect"
-import { execFile } from "node:child_process"
-import { createHmac } from "node:crypto"
+import { execFile, fork } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { Agent, createServer, request as httpRequest } from "node:http"
+import { Agent, createServer } from "node:http"
 import { availableParallelism, loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { HttpServerLive, PublicUrl } from "../adapters/http/index.js"
 import {
   DiscordRolesMemory,
@@ -83,6 +85,8 @@ import { MigratedDatabaseLive } from "../programs/Database.js"
 import { PaymentGatewaysLive, WebhookVerifiersLive } from "../programs/Payments.js"
 import { JobSettings } from "../programs/Settings.js"
 import { benchDatabaseUrl, benchSchema, percentile, positiveInt, withSearchPath } from "./support.js"
+import type { HealthResult, SenderCommand, SenderReply, SendResult } from "./webhookSenders.js"
+import { memberOf, post, snowflake, subscriptionActive, type TrafficTenant } from "./webhookTraffic.js"
 
 const BenchSettings = Config.all({
   seconds: positiveInt("BENCH_SECONDS", 10),
@@ -181,164 +185,36 @@ const serverLayer = (databaseUrl: Redacted.Redacted) => {
 
 // ---------------------------------------------------------------- the senders
 
-interface BenchTenant {
+interface BenchTenant extends TrafficTenant {
   readonly id: TenantId
   readonly guildId: GuildId
   readonly roleId: RoleId
-  readonly secret: string
 }
-
-interface SentEvent {
-  readonly tenant: BenchTenant
-  readonly webhookId: string
-  readonly body: string
-}
-
-/** Polar's Standard Webhooks signature (as test/support/fakes/signing.ts signs it): HMAC keyed with the secret's UTF-8. */
-const polarHeaders = (secret: string, webhookId: string, body: string): Record<string, string> => {
-  const timestamp = Math.floor(Date.now() / 1000)
-  const signature = createHmac("sha256", Buffer.from(secret, "utf8"))
-    .update(`${webhookId}.${timestamp}.${body}`, "utf8")
-    .digest("base64")
-  return {
-    "content-type": "application/json",
-    "webhook-id": webhookId,
-    "webhook-timestamp": String(timestamp),
-    "webhook-signature": `v1,${signature}`
-  }
-}
-
-const snowflake = (prefix: string, index: number) => `${prefix}${String(index).padStart(17, "0")}`
-
-/** A member's new subscription, active: a subscription row, and a GrantRole job. */
-const subscriptionActive = (tenant: BenchTenant, member: number): SentEvent => {
-  const now = new Date().toISOString()
-  const body = JSON.stringify({
-    type: "subscription.active",
-    timestamp: now,
-    data: {
-      id: `sub_bench_${member}`,
-      created_at: now,
-      modified_at: now,
-      status: "active",
-      amount: 500,
-      currency: "usd",
-      recurring_interval: "month",
-      current_period_end: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-      cancel_at_period_end: false,
-      customer_id: `cus_bench_${member}`,
-      metadata: {
-        tenant_id: tenant.id,
-        guild_id: tenant.guildId,
-        role_id: tenant.roleId,
-        user_id: snowflake("3", member)
-      }
-    }
-  })
-  return { tenant, webhookId: `msg_bench_${member}`, body }
-}
-
-interface Response {
-  readonly status: number
-  readonly body: string
-}
-
-const post = (agent: Agent, port: number, event: SentEvent) =>
-  new Promise<Response>((resolve, reject) => {
-    const request = httpRequest(
-      {
-        agent,
-        host: "127.0.0.1",
-        port,
-        method: "POST",
-        path: `/webhooks/polar/${event.tenant.id}`,
-        headers: polarHeaders(event.tenant.secret, event.webhookId, event.body)
-      },
-      (response) => {
-        let body = ""
-        response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk))
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, body }))
-        response.on("error", reject)
-      }
-    )
-    request.on("error", reject)
-    request.end(event.body)
-  })
-
-const getLive = (agent: Agent, port: number) =>
-  new Promise<number>((resolve, reject) => {
-    const request = httpRequest({ agent, host: "127.0.0.1", port, method: "GET", path: "/health/live" }, (response) => {
-      response.resume().on("end", () => resolve(response.statusCode ?? 0))
-    })
-    request.on("error", reject)
-    request.end()
-  })
 
 /**
- * The HTTP stack alone, as a ceiling: GET /health/live (no database) from `concurrency` senders. What a
- * webhook costs beyond it is verification, ingest and the database.
+ * The sender process (bench/webhookSenders.ts): signing and the HTTP client run there, so this process's
+ * CPU is the server's alone. `ask` sends one command and waits for its answer; commands go one at a time.
  */
-const healthFor = (port: number, concurrency: number, durationMs: number) =>
-  Effect.promise(async () => {
-    const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
-    let requests = 0
-    const started = performance.now()
-    const cpuStarted = process.cpuUsage()
-    const sender = async () => {
-      while (performance.now() < started + durationMs) {
-        if ((await getLive(agent, port)) !== 200) throw new Error("GET /health/live did not answer 200")
-        requests++
-      }
-    }
-    await Promise.all(Array.from({ length: concurrency }, sender))
-    const cpu = process.cpuUsage(cpuStarted)
-    agent.destroy()
-    return {
-      concurrency,
-      requestsPerSec: Math.round((requests * 1000) / (performance.now() - started)),
-      cpuMsPerRequest: roundTo(2)((cpu.user + cpu.system) / 1000 / requests)
-    }
-  })
-
-/** mulberry32: a tiny seeded PRNG, so every run sends the same mix. */
-const seededRandom = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-}
-
-/** Hands out members and re-deliveries across every sender of every level. */
-class EventSource {
-  private nextMember = 0
-  readonly acknowledged: Array<SentEvent> = []
-  private readonly random = seededRandom(0x5eed)
-  constructor(
-    private readonly tenants: ReadonlyArray<BenchTenant>,
-    private readonly duplicateShare: number,
-    /** Called with each new member's event before it is sent. */
-    private readonly onNewMember: (event: SentEvent) => void
-  ) {}
-
-  newEvent(): SentEvent {
-    const member = this.nextMember++
-    const event = subscriptionActive(this.tenants[member % this.tenants.length]!, member)
-    this.onNewMember(event)
-    return event
-  }
-
-  /** A re-delivery of an acknowledged event, or a new one. */
-  next(): { readonly event: SentEvent; readonly duplicate: boolean } {
-    if (this.acknowledged.length > 0 && this.random() < this.duplicateShare) {
-      return { event: this.acknowledged[Math.floor(this.random() * this.acknowledged.length)]!, duplicate: true }
-    }
-    return { event: this.newEvent(), duplicate: false }
-  }
-
-  get members() {
-    return this.nextMember
-  }
-}
+const senderProcess = Effect.acquireRelease(
+  Effect.sync(() => {
+    const child = fork(fileURLToPath(new URL("./webhookSenders.ts", import.meta.url)), [], {
+      execArgv: ["--import", "tsx"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"]
+    })
+    const ask = <A>(command: SenderCommand) =>
+      Effect.async<A, Error>((resume) => {
+        const onExit = (code: number | null) => resume(Effect.fail(new Error(`the sender process exited (${code})`)))
+        child.once("exit", onExit)
+        child.once("message", (reply: SenderReply) => {
+          child.off("exit", onExit)
+          resume(reply.ok ? Effect.succeed(reply.result as A) : Effect.fail(new Error(reply.message)))
+        })
+        child.send(command)
+      })
+    return { child, ask }
+  }),
+  ({ child }) => Effect.sync(() => child.connected && child.disconnect())
+)
 
 interface LevelResult {
   readonly concurrency: number
@@ -348,50 +224,18 @@ interface LevelResult {
   readonly ackP50Ms: number
   readonly ackP99Ms: number
   readonly cpuMsPerRequest: number
+  readonly senderCpuMsPerRequest: number
   readonly pgbenchTps: number | null
   readonly ratio: number | null
 }
 
-/** `concurrency` senders POST until `seconds` are up; every answer must be 200 with the expected duplicate flag. */
-const sendFor = (port: number, source: EventSource, concurrency: number, durationMs: number) =>
-  Effect.promise(async () => {
-    const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
-    const latencies: Array<number> = []
-    let duplicates = 0
-    const failures: Array<string> = []
-    const started = performance.now()
-    const cpuStarted = process.cpuUsage()
-    const deadline = started + durationMs
-    const sender = async () => {
-      while (performance.now() < deadline && failures.length === 0) {
-        const { duplicate, event } = source.next()
-        const sent = performance.now()
-        const response = await post(agent, port, event)
-        latencies.push(performance.now() - sent)
-        const expected = `{"received":true,"duplicate":${duplicate}}`
-        if (response.status !== 200 || (response.body !== expected && !duplicate)) {
-          failures.push(`${event.webhookId}: ${response.status} ${response.body}`)
-        }
-        if (duplicate) duplicates++
-        else source.acknowledged.push(event)
-      }
-    }
-    await Promise.all(Array.from({ length: concurrency }, sender))
-    const elapsedMs = performance.now() - started
-    const cpu = process.cpuUsage(cpuStarted)
-    agent.destroy()
-    if (failures.length > 0) throw new Error(`webhook not acknowledged as expected: ${failures[0]}`)
-    const sorted = Float64Array.from(latencies).sort()
-    return {
-      requests: latencies.length,
-      duplicates,
-      webhooksPerSec: Math.round((latencies.length * 1000) / elapsedMs),
-      ackP50Ms: roundTo(2)(percentile(sorted, 0.5)),
-      ackP99Ms: roundTo(2)(percentile(sorted, 0.99)),
-      // This process (senders and server) per request: what is ours, whatever else loads the machine.
-      cpuMsPerRequest: roundTo(2)((cpu.user + cpu.system) / 1000 / latencies.length)
-    }
-  })
+/** Runs `effect` and measures this process's CPU meanwhile, in ms. */
+const withCpu = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(Effect.sync(() => process.cpuUsage()), (started) =>
+    Effect.map(effect, (result) => {
+      const cpu = process.cpuUsage(started)
+      return { result, cpuMs: (cpu.user + cpu.system) / 1000 }
+    }))
 
 // ---------------------------------------------------------------- pgbench
 
@@ -456,27 +300,42 @@ const setUpTenants = (count: number) =>
       }))
   })
 
-/** Members must exist in the fake guilds for a grant to take effect. */
-const addMember = (control: DiscordRolesMemoryControlService, event: SentEvent) => {
-  const userId = (JSON.parse(event.body) as { data: { metadata: { user_id: string } } }).data.metadata.user_id
-  return control.addMember(event.tenant.guildId, UserId.make(userId))
+/**
+ * Members must exist in the fake guilds for a grant to take effect: members `from` to `to` (excluded)
+ * join theirs, before any of their events is sent.
+ */
+const addMembers = (
+  control: DiscordRolesMemoryControlService,
+  tenants: ReadonlyArray<BenchTenant>,
+  from: number,
+  to: number
+) =>
+  Effect.forEach(Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i), (member) => {
+    const { tenant, userId } = memberOf(tenants, member)
+    return control.addMember(tenant.guildId as GuildId, UserId.make(userId))
+  }, { discard: true })
+
+const keyOfMember = (tenants: ReadonlyArray<BenchTenant>, member: number) => {
+  const { tenant, userId } = memberOf(tenants, member)
+  return grantKey(tenant.guildId, userId, tenant.roleId)
 }
 
-const keyOf = (event: SentEvent) => {
-  const { guild_id, role_id, user_id } = (JSON.parse(event.body) as {
-    data: { metadata: { guild_id: string; role_id: string; user_id: string } }
-  }).data.metadata
-  return grantKey(guild_id, user_id, role_id)
-}
+/** New members a level may use per second of it: above the HTTP stack's own rate on this machine. */
+const membersPerSecondBudget = 5_000
 
 const measure = (settings: BenchSettings, schema: string, port: number) =>
   Effect.gen(function*() {
     const times = yield* GrantTimes
     const tenants = yield* setUpTenants(settings.tenants)
     const control = yield* DiscordRolesMemoryControl
+    const senders = yield* senderProcess
+    yield* senders.ask({ kind: "init", port, tenants, duplicateShare: settings.duplicatePercent / 100 })
     // Every member joins their guild before their event is sent, so every grant takes effect.
-    const source = new EventSource(tenants, settings.duplicatePercent / 100, (event) =>
-      Effect.runSync(addMember(control, event)))
+    let members = 0
+    let joined = 0
+    const joinUpTo = (limit: number) =>
+      Effect.map(addMembers(control, tenants, joined, limit), () => void (joined = Math.max(joined, limit)))
+    const acknowledged: Array<number> = []
     const jobSettings = yield* JobSettings
     const startWorker = Effect.forkScoped(
       JobWorker.run({ concurrency: jobSettings.concurrency, pollInterval: jobSettings.pollInterval })
@@ -486,28 +345,43 @@ const measure = (settings: BenchSettings, schema: string, port: number) =>
     const durationMs = settings.seconds * 1000
 
     yield* log(`server on 127.0.0.1:${port}; ${settings.tenants} tenants with Polar configured; warming up`)
-    yield* Effect.promise(async () => {
-      const agent = new Agent({ keepAlive: true, maxSockets: 8 })
-      for (let i = 0; i < warmupRequests; i += 8) {
-        await Promise.all(Array.from({ length: 8 }, () =>
-          post(agent, port, source.newEvent())))
-      }
-      agent.destroy()
-    })
+    yield* joinUpTo(warmupRequests + 8)
+    members = (yield* senders.ask<{ members: number }>({ kind: "warmup", requests: warmupRequests })).members
 
-    const health = yield* healthFor(port, 8, durationMs / 2)
+    const healthRun = yield* withCpu(
+      senders.ask<HealthResult>({ kind: "health", concurrency: 8, durationMs: durationMs / 2 })
+    )
+    const health = {
+      concurrency: 8,
+      requestsPerSec: Math.round((healthRun.result.requests * 1000) / healthRun.result.elapsedMs),
+      cpuMsPerRequest: roundTo(2)(healthRun.cpuMs / healthRun.result.requests)
+    }
     yield* Effect.sync(() =>
       console.log(
         `HTTP stack alone (GET /health/live, 8 senders, ${settings.seconds / 2} s): ` +
           `${
             formatCount(health.requestsPerSec)
-          } requests/s, ${health.cpuMsPerRequest} ms CPU of this process per request`
+          } requests/s, ${health.cpuMsPerRequest} ms CPU of the server's process per request`
       )
     )
 
     const levels: Array<LevelResult> = []
     for (const concurrency of settings.concurrency) {
-      const ours = yield* sendFor(port, source, concurrency, durationMs)
+      const memberLimit = members + membersPerSecondBudget * settings.seconds
+      yield* joinUpTo(memberLimit)
+      const run = yield* withCpu(senders.ask<SendResult>({ kind: "send", concurrency, durationMs, memberLimit }))
+      members = run.result.members
+      acknowledged.push(...run.result.acknowledgedMembers)
+      const ours = {
+        requests: run.result.requests,
+        duplicates: run.result.duplicates,
+        webhooksPerSec: Math.round((run.result.requests * 1000) / run.result.elapsedMs),
+        ackP50Ms: run.result.ackP50Ms,
+        ackP99Ms: run.result.ackP99Ms,
+        // The server's process alone: what is ours, whatever else loads the machine.
+        cpuMsPerRequest: roundTo(2)(run.cpuMs / run.result.requests),
+        senderCpuMsPerRequest: run.result.senderCpuMsPerRequest
+      }
       const tps = yield* pgbench(settings.databaseUrl, script.file, concurrency, settings.seconds).pipe(
         Effect.tapError((error) => log(error.message)),
         Effect.option,
@@ -525,7 +399,8 @@ const measure = (settings: BenchSettings, schema: string, port: number) =>
           `${String(concurrency).padStart(2)} senders: ${formatCount(level.webhooksPerSec)} webhooks/s ` +
             `(${formatCount(level.requests)} requests, ${formatCount(level.duplicates)} duplicates), ` +
             `ACK p50 ${level.ackP50Ms} ms, p99 ${level.ackP99Ms} ms, ` +
-            `${level.cpuMsPerRequest} ms CPU of this process per request; pgbench INSERT ${
+            `${level.cpuMsPerRequest} ms CPU of the server's process per request ` +
+            `(senders' process ${level.senderCpuMsPerRequest} ms); pgbench INSERT ${
               tps === null ? "n/a" : `${formatCount(Math.round(tps))} tps, ratio ${level.ratio}`
             }; load ${loadAverage()}`
         )
@@ -533,10 +408,10 @@ const measure = (settings: BenchSettings, schema: string, port: number) =>
     }
 
     // Phase 2: the worker works off what the ACK phase enqueued (what is left of it, if it ran meanwhile).
-    const backlog = source.acknowledged.length + warmupRequests
+    const backlog = acknowledged.length + warmupRequests
     const drainStarted = performance.now()
     const worker = Option.isSome(workerDuringAck) ? workerDuringAck.value : yield* startWorker
-    const acknowledgedKeys = source.acknowledged.map(keyOf)
+    const acknowledgedKeys = acknowledged.map((member) => keyOfMember(tenants, member))
     yield* Effect.promise(async () => {
       while (acknowledgedKeys.some((key) => !times.at.has(key))) {
         if (performance.now() - drainStarted > drainTimeoutMs) throw new Error("the backlog was not drained in time")
@@ -564,12 +439,14 @@ const measure = (settings: BenchSettings, schema: string, port: number) =>
     )
 
     // Phase 3: payment -> role granted, paced, with the worker running.
-    const payments = Array.from({ length: settings.payments }, () => source.newEvent())
+    // Paced, a few at a time: sent from this process, where the grants are timed.
+    yield* joinUpTo(members + settings.payments)
+    const payments = Array.from({ length: settings.payments }, (_, i) => subscriptionActive(tenants, members + i))
     const grantLatencies = yield* Effect.promise(async () => {
       const agent = new Agent({ keepAlive: true, maxSockets: 4 })
       const waits = payments.map(async (event, index) => {
         await new Promise((resolve) => setTimeout(resolve, index * settings.paymentIntervalMs))
-        const key = keyOf(event)
+        const key = keyOfMember(tenants, event.member)
         const granted = new Promise<number>((resolve, reject) => {
           times.waiters.set(key, resolve)
           setTimeout(() => reject(new Error(`no grant for ${event.webhookId}`)), grantTimeoutMs).unref()
