@@ -10,7 +10,8 @@
  * Settings (env): BENCH_SECONDS (10) per concurrency level, BENCH_CONCURRENCY
  * ("1,8,32"), BENCH_DUPLICATE_PERCENT (20), BENCH_TENANTS (8), BENCH_PAYMENTS
  * (200) and BENCH_PAYMENT_INTERVAL_MS (50) for the role-grant phase,
- * BENCH_WORKER_DURING_ACK (false), BENCH_DATABASE_URL
+ * BENCH_WORKER_DURING_ACK (false), BENCH_CPU_PROFILE (a file for a CPU profile of
+ * the server's process over the ACK levels), BENCH_DATABASE_URL
  * (postgres://postgres@127.0.0.1:5432/test).
  *
  * The server is the runner's composition (programs/Runner.ts): ApplicationLive's
@@ -59,6 +60,7 @@ import {
 import { execFile, fork } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { Agent, createServer } from "node:http"
+import { Session as InspectorSession } from "node:inspector/promises"
 import { availableParallelism, loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -106,6 +108,7 @@ const BenchSettings = Config.all({
   payments: positiveInt("BENCH_PAYMENTS", 200),
   paymentIntervalMs: positiveInt("BENCH_PAYMENT_INTERVAL_MS", 50),
   workerDuringAck: Config.boolean("BENCH_WORKER_DURING_ACK").pipe(Config.withDefault(false)),
+  cpuProfile: Config.option(Config.string("BENCH_CPU_PROFILE")),
   databaseUrl: benchDatabaseUrl
 })
 type BenchSettings = Config.Config.Success<typeof BenchSettings>
@@ -237,6 +240,31 @@ const withCpu = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       return { result, cpuMs: (cpu.user + cpu.system) / 1000 }
     }))
 
+/**
+ * With BENCH_CPU_PROFILE set, a V8 CPU profile of this (the server's) process over the ACK levels only,
+ * written there (open it in Chrome DevTools or speedscope).
+ */
+const cpuProfiler = (path: Option.Option<string>) =>
+  Option.match(path, {
+    onNone: () => Effect.succeed({ stop: Effect.void }),
+    onSome: (file) =>
+      Effect.promise(async () => {
+        const session = new InspectorSession()
+        session.connect()
+        await session.post("Profiler.enable")
+        await session.post("Profiler.setSamplingInterval", { interval: 200 })
+        await session.post("Profiler.start")
+        return {
+          stop: Effect.promise(async () => {
+            const { profile } = await session.post("Profiler.stop")
+            writeFileSync(file, JSON.stringify(profile))
+            session.disconnect()
+            process.stderr.write(`[webhooks] CPU profile of the ACK levels written to ${file}\n`)
+          })
+        }
+      })
+  })
+
 // ---------------------------------------------------------------- pgbench
 
 /** A scratch table in the bench schema, and a pgbench script inserting one row per transaction. */
@@ -366,6 +394,7 @@ const measure = (settings: BenchSettings, schema: string, port: number) =>
     )
 
     const levels: Array<LevelResult> = []
+    const profiler = yield* cpuProfiler(settings.cpuProfile)
     for (const concurrency of settings.concurrency) {
       const memberLimit = members + membersPerSecondBudget * settings.seconds
       yield* joinUpTo(memberLimit)
@@ -406,6 +435,8 @@ const measure = (settings: BenchSettings, schema: string, port: number) =>
         )
       )
     }
+
+    yield* profiler.stop
 
     // Phase 2: the worker works off what the ACK phase enqueued (what is left of it, if it ran meanwhile).
     const backlog = acknowledged.length + warmupRequests
