@@ -2,6 +2,7 @@ import { Effect, Layer, Option } from "effect"
 import {
   BillingLedger,
   Jobs,
+  PaidRoleRepo,
   type RecordRequest,
   type StoredReceipt,
   subjectKey,
@@ -32,6 +33,7 @@ export const BillingLedgerMemory = Layer.effect(
   BillingLedger,
   Effect.gen(function*() {
     const jobs = yield* Jobs
+    const paidRoles = yield* PaidRoleRepo
     const lock = yield* Effect.makeSemaphore(1)
     /** Keyed by `${provider}/${providerEventId}`, like the (provider, provider_event_id) primary key. */
     const receipts = new Map<string, StoredReceipt>()
@@ -44,6 +46,17 @@ export const BillingLedgerMemory = Layer.effect(
         const receiptKey = `${receipt.provider}/${receipt.providerEventId}`
         if (receipts.has(receiptKey)) return "duplicate" as const
 
+        // Read before deciding, as BillingLedgerSql reads it with the subscription's lock.
+        const paidRoleGraceDays = yield* Option.match(request.transition, {
+          onNone: () => Effect.succeedNone,
+          onSome: ({ subject }) =>
+            subject._tag === "MemberRole"
+              ? Effect.map(
+                paidRoles.find(subject.tenantId, subject.guildId, subject.roleId),
+                Option.map((role) => role.graceDays)
+              )
+              : Effect.succeedNone
+        })
         const decided = Option.map(request.transition, (transition) => {
           const tenantId = receipt.tenantId
           if (tenantId === null || transition.subject.tenantId !== tenantId) {
@@ -53,7 +66,9 @@ export const BillingLedgerMemory = Layer.effect(
             )
           }
           const key = subjectKey(transition.subject)
-          const decision = transition.decide(Option.fromNullable(subscriptions.get(tenantId)?.get(key)))
+          const decision = transition.decide(Option.fromNullable(subscriptions.get(tenantId)?.get(key)), {
+            paidRoleGraceDays
+          })
           const { state } = decision.transition
           if (state.subject.tenantId !== tenantId || subjectKey(state.subject) !== key) {
             throw new Error(

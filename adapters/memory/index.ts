@@ -51,13 +51,15 @@ export const GuildPolicyMemory = Layer.mergeAll(
   PolicyStoreMemory
 )
 
-/** Billing and payments in memory: the job outbox, the ledger (which enqueues into it), paid roles, orders, settings. */
+/**
+ * Billing and payments in memory: the job outbox, the ledger (which enqueues into it and reads the paid
+ * roles), paid roles, orders, settings.
+ */
 export const BillingMemory = Layer.mergeAll(
   BillingLedgerMemory,
-  PaidRoleRepoMemory,
   PaymentOrderRepoMemory,
   PaymentSettingsRepoMemory
-).pipe(Layer.provideMerge(JobsMemory))
+).pipe(Layer.provideMerge(Layer.merge(JobsMemory, PaidRoleRepoMemory)))
 
 /** Every repository port, in memory, over one shared store. */
 export const RepositoriesMemory = Layer.mergeAll(

@@ -4,6 +4,7 @@ import {
   BillingLedger,
   BillingProvider,
   type BillingSubject,
+  type DecideContext,
   Jobs,
   type JobSpec,
   type RecordRequest,
@@ -91,28 +92,45 @@ export const BillingLedgerSql = Layer.effect(
     const insertReceipt = (request: RecordRequest) =>
       Effect.map(sql`${receiptValues(request)} RETURNING 1`, (rows) => rows.length > 0)
 
+    /** The grace days of a member role subject's paid role, read with the lock; none for a plan. */
+    const paidRoleGraceDays = (subject: BillingSubject) =>
+      subject._tag === "MemberRole"
+        ? sql`(
+          SELECT grace_days FROM paid_roles
+          WHERE tenant_id = ${subject.tenantId} AND guild_id = ${subject.guildId} AND role_id = ${subject.roleId}
+        )`
+        : sql`NULL::integer`
+
     /**
-     * The receipt's insert and, when it was new, the subscription's lock, in one round trip (ADR 054). The
-     * lock's SELECT ... FOR UPDATE behaves as on its own: it waits for a concurrent writer of the row and
-     * reads the version that writer committed; a row another transaction inserted after this statement
-     * began is not seen, which writeState's ON CONFLICT then reveals, as for a separate SELECT.
+     * The receipt's insert and, when it was new, the subscription's lock and what `decide` is given, in one
+     * round trip (ADR 054). The lock's SELECT ... FOR UPDATE behaves as on its own: it waits for a
+     * concurrent writer of the row and reads the version that writer committed; a row another transaction
+     * inserted after this statement began is not seen, which writeState's ON CONFLICT then reveals, as for
+     * a separate SELECT.
      */
-    const insertReceiptLockingState = (request: RecordRequest, tenantId: TenantId, key: string) =>
-      sql<{ recorded: number; state: unknown }>`
+    const insertReceiptLockingState = (request: RecordRequest, tenantId: TenantId, subject: BillingSubject) =>
+      sql<{ recorded: number; state: unknown; paid_role_grace_days: number | null }>`
         WITH receipt AS (${receiptValues(request)} RETURNING 1),
         locked AS (
           SELECT state FROM subscriptions
-          WHERE tenant_id = ${tenantId} AND subject_key = ${key} AND EXISTS (SELECT 1 FROM receipt)
+          WHERE tenant_id = ${tenantId} AND subject_key = ${subjectKey(subject)} AND EXISTS (SELECT 1 FROM receipt)
           FOR UPDATE
         )
-        SELECT (SELECT count(*) FROM receipt)::int AS recorded, (SELECT state FROM locked) AS state
+        SELECT (SELECT count(*) FROM receipt)::int AS recorded, (SELECT state FROM locked) AS state,
+               ${paidRoleGraceDays(subject)} AS paid_role_grace_days
       `.pipe(
         Effect.flatMap(([row]) =>
           row === undefined || row.recorded === 0
             ? Effect.succeed(Option.none())
             : Effect.map(
               row.state === null ? Effect.succeedNone : Effect.asSome(decodeState(row.state)),
-              (current) => Option.some({ current })
+              (current) =>
+                Option.some({
+                  current,
+                  context: {
+                    paidRoleGraceDays: Option.map(Option.fromNullable(row.paid_role_grace_days), Number)
+                  } satisfies DecideContext
+                })
             )
         )
       )
@@ -157,7 +175,8 @@ export const BillingLedgerSql = Layer.effect(
     const applyTransition = (
       tenantId: TenantId,
       transition: Option.Option.Value<RecordRequest["transition"]>,
-      locked: Option.Option<SubscriptionState>
+      locked: Option.Option<SubscriptionState>,
+      context: DecideContext
     ) =>
       Effect.gen(function*() {
         const key = subjectKey(transition.subject)
@@ -165,7 +184,7 @@ export const BillingLedgerSql = Layer.effect(
         // A second attempt only follows a concurrent insert of the same new subscription, which then exists.
         for (let attempt = 1; attempt <= 2; attempt++) {
           if (attempt > 1) current = yield* lockedState(tenantId, key)
-          const decision = transition.decide(current)
+          const decision = transition.decide(current, context)
           const { state } = decision.transition
           if (state.subject.tenantId !== tenantId || subjectKey(state.subject) !== key) {
             return yield* Effect.dieMessage(
@@ -186,9 +205,9 @@ export const BillingLedgerSql = Layer.effect(
         if (Option.isSome(request.transition)) {
           const transition = request.transition.value
           const tenantId = request.receipt.tenantId!
-          const recorded = yield* insertReceiptLockingState(request, tenantId, subjectKey(transition.subject))
+          const recorded = yield* insertReceiptLockingState(request, tenantId, transition.subject)
           if (Option.isNone(recorded)) return "duplicate" as const
-          transitionJobs = yield* applyTransition(tenantId, transition, recorded.value.current)
+          transitionJobs = yield* applyTransition(tenantId, transition, recorded.value.current, recorded.value.context)
         } else if (!(yield* insertReceipt(request))) {
           return "duplicate" as const
         }

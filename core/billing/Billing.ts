@@ -2,9 +2,8 @@ import { Context, DateTime, Effect, Layer, Option } from "effect"
 import type { TenantId } from "../ids.js"
 import type { PlanKey } from "../plans/Plan.js"
 import { PlanCatalog, type UnknownPlan } from "../plans/PlanCatalog.js"
-import { BillingLedger, type WebhookReceipt } from "../ports/BillingLedger.js"
+import { BillingLedger, type DecideContext, type WebhookReceipt } from "../ports/BillingLedger.js"
 import type { JobSpec } from "../ports/Jobs.js"
-import { PaidRoleRepo } from "../ports/PaidRoleRepo.js"
 import { type PaymentProviderError, StripeGateway } from "../ports/PaymentGateways.js"
 import type { CheckoutLink } from "../ports/PaymentGateways.js"
 import { TenantRepo } from "../ports/TenantRepo.js"
@@ -40,26 +39,22 @@ export type PlanCheckout =
 const make = Effect.gen(function*() {
   const ledger = yield* BillingLedger
   const catalog = yield* PlanCatalog
-  const paidRoles = yield* PaidRoleRepo
   const tenants = yield* TenantRepo
   const stripe = yield* StripeGateway
 
-  /** The dunning durations that apply to the subject: its plan's, or its paid role's. */
-  const policyFor = (subject: BillingSubject): Effect.Effect<DunningPolicy> =>
+  /**
+   * The dunning durations that apply to the subject: its plan's, or its paid role's (the ledger reads
+   * the role's grace days in its transaction; a role no longer configured gets the default).
+   */
+  const policyFor = (subject: BillingSubject, context: DecideContext): DunningPolicy =>
     subject._tag === "TenantPlan"
-      ? Effect.succeed(
-        Option.fromNullable(catalog.plansByKey.get(subject.planKey)).pipe(
-          Option.match({
-            onNone: () => dunningPolicyForPlan(catalog.plansByKey.get(freePlanKey) ?? catalog.all[0]!),
-            onSome: dunningPolicyForPlan
-          })
-        )
+      ? Option.fromNullable(catalog.plansByKey.get(subject.planKey)).pipe(
+        Option.match({
+          onNone: () => dunningPolicyForPlan(catalog.plansByKey.get(freePlanKey) ?? catalog.all[0]!),
+          onSome: dunningPolicyForPlan
+        })
       )
-      : Effect.map(
-        paidRoles.find(subject.tenantId, subject.guildId, subject.roleId),
-        (role) =>
-          dunningPolicyForRole(Option.match(role, { onNone: () => defaultRoleGraceDays, onSome: (r) => r.graceDays }))
-      )
+      : dunningPolicyForRole(Option.getOrElse(context.paidRoleGraceDays, () => defaultRoleGraceDays))
 
   /**
    * Runs the event through its subscription's state machine in the ledger's
@@ -67,15 +62,15 @@ const make = Effect.gen(function*() {
    */
   const apply = (receipt: WebhookReceipt, event: BillingEvent, jobs: ReadonlyArray<JobSpec> = []) =>
     Effect.gen(function*() {
-      const [policy, now] = yield* Effect.all([policyFor(event.subject), DateTime.now])
+      const now = yield* DateTime.now
       const outcome = yield* ledger.record({
         receipt,
         outcome: "applied",
         note: null,
         transition: Option.some({
           subject: event.subject,
-          decide: (current) => {
-            const transition = Subscription.transition(current, event, policy, now)
+          decide: (current, context) => {
+            const transition = Subscription.transition(current, event, policyFor(event.subject, context), now)
             return { transition, jobs: effectJobs(transition.effects, event, now) }
           }
         }),

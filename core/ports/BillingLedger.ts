@@ -22,6 +22,18 @@ export interface WebhookReceipt {
 /** What became of a receipt: applied to a subscription, or recorded only (and why). */
 export type ReceiptOutcome = "applied" | "ignored" | "held_for_review"
 
+/**
+ * What `decide` is given beside the subscription's state, read in the same
+ * transaction (ADR 054: the dunning policy's input costs no transaction of its own).
+ */
+export interface DecideContext {
+  /**
+   * The grace days of the subject's paid role, when the subject is a member's
+   * role and that role is (still) configured as paid; None otherwise.
+   */
+  readonly paidRoleGraceDays: Option.Option<number>
+}
+
 export interface RecordRequest {
   readonly receipt: WebhookReceipt
   readonly outcome: ReceiptOutcome
@@ -31,7 +43,7 @@ export interface RecordRequest {
   readonly transition: Option.Option<{
     readonly subject: BillingSubject
     /** Pure: from the subscription's current state (None if new) to the next one and its jobs. */
-    readonly decide: (current: Option.Option<SubscriptionState>) => {
+    readonly decide: (current: Option.Option<SubscriptionState>, context: DecideContext) => {
       readonly transition: Transition
       readonly jobs: ReadonlyArray<JobSpec>
     }

@@ -3,12 +3,14 @@ import { Effect, Exit, Option } from "effect"
 import { randomUUID } from "node:crypto"
 import {
   BillingLedger,
+  type DecideContext,
   type GuildId,
   type GuildRepo,
   Jobs,
   type Jobs as JobsTag,
   type JobSpec,
   type MemberRoleSubject,
+  PaidRoleRepo,
   PlanKey,
   type RecordRequest,
   RoleId,
@@ -24,8 +26,9 @@ import {
 import { at } from "../support/fixtures.js"
 import { tenantWithGuilds } from "../support/policy.js"
 import type { Store } from "../support/stores.js"
+import { makePaidRole } from "./PaidRoleRepo.contract.js"
 
-export type BillingLedgerPorts = TenantRepo | GuildRepo | BillingLedger | JobsTag
+export type BillingLedgerPorts = TenantRepo | GuildRepo | BillingLedger | JobsTag | PaidRoleRepo
 
 const memberOf = (tenantId: TenantId, guildId: GuildId, user = 1, role = 1): MemberRoleSubject => ({
   _tag: "MemberRole",
@@ -70,8 +73,10 @@ const counting = (
   options: { readonly status?: SubscriptionStatus; readonly updatedAt?: number } = {}
 ) => {
   const seen: Array<Option.Option<SubscriptionState>> = []
-  const decide = (current: Option.Option<SubscriptionState>) => {
+  const contexts: Array<DecideContext> = []
+  const decide = (current: Option.Option<SubscriptionState>, context: DecideContext) => {
     seen.push(current)
+    contexts.push(context)
     const revision = Option.match(current, { onNone: () => 1, onSome: (state) => state.revision + 1 })
     const state = SubscriptionState.make({
       subject,
@@ -92,7 +97,7 @@ const counting = (
     })
     return { transition: { state, effects: [] }, jobs: [jobOf(subject.tenantId, `decided:${eventId}`)] }
   }
-  return { decide, seen }
+  return { decide, seen, contexts }
 }
 
 const applied = (
@@ -100,7 +105,7 @@ const applied = (
   subject: MemberRoleSubject | TenantPlanSubject,
   options: Parameters<typeof counting>[2] & { readonly jobs?: ReadonlyArray<JobSpec> } = {}
 ) => {
-  const { decide, seen } = counting(subject, receipt.providerEventId, options)
+  const { contexts, decide, seen } = counting(subject, receipt.providerEventId, options)
   const request: RecordRequest = {
     receipt,
     outcome: "applied",
@@ -108,7 +113,7 @@ const applied = (
     transition: Option.some({ subject, decide }),
     jobs: options.jobs ?? []
   }
-  return { request, seen }
+  return { request, seen, contexts }
 }
 
 /** The tenant's pending test jobs' keys, sorted. */
@@ -121,6 +126,8 @@ const revisionOf = (tenantId: TenantId, key: string) =>
   Effect.flatMap(BillingLedger, (ledger) => ledger.findSubscription(tenantId, key)).pipe(
     Effect.map(Option.map((state) => state.revision))
   )
+
+const noContext: DecideContext = { paidRoleGraceDays: Option.none() }
 
 export const billingLedgerContract = (store: Store<BillingLedgerPorts>) =>
   layer(store.layer(), { timeout: 60_000 })(`BillingLedger on ${store.name}`, (it) => {
@@ -138,7 +145,9 @@ export const billingLedgerContract = (store: Store<BillingLedgerPorts>) =>
         assert.strictEqual(Option.getOrThrow(afterFirst).revision, 1)
         assert.deepStrictEqual(
           afterFirst,
-          Option.some(first.request.transition.pipe(Option.getOrThrow).decide(Option.none()).transition.state)
+          Option.some(
+            first.request.transition.pipe(Option.getOrThrow).decide(Option.none(), noContext).transition.state
+          )
         )
 
         const second = applied(receiptOf(tenantId, { receivedAt: at(2_000) }), subject, { status: "past_due" })
@@ -177,6 +186,37 @@ export const billingLedgerContract = (store: Store<BillingLedgerPorts>) =>
           }
         ])
         assert.strictEqual((yield* ledger.listReceipts(tenantId, { limit: 1 })).length, 1)
+      }))
+
+    it.effect("decide is given the grace days of the member's paid role as they are, none for a plan", () =>
+      Effect.gen(function*() {
+        const ledger = yield* BillingLedger
+        const roles = yield* PaidRoleRepo
+        const { guildIds: [guildId], tenantId } = yield* tenantWithGuilds()
+        const member = memberOf(tenantId, guildId)
+        const notPaid = applied(receiptOf(tenantId), member)
+        yield* ledger.record(notPaid.request)
+        assert.deepStrictEqual(notPaid.contexts, [noContext])
+
+        yield* roles.upsert(makePaidRole({ tenantId, guildId, roleId: member.roleId, graceDays: 7 }))
+        const paid = applied(receiptOf(tenantId), member)
+        yield* ledger.record(paid.request)
+        assert.deepStrictEqual(paid.contexts, [{ paidRoleGraceDays: Option.some(7) }])
+
+        // Another role of the same guild is not this member's.
+        const otherRole = memberOf(tenantId, guildId, 1, 2)
+        const other = applied(receiptOf(tenantId), otherRole)
+        yield* ledger.record(other.request)
+        assert.deepStrictEqual(other.contexts, [noContext])
+
+        yield* roles.upsert(makePaidRole({ tenantId, guildId, roleId: member.roleId, graceDays: 0 }))
+        const changed = applied(receiptOf(tenantId), member)
+        yield* ledger.record(changed.request)
+        assert.deepStrictEqual(changed.contexts, [{ paidRoleGraceDays: Option.some(0) }])
+
+        const plan = applied(receiptOf(tenantId), planOf(tenantId))
+        yield* ledger.record(plan.request)
+        assert.deepStrictEqual(plan.contexts, [noContext])
       }))
 
     it.effect("a duplicate receipt is answered \"duplicate\" and writes nothing: no decide, no state, no jobs", () =>

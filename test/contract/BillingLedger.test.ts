@@ -1,12 +1,13 @@
 import { Layer } from "effect"
-import { BillingLedgerMemory, JobsMemory, RepositoriesMemory } from "../../adapters/memory/index.js"
+import { RepositoriesMemory } from "../../adapters/memory/index.js"
 import { BillingLedgerSql, JobsSql, RepositoriesSql } from "../../adapters/postgres/index.js"
 import { sqlDatabases } from "../support/stores.js"
 import { billingLedgerContract } from "./BillingLedger.contract.js"
 
 billingLedgerContract({
   name: "memory",
-  layer: () => Layer.merge(RepositoriesMemory, BillingLedgerMemory.pipe(Layer.provideMerge(JobsMemory)))
+  // BillingMemory's ledger, over its job outbox and paid roles.
+  layer: () => RepositoriesMemory
 })
 for (const database of await sqlDatabases()) {
   billingLedgerContract({
