@@ -198,8 +198,12 @@ const statusOf = (status: string): ProviderSubscriptionStatus | null => {
   }
 }
 
+// Decoders are made once: a schema built per call is compiled again per call (ADR 054).
+const decodeCurrency = Schema.decodeUnknownOption(Currency)
+const decodeMemberIds = Schema.decodeUnknownOption(Schema.Struct({ guildId: GuildId, roleId: RoleId, userId: UserId }))
+
 const moneyOf = (minor: number, currency: string): Money | null => {
-  const code = Option.getOrNull(Schema.decodeUnknownOption(Currency)(currency.toUpperCase()))
+  const code = Option.getOrNull(decodeCurrency(currency.toUpperCase()))
   return code === null || minor < 0 ? null : { minor, currency: code }
 }
 
@@ -224,7 +228,7 @@ const subjectOf = (
   const tenant = metadata[polarMetadataKeys.tenantId]
   if (tenant === undefined) return Effect.succeed({ _tag: "NotOurs" })
   if (String(tenant) !== tenantId) return Effect.fail(rejected("malformed", "the event belongs to another tenant"))
-  const ids = Schema.decodeUnknownOption(Schema.Struct({ guildId: GuildId, roleId: RoleId, userId: UserId }))({
+  const ids = decodeMemberIds({
     guildId: metadata[polarMetadataKeys.guildId],
     roleId: metadata[polarMetadataKeys.roleId],
     userId: metadata[polarMetadataKeys.userId]
