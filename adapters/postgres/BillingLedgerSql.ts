@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Effect, Layer, Option, Schema } from "effect"
+import { DateTime, Effect, Layer, Option, Schema } from "effect"
 import {
   BillingLedger,
   BillingProvider,
@@ -12,6 +12,7 @@ import {
   SubscriptionState,
   TenantId
 } from "../../core/index.js"
+import { anyDue, jobsInsert, notifyWhenDue } from "./JobsSql.js"
 import { dieOnInfrastructureError } from "./repositoryBoundary.js"
 import { decodeAll, encodedInstant, instantParam, jsonParam } from "./rows.js"
 import { asPlatform, inTenant } from "./TenantScope.js"
@@ -21,9 +22,10 @@ import { asPlatform, inTenant } from "./TenantScope.js"
  * inserted first (ON CONFLICT DO NOTHING: a duplicate writes nothing else and
  * waits for, rather than races, a concurrent first delivery); then the
  * subscription row is locked FOR UPDATE (in the same statement as the insert)
- * while `decide` runs, its new state
- * written, and the jobs enqueued through the Jobs port, which joins this
- * transaction (so a job exists exactly when the receipt committed).
+ * while `decide` runs, and its new state written together with the jobs (JobsSql's
+ * rows and wake-up NOTIFY, in the same statement: ADR 054), so a job exists
+ * exactly when the receipt committed. A receipt without a transition enqueues
+ * its jobs through the Jobs port, which joins this transaction.
  *
  * Two events for one brand-new subscription race on its insert: the loser's
  * INSERT ... ON CONFLICT DO NOTHING waits for the winner to commit and
@@ -140,43 +142,69 @@ export const BillingLedgerSql = Layer.effect(
         SELECT state FROM subscriptions WHERE tenant_id = ${tenantId} AND subject_key = ${key} FOR UPDATE
       `.pipe(Effect.flatMap(decodeStates), Effect.map((states) => Option.fromNullable(states[0])))
 
-    /** Inserts a new subscription (false when another transaction just did) or updates the locked one. */
-    const writeState = (tenantId: TenantId, key: string, state: SubscriptionState, isNew: boolean) =>
+    /**
+     * Inserts a new subscription (false when another transaction just did) or updates the locked one, and
+     * enqueues `specs` in the same statement, only when it wrote (ADR 054: one round trip for both). The
+     * jobs are JobsSql's rows and wake-up NOTIFY, written as Jobs.enqueue would in this transaction.
+     */
+    const writeState = (
+      tenantId: TenantId,
+      key: string,
+      state: SubscriptionState,
+      isNew: boolean,
+      specs: ReadonlyArray<JobSpec>
+    ) =>
       Effect.gen(function*() {
         const encoded = jsonParam(yield* encodeState(state))
         const member = memberColumns(state.subject)
-        if (!isNew) {
-          yield* sql`
+        const write = isNew
+          ? sql`
+            INSERT INTO subscriptions (tenant_id, subject_key, status, provider, correlation_id, guild_id, user_id,
+                                       role_id, plan_key, state, revision, updated_at)
+            VALUES (${tenantId}, ${key}, ${state.status}, ${state.provider}, ${state.correlationId},
+                    ${member.guildId}, ${member.userId}, ${member.roleId}, ${state.planKey}, ${encoded}::jsonb,
+                    ${state.revision}::integer, ${instantParam(state.updatedAt)})
+            ON CONFLICT (tenant_id, subject_key) DO NOTHING
+            RETURNING 1
+          `
+          : sql`
             UPDATE subscriptions SET
               status = ${state.status}, provider = ${state.provider}, correlation_id = ${state.correlationId},
               guild_id = ${member.guildId}, user_id = ${member.userId}, role_id = ${member.roleId},
               plan_key = ${state.planKey}, state = ${encoded}::jsonb, revision = ${state.revision}::integer,
               updated_at = ${instantParam(state.updatedAt)}
             WHERE tenant_id = ${tenantId} AND subject_key = ${key}
+            RETURNING 1
           `
-          return true
-        }
-        const inserted = yield* sql`
-          INSERT INTO subscriptions (tenant_id, subject_key, status, provider, correlation_id, guild_id, user_id,
-                                     role_id, plan_key, state, revision, updated_at)
-          VALUES (${tenantId}, ${key}, ${state.status}, ${state.provider}, ${state.correlationId},
-                  ${member.guildId}, ${member.userId}, ${member.roleId}, ${state.planKey}, ${encoded}::jsonb,
-                  ${state.revision}::integer, ${instantParam(state.updatedAt)})
-          ON CONFLICT (tenant_id, subject_key) DO NOTHING
-          RETURNING 1
+        if (specs.length === 0) return (yield* write).length > 0
+        const now = yield* DateTime.now
+        const [row] = yield* sql<{ written: number }>`
+          WITH written AS (${write}),
+          inserted AS (${jobsInsert(sql, specs, now, sql`EXISTS (SELECT 1 FROM written)`)})
+          SELECT (SELECT count(*) FROM written)::int AS written
+                 ${anyDue(specs, now) ? sql`, ${notifyWhenDue(sql, now)} AS notified` : sql``}
         `
-        return inserted.length > 0
+        return row !== undefined && row.written > 0
       })
 
+    /** Row-level security would refuse a job of another tenant anyway; this says why. */
+    const ofTheReceiptsTenant = (tenantId: TenantId | null, specs: ReadonlyArray<JobSpec>) => {
+      const foreign = specs.find((job) => tenantId !== null && job.tenantId !== tenantId)
+      return foreign === undefined
+        ? Effect.void
+        : Effect.dieMessage(`job ${foreign.idempotencyKey} is not of the receipt's tenant ${tenantId}`)
+    }
+
     /**
-     * Runs the subject's subscription through `decide` and stores the result; answers the jobs it asked for.
-     * `current` is the locked state read with the receipt's insert.
+     * Runs the subject's subscription through `decide` and stores the result with the jobs it asked for and
+     * `moreJobs`. `current` is the locked state read with the receipt's insert.
      */
     const applyTransition = (
       tenantId: TenantId,
       transition: Option.Option.Value<RecordRequest["transition"]>,
       locked: Option.Option<SubscriptionState>,
-      context: DecideContext
+      context: DecideContext,
+      moreJobs: ReadonlyArray<JobSpec>
     ) =>
       Effect.gen(function*() {
         const key = subjectKey(transition.subject)
@@ -192,33 +220,27 @@ export const BillingLedgerSql = Layer.effect(
                 `not of ${key} in tenant ${tenantId}`
             )
           }
-          if (yield* writeState(tenantId, key, state, Option.isNone(current))) return decision.jobs
+          const specs = [...decision.jobs, ...moreJobs]
+          yield* ofTheReceiptsTenant(tenantId, specs)
+          if (yield* writeState(tenantId, key, state, Option.isNone(current), specs)) return
         }
         return yield* Effect.dieMessage(`subscription ${key} could not be inserted nor found in tenant ${tenantId}`)
       })
 
-    const enqueue = (specs: ReadonlyArray<JobSpec>) => specs.length === 0 ? Effect.void : jobs.enqueue(specs)
-
     const record = (request: RecordRequest) =>
       Effect.gen(function*() {
-        let transitionJobs: ReadonlyArray<JobSpec> = []
         if (Option.isSome(request.transition)) {
           const transition = request.transition.value
           const tenantId = request.receipt.tenantId!
           const recorded = yield* insertReceiptLockingState(request, tenantId, transition.subject)
           if (Option.isNone(recorded)) return "duplicate" as const
-          transitionJobs = yield* applyTransition(tenantId, transition, recorded.value.current, recorded.value.context)
-        } else if (!(yield* insertReceipt(request))) {
-          return "duplicate" as const
+          const { context, current } = recorded.value
+          yield* applyTransition(tenantId, transition, current, context, request.jobs)
+          return "recorded" as const
         }
-        const toEnqueue = [...transitionJobs, ...request.jobs]
-        const { tenantId } = request.receipt
-        const foreign = toEnqueue.find((job) => tenantId !== null && job.tenantId !== tenantId)
-        if (foreign !== undefined) {
-          // Row-level security would refuse it anyway; this says why.
-          return yield* Effect.dieMessage(`job ${foreign.idempotencyKey} is not of the receipt's tenant ${tenantId}`)
-        }
-        yield* enqueue(toEnqueue)
+        if (!(yield* insertReceipt(request))) return "duplicate" as const
+        yield* ofTheReceiptsTenant(request.receipt.tenantId, request.jobs)
+        if (request.jobs.length > 0) yield* jobs.enqueue(request.jobs)
         return "recorded" as const
       })
 

@@ -34,6 +34,47 @@ const defaultMaxAttempts = 10
  */
 export const jobsChannelPrefix = "guildhall_jobs:"
 
+/**
+ * The INSERT of `specs` (RETURNING run_at; a duplicate idempotency key inserts nothing), for `enqueue`
+ * and for a repository that enqueues inside a statement of its own (BillingLedgerSql, ADR 054): with
+ * `onlyIf`, the rows are inserted only when that condition holds.
+ */
+export const jobsInsert = (
+  sql: SqlClient.SqlClient,
+  specs: ReadonlyArray<JobSpec>,
+  now: DateTime.Utc,
+  onlyIf?: Statement.Fragment
+) => {
+  const rows = sql.csv(
+    specs.map((spec) =>
+      sql`(${spec.tenantId}::uuid, ${spec.kind}::text, ${jsonParam(spec.payload ?? null)}::jsonb,
+         ${spec.idempotencyKey}::text, 'pending', ${instantParam(spec.runAt)}::timestamptz, 0,
+         ${spec.maxAttempts ?? defaultMaxAttempts}::int, ${instantParam(now)}::timestamptz)`
+    )
+  )
+  return sql`
+    INSERT INTO jobs (tenant_id, kind, payload, idempotency_key, status, run_at, attempts, max_attempts, created_at)
+    ${onlyIf === undefined ? sql`VALUES ${rows}` : sql`SELECT * FROM (VALUES ${rows}) AS job WHERE ${onlyIf}`}
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING run_at
+  `
+}
+
+/** Whether any of `specs` is due at `now`, so that inserting it should wake a worker. */
+export const anyDue = (specs: ReadonlyArray<JobSpec>, now: DateTime.Utc) =>
+  specs.some((spec) => DateTime.lessThanOrEqualTo(spec.runAt, now))
+
+/**
+ * The wake-up NOTIFY for the rows of a CTE named `inserted` (jobsInsert's): sent when one of them is due,
+ * delivered by Postgres when the transaction commits (so a woken worker's claim sees the jobs).
+ */
+export const notifyWhenDue = (sql: SqlClient.SqlClient, now: DateTime.Utc) =>
+  sql`(
+    SELECT pg_notify(${jobsChannelPrefix} || current_schema(), 'due')::text
+    FROM inserted WHERE run_at <= ${instantParam(now)}::timestamptz
+    LIMIT 1
+  )`
+
 const jobColumns = `id, tenant_id, kind, payload, idempotency_key, status, run_at, attempts, max_attempts,
   last_error, locked_by, locked_until, created_at, finished_at`
 
@@ -87,23 +128,10 @@ export const JobsSql = Layer.effect(
      * (ON CONFLICT) or a job for later wakes nobody.
      */
     const insertAll = (specs: ReadonlyArray<JobSpec>, now: DateTime.Utc) => {
-      const rows = specs.map((spec) =>
-        sql`(${spec.tenantId}::uuid, ${spec.kind}::text, ${jsonParam(spec.payload ?? null)}::jsonb,
-             ${spec.idempotencyKey}::text, 'pending', ${instantParam(spec.runAt)}::timestamptz, 0,
-             ${spec.maxAttempts ?? defaultMaxAttempts}::int, ${instantParam(now)}::timestamptz)`
-      )
-      const insert = sql`
-        INSERT INTO jobs (tenant_id, kind, payload, idempotency_key, status, run_at, attempts, max_attempts, created_at)
-        VALUES ${sql.csv(rows)}
-        ON CONFLICT (idempotency_key) DO NOTHING
-      `
-      if (!specs.some((spec) => DateTime.lessThanOrEqualTo(spec.runAt, now))) return insert
-      return sql`
-        WITH inserted AS (${insert} RETURNING run_at)
-        SELECT pg_notify(${jobsChannelPrefix} || current_schema(), 'due')::text AS notified
-        FROM inserted WHERE run_at <= ${instantParam(now)}::timestamptz
-        LIMIT 1
-      `
+      const insert = jobsInsert(sql, specs, now)
+      return anyDue(specs, now)
+        ? sql`WITH inserted AS (${insert}) SELECT ${notifyWhenDue(sql, now)} AS notified`
+        : insert
     }
 
     /** Changes a running job only while `workerId` holds it. */
