@@ -1,8 +1,9 @@
-import { Duration, Effect, Layer } from "effect"
+import { DateTime, Duration, Effect, Layer } from "effect"
 import {
   billingJobHandlers,
   type JobHandler,
   JobHandlers,
+  Jobs,
   paymentJobHandlers,
   Quotas,
   reconcileAllPaidRoles,
@@ -19,12 +20,26 @@ const quotaSweep = Effect.map(Quotas, (quotas): Recurring => ({
   run: Effect.flatMap(quotas.sweep, (swept) => Effect.logInfo("quotas: swept").pipe(Effect.annotateLogs({ ...swept })))
 }))
 
-const recurringJobs = Effect.all([quotaSweep, reconcileAllPaidRoles, reportMeteredUsage])
+/** How long finished jobs are kept (for support: "did the grant run?") before the daily purge deletes them. */
+const finishedJobRetention = Duration.days(7)
+
+/** Daily: done jobs older than the retention deleted (dead ones stay for operators). */
+const jobPurge = Effect.map(Jobs, (jobs): Recurring => ({
+  kind: "jobs.purge",
+  every: Duration.days(1),
+  run: Effect.flatMap(DateTime.now, (now) =>
+    Effect.flatMap(
+      jobs.purgeFinished(DateTime.subtractDuration(now, finishedJobRetention)),
+      (purged) => Effect.logInfo(`jobs: purged ${purged} finished job(s)`)
+    ))
+}))
+
+const recurringJobs = Effect.all([quotaSweep, reconcileAllPaidRoles, reportMeteredUsage, jobPurge])
 
 /**
  * Every job kind the worker runs: billing effects and timers, payment
  * settlements, and the recurring housekeeping (quota sweep, paid-role
- * reconciliation, metered usage reports).
+ * reconciliation, metered usage reports, finished-job purge).
  */
 export const JobHandlersLive = Layer.effect(
   JobHandlers,

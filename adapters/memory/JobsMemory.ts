@@ -126,6 +126,18 @@ const make = Effect.gen(function*() {
         }
         jobs.set(id, { ...stored, job: revived })
         return true
+      })),
+    purgeFinished: (finishedBefore) =>
+      atomically(Effect.sync(() => {
+        let purged = 0
+        for (const [id, { job }] of jobs) {
+          if (job.status === "done" && job.finishedAt !== null && DateTime.lessThan(job.finishedAt, finishedBefore)) {
+            jobs.delete(id)
+            idsByKey.delete(job.idempotencyKey)
+            purged++
+          }
+        }
+        return purged
       }))
   })
 })

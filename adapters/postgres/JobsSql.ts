@@ -222,7 +222,12 @@ export const JobsSql = Layer.effect(
                           finished_at = NULL, locked_by = NULL, locked_until = NULL
           WHERE id = ${id}::uuid AND status = 'dead'
           RETURNING 1
-        `.pipe(Effect.map((rows) => rows.length > 0), asPlatform, boundary)
+        `.pipe(Effect.map((rows) => rows.length > 0), asPlatform, boundary),
+      purgeFinished: (finishedBefore) =>
+        sql`
+          DELETE FROM jobs WHERE status = 'done' AND finished_at < ${instantParam(finishedBefore)}::timestamptz
+          RETURNING 1
+        `.pipe(Effect.map((rows) => rows.length), asPlatform, boundary)
     })
   })
 )

@@ -77,6 +77,13 @@ export interface JobsService {
   }) => Effect.Effect<ReadonlyArray<Job>>
   /** Puts a dead job back to pending with fresh attempts (an operator fixed the cause). */
   readonly revive: (id: string, now: DateTime.Utc) => Effect.Effect<boolean>
+  /**
+   * Deletes done jobs finished before `finishedBefore` (dead ones stay for
+   * operators) and answers how many. Their idempotency keys are forgotten with
+   * them, so retention must outlast any re-enqueue of the same key: every
+   * producer's keys name a one-off (an event id, a timer's revision, a time slot).
+   */
+  readonly purgeFinished: (finishedBefore: DateTime.Utc) => Effect.Effect<number>
 }
 
 export class Jobs extends Context.Tag("core/Jobs")<Jobs, JobsService>() {}

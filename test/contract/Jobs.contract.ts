@@ -186,6 +186,29 @@ export const jobsContract = (store: Store<Jobs>) =>
         assert.strictEqual(reclaimed?.attempts, 1)
       }))
 
+    it.effect("purgeFinished deletes done jobs finished before the cutoff and keeps the rest", () =>
+      Effect.gen(function*() {
+        yield* drain
+        const store = yield* Jobs
+        const [old, recent, dead, pending] = [spec(), spec(), spec(), spec({ runAt: at(1_000_000) })]
+        yield* enqueue(old, recent, dead, pending)
+        const claimed = yield* claim("w1", at(0))
+        const id = (job: JobSpec) => claimed.find((c) => c.idempotencyKey === job.idempotencyKey)!.id
+        yield* store.complete(id(old), "w1", at(10))
+        yield* store.complete(id(recent), "w1", at(30))
+        yield* store.bury(id(dead), "w1", "permanent", at(10))
+
+        const purged = yield* store.purgeFinished(at(20))
+        assert.isAtLeast(purged, 1)
+        assert.isTrue(Option.isNone(yield* store.findByIdempotencyKey(old.idempotencyKey)))
+        assert.strictEqual((yield* byKey(recent.idempotencyKey)).status, "done")
+        assert.strictEqual((yield* byKey(dead.idempotencyKey)).status, "dead")
+        assert.strictEqual((yield* byKey(pending.idempotencyKey)).status, "pending")
+        // A purged job's key is forgotten with it.
+        yield* enqueue(old)
+        assert.strictEqual((yield* byKey(old.idempotencyKey)).status, "pending")
+      }))
+
     it.effect("lists one status, oldest first, filtered by kind and tenant", () =>
       Effect.gen(function*() {
         const store = yield* Jobs
