@@ -17,39 +17,6 @@ import {
  * (unknown_member).
  */
 
-/** What Discord's refusal means, and what the guild's admin can do about it. */
-const explanations: Record<DiscordRoleFailure, { readonly message: string; readonly remediation: string }> = {
-  missing_permissions: {
-    message: "Discord refused the role change: the bot lacks permission to manage this role",
-    remediation:
-      "Give the bot Manage Roles and move its role above the paid role in Server Settings > Roles (a bot can only manage roles below its highest one)."
-  },
-  missing_access: {
-    message: "The bot cannot reach this server",
-    remediation: "Re-invite the bot to the server, or restore its access to it."
-  },
-  unknown_member: {
-    message: "The user is not a member of this server",
-    remediation: "Nothing to do: the user left the server."
-  },
-  unknown_role: {
-    message: "The role no longer exists in this server",
-    remediation: "Pick an existing role for this plan in the paid role settings."
-  },
-  rate_limited: {
-    message: "Discord rate-limited the role change",
-    remediation: "Nothing to do: it is retried automatically."
-  },
-  unavailable: {
-    message: "Discord is unavailable",
-    remediation: "Nothing to do: it is retried automatically."
-  }
-}
-
-/** A DiscordRoleError with the message and remediation an admin sees for `reason`. */
-export const discordRoleError = (reason: DiscordRoleFailure, retryAfterMs: number | null = null): DiscordRoleError =>
-  new DiscordRoleError({ reason, ...explanations[reason], retryAfterMs })
-
 /** An effective role change the fake guilds recorded (no-ops are not recorded). */
 export interface RecordedRoleChange extends RoleChange {
   readonly action: "grant" | "revoke"
@@ -96,7 +63,7 @@ const make = Effect.sync(() => {
       programmedFailure,
       Effect.suspend(() => {
         const roles = members.get(memberKey(roleChange.guildId, roleChange.userId))
-        if (roles === undefined) return Effect.fail(discordRoleError("unknown_member"))
+        if (roles === undefined) return Effect.fail(DiscordRoleError.of("unknown_member"))
         const effective = action === "grant" ? !roles.has(roleChange.roleId) : roles.has(roleChange.roleId)
         if (effective) {
           if (action === "grant") roles.add(roleChange.roleId)
@@ -126,7 +93,7 @@ const make = Effect.sync(() => {
     failNext: (reason, options = {}) =>
       Effect.sync(() => {
         for (let i = 0; i < (options.times ?? 1); i++) {
-          failures.push(discordRoleError(reason, options.retryAfterMs ?? null))
+          failures.push(DiscordRoleError.of(reason, options.retryAfterMs ?? null))
         }
       }),
     roles: (guildId, userId) => Effect.sync(() => rolesOf(guildId, userId)),

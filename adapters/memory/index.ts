@@ -17,7 +17,6 @@ import { RuleRepoMemory } from "./RuleRepoMemory.js"
 import { TenantRepoMemory } from "./TenantRepoMemory.js"
 
 export {
-  discordRoleError,
   DiscordRolesMemory,
   DiscordRolesMemoryControl,
   type DiscordRolesMemoryControlService,

@@ -18,6 +18,36 @@ export const DiscordRoleFailure = Schema.Literal(
 )
 export type DiscordRoleFailure = typeof DiscordRoleFailure.Type
 
+/** What Discord's refusal means, and what the guild's admin can do about it. */
+const explanations: Record<DiscordRoleFailure, { readonly message: string; readonly remediation: string }> = {
+  missing_permissions: {
+    message: "Discord refused the role change: the bot lacks permission to manage this role",
+    remediation:
+      "Give the bot Manage Roles and move its role above the paid role in Server Settings > Roles (a bot can only manage roles below its highest one)."
+  },
+  missing_access: {
+    message: "The bot cannot reach this server",
+    remediation: "Re-invite the bot to the server, or restore its access to it."
+  },
+  unknown_member: {
+    message: "The user is not a member of this server",
+    remediation: "Nothing to do: the user left the server."
+  },
+  unknown_role: {
+    message: "The role no longer exists in this server",
+    remediation:
+      "The role was deleted in Discord: sell an existing role instead (PUT /assets/{guildId}/paid-roles/{roleId}) and remove this one."
+  },
+  rate_limited: {
+    message: "Discord rate-limited the role change",
+    remediation: "Nothing to do: it is retried automatically."
+  },
+  unavailable: {
+    message: "Discord is unavailable",
+    remediation: "Nothing to do: it is retried automatically."
+  }
+}
+
 export class DiscordRoleError extends Schema.TaggedError<DiscordRoleError>()("DiscordRoleError", {
   reason: DiscordRoleFailure,
   message: Schema.String,
@@ -26,6 +56,11 @@ export class DiscordRoleError extends Schema.TaggedError<DiscordRoleError>()("Di
   /** For rate_limited and unavailable: how long Discord asked us to wait. */
   retryAfterMs: Schema.NullOr(Schema.Number)
 }) {
+  /** The error for `reason`, with the message and remediation a guild's admin sees. */
+  static of(reason: DiscordRoleFailure, retryAfterMs: number | null = null): DiscordRoleError {
+    return new DiscordRoleError({ reason, ...explanations[reason], retryAfterMs })
+  }
+
   /** Worth retrying later; permission and unknown-entity errors are not (retrying them in a loop gets the IP banned). */
   get retryable(): boolean {
     return this.reason === "rate_limited" || this.reason === "unavailable"
