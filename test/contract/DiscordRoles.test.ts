@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { DiscordRolesMemory, DiscordRolesMemoryControl } from "../../adapters/memory/index.js"
 import { DiscordRoles, RoleId, UserId } from "../../core/index.js"
+import { discordRolesOverFake, fakeGuild } from "../discord/restLayer.js"
 import { newGuildId } from "../support/fixtures.js"
 import { discordRolesContract } from "./DiscordRoles.contract.js"
 
@@ -19,6 +20,11 @@ const memberFixture = Effect.gen(function*() {
 })
 
 discordRolesContract({ name: "memory", layer: () => DiscordRolesMemory, fixture: memberFixture })
+discordRolesContract({
+  name: "REST (discord.js) against a fake Discord API",
+  layer: discordRolesOverFake,
+  fixture: fakeGuild
+})
 
 describe("DiscordRolesMemory control", () => {
   const change = (guildId: ReturnType<typeof newGuildId>, userId: UserId) => ({

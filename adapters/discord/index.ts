@@ -1,0 +1,3 @@
+export * from "./DiscordRolesOffline.js"
+export * from "./DiscordRolesRest.js"
+export * from "./DiscordSettings.js"
