@@ -13,8 +13,9 @@ import { JobSettings, publicUrlOf, type RunMode, ServeSettings } from "./Setting
 /**
  * A runner: the core over the configured database (migrated at boot), the
  * HTTP API on PORT, the job worker, and the first-boot bootstrap. Hosted and
- * self-host differ only in what the bootstrap creates; the Discord runtime
- * comes with a later issue (until then role jobs wait, see DiscordRolesOffline).
+ * self-host differ only in what the bootstrap creates. Role grants go to
+ * Discord's REST API with DISCORD_TOKEN (without it they wait in the outbox);
+ * the gateway half of the Discord runtime comes with a later issue.
  */
 const makeRunner = (mode: RunMode) =>
   Layer.unwrapEffect(
