@@ -58,6 +58,17 @@ const trialingTenant = Effect.gen(function*() {
   return { guildId, tenantId, subject }
 })
 
+/** An hour into the trial the payment fails; the worker runs its effects. Answers when grace ends. */
+const failedHourIntoTrial = (
+  subject: { readonly _tag: "TenantPlan"; readonly tenantId: TenantId; readonly planKey: typeof premium }
+) =>
+  Effect.gen(function*() {
+    yield* advanceBy(Duration.hours(1))
+    yield* (yield* Billing).ingest(paymentFailed(subject, yield* DateTime.now))
+    yield* drainJobs
+    return Option.getOrThrow(Option.fromNullable((yield* subscriptionOf(subject.tenantId)).graceEndsAt))
+  })
+
 for (const runtime of await billingRuntimes()) {
   layer(runtime.layer(), { timeout: 120_000 })(`tenant plan flow on ${runtime.name}`, (it) => {
     it.effect("trial → premium; failed payment → grace, read-only, ended → free and active again", () =>
@@ -124,10 +135,7 @@ for (const runtime of await billingRuntimes()) {
       Effect.gen(function*() {
         const billing = yield* Billing
         const { guildId, subject, tenantId } = yield* trialingTenant
-        yield* advanceBy(Duration.hours(1))
-        yield* billing.ingest(paymentFailed(subject, yield* DateTime.now))
-        yield* drainJobs
-        const graceEndsAt = Option.getOrThrow(Option.fromNullable((yield* subscriptionOf(tenantId)).graceEndsAt))
+        const graceEndsAt = yield* failedHourIntoTrial(subject)
         yield* advanceTo(graceEndsAt)
         yield* drainJobs
         assert.strictEqual((yield* tenantNow(tenantId)).status, "read_only")
@@ -154,10 +162,7 @@ for (const runtime of await billingRuntimes()) {
       Effect.gen(function*() {
         const billing = yield* Billing
         const { guildId, subject, tenantId } = yield* trialingTenant
-        yield* advanceBy(Duration.hours(1))
-        yield* billing.ingest(paymentFailed(subject, yield* DateTime.now))
-        yield* drainJobs
-        const graceEndsAt = Option.getOrThrow(Option.fromNullable((yield* subscriptionOf(tenantId)).graceEndsAt))
+        const graceEndsAt = yield* failedHourIntoTrial(subject)
 
         yield* advanceBy(Duration.days(2))
         assert.strictEqual(yield* billing.ingest(paymentSucceeded(subject, yield* DateTime.now)), "recorded")
