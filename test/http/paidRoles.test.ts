@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Redacted } from "effect"
 import { DiscordRolesMemoryControl, ReadinessMemory } from "../../adapters/memory/index.js"
-import { PaymentOrderRepo, PlanKey } from "../../core/index.js"
+import { type DiscordRoleError, PaymentOrderRepo, PlanKey } from "../../core/index.js"
 import { FakePolar } from "../support/fakes/FakePolar.js"
 import { FakeStripe } from "../support/fakes/FakeStripe.js"
 import { sepayApiKeyHeader } from "../support/fakes/signing.js"
@@ -345,5 +345,10 @@ describe("jobs", () => {
         granted: 0,
         revoked: 0
       })
+      // Discord refuses: the admin gets Discord's reason and what to do about it.
+      yield* discord.failNext("missing_access")
+      const refused = yield* client.paidRoles.reconcile({ path: { guildId: guild } }).pipe(Effect.flip)
+      assert.strictEqual(refused._tag, "DiscordRoleError")
+      assert.include((refused as DiscordRoleError).remediation, "Re-invite the bot")
     }).pipe(Effect.provide(TestServer)))
 })

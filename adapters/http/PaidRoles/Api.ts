@@ -1,6 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import {
+  DiscordRoleError,
   GuildId,
   GuildNotFound,
   Money,
@@ -116,7 +117,7 @@ export class PaidRolesApi extends HttpApiGroup.make("paidRoles")
       .addSuccess(Schema.Struct({ granted: Schema.Int, revoked: Schema.Int }))
       .addError(GuildNotFound, { status: 404 })
       .addError(TenantNotFound, { status: 404 })
-      .addError(PaymentProviderFailed)
+      .addError(DiscordRoleError, { status: 502 })
       .annotate(OpenApi.Summary, "Compare paid roles with the roles members hold, and fix the difference")
       .annotate(
         OpenApi.Description,

@@ -3,7 +3,6 @@ import { Effect } from "effect"
 import { BillingLedger, PaidRoles } from "../../../core/index.js"
 import { holderOf } from "../Access.js"
 import { Api } from "../Api.js"
-import { PaymentProviderFailed } from "../Billing/Api.js"
 import { providerErrorToHttp } from "../Billing/Http.js"
 import { PublicUrl } from "../PublicUrl.js"
 
@@ -69,10 +68,5 @@ export const PaidRolesLive = HttpApiBuilder.group(Api, "paidRoles", (handlers) =
           })))
       .handle("reconcile", ({ path }) =>
         Effect.flatMap(holderOf(path.guildId), (tenantId) =>
-          paidRoles.reconcileGuild(tenantId, path.guildId)).pipe(
-            Effect.catchTag("DiscordRoleError", (error) =>
-              Effect.fail(
-                new PaymentProviderFailed({ provider: "discord", message: `${error.message} — ${error.remediation}` })
-              ))
-          ))
+          paidRoles.reconcileGuild(tenantId, path.guildId)))
   }))
