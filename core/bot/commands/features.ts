@@ -1,0 +1,68 @@
+import { Effect, Option } from "effect"
+import { GuildFeatures, type GuildFeatureView } from "../../features/GuildFeatures.js"
+import { commandHandlers, CommandRefused } from "../BotCommands.js"
+import { type CommandInvocation, stringOption } from "../CommandInvocation.js"
+import { Reply } from "../Reply.js"
+import { refusing } from "./replies.js"
+
+const line = (feature: GuildFeatureView): string => {
+  const state = feature.access === "essential"
+    ? "always on"
+    : !feature.inPlan
+    ? "not in your plan"
+    : feature.enabled
+    ? "on"
+    : "off"
+  return `\`${feature.key}\` — ${feature.name}: ${state}`
+}
+
+const make = Effect.gen(function*() {
+  const features = yield* GuildFeatures
+
+  const featureKey = (invocation: CommandInvocation) => {
+    const key = stringOption(invocation, "feature")?.toLowerCase()
+    return key === undefined
+      ? Effect.fail(CommandRefused.of("Name a feature", "Run /features list to see their keys"))
+      : Effect.succeed(key)
+  }
+
+  const list = (invocation: CommandInvocation) =>
+    Effect.map(
+      refusing(features.list(invocation.context.tenantId, invocation.context.guildId)),
+      (listed) => {
+        const outside = listed.some((feature) => !feature.inPlan)
+        return Reply.private(
+          [
+            `**Features in ${invocation.guildName}**`,
+            ...listed.map(line),
+            ...(outside ? ["Features not in your plan come with an upgrade: an admin can run /upgrade."] : [])
+          ].join("\n")
+        )
+      }
+    )
+
+  const enable = (invocation: CommandInvocation) =>
+    Effect.gen(function*() {
+      const key = yield* featureKey(invocation)
+      const { guildId, tenantId } = invocation.context
+      const enabled = yield* refusing(features.enable(tenantId, guildId, key, Option.none()))
+      return Reply.private(`${enabled.name} is on. Its commands appear in this server shortly.`)
+    })
+
+  const disable = (invocation: CommandInvocation) =>
+    Effect.gen(function*() {
+      const key = yield* featureKey(invocation)
+      const { guildId, tenantId } = invocation.context
+      const disabled = yield* refusing(features.disable(tenantId, guildId, key))
+      return Reply.private(`${disabled.name} is off; its settings are kept for when it is turned on again.`)
+    })
+
+  return commandHandlers({
+    "features list": { ephemeral: true, run: list },
+    "features enable": { ephemeral: true, run: enable },
+    "features disable": { ephemeral: true, run: disable }
+  })
+})
+
+/** /features list|enable|disable over GuildFeatures (the plan's remediation when a feature is not in it). */
+export const featuresCommands = make
