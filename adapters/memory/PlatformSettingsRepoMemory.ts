@@ -1,0 +1,16 @@
+import { Effect, Layer } from "effect"
+import { PlatformSettingsRepo } from "../../core/index.js"
+
+/** Platform settings in a map of their own: nothing else in the memory store reads them. */
+export const PlatformSettingsRepoMemory = Layer.sync(PlatformSettingsRepo, () => {
+  const settings = new Map<string, string>()
+  return PlatformSettingsRepo.of({
+    getOrInsert: (key, candidate) =>
+      Effect.sync(() => {
+        const stored = settings.get(key)
+        if (stored !== undefined) return stored
+        settings.set(key, candidate)
+        return candidate
+      })
+  })
+})

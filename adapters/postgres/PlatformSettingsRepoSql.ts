@@ -1,0 +1,19 @@
+import { SqlClient } from "@effect/sql"
+import { Effect, Layer } from "effect"
+import { PlatformSettingsRepo } from "../../core/index.js"
+import { asPlatform } from "./TenantScope.js"
+
+/** Platform settings belong to no tenant: platform work only. */
+export const PlatformSettingsRepoSql = Layer.effect(
+  PlatformSettingsRepo,
+  Effect.map(SqlClient.SqlClient, (sql) =>
+    PlatformSettingsRepo.of({
+      // A racing replica's insert waits on the key and then does nothing; the SELECT that follows sees its value.
+      getOrInsert: (key, candidate) =>
+        Effect.gen(function*() {
+          yield* sql`INSERT INTO platform_settings (key, value) VALUES (${key}, ${candidate}) ON CONFLICT (key) DO NOTHING`
+          const [row] = yield* sql<{ value: string }>`SELECT value FROM platform_settings WHERE key = ${key}`
+          return row!.value
+        }).pipe(asPlatform, Effect.orDie, Effect.provideService(SqlClient.SqlClient, sql))
+    }))
+)

@@ -1,0 +1,18 @@
+import { Context, type Effect } from "effect"
+
+/**
+ * Platform-wide values kept in the database so every replica reads the same
+ * one (a generated secret, say). Belongs to no tenant.
+ */
+export interface PlatformSettingsRepoService {
+  /**
+   * The stored value of `key`; when there is none, stores `candidate` and
+   * answers it. Atomic: replicas racing on an empty key all get the first value stored.
+   */
+  readonly getOrInsert: (key: string, candidate: string) => Effect.Effect<string>
+}
+
+export class PlatformSettingsRepo extends Context.Tag("core/PlatformSettingsRepo")<
+  PlatformSettingsRepo,
+  PlatformSettingsRepoService
+>() {}
