@@ -84,6 +84,7 @@ import {
 } from "../core/index.js"
 import { CoreLive } from "../programs/CoreLive.js"
 import { MigratedDatabaseLive } from "../programs/Database.js"
+import { guildInstallsLive } from "../programs/GuildInstallsLive.js"
 import { PaymentGatewaysLive, WebhookVerifiersLive } from "../programs/Payments.js"
 import { JobSettings } from "../programs/Settings.js"
 import { benchDatabaseUrl, benchSchema, percentile, positiveInt, withSearchPath } from "./support.js"
@@ -176,7 +177,11 @@ const serverLayer = (databaseUrl: Redacted.Redacted) => {
   const ApplicationLive = CoreLive.pipe(
     Layer.provideMerge(Layer.mergeAll(MigratedDatabaseLive, PaymentGatewaysLive, DiscordRolesTimed))
   )
-  const AppLive = Layer.mergeAll(WebhookVerifiersLive, Layer.succeed(PublicUrl, "http://127.0.0.1")).pipe(
+  const AppLive = Layer.mergeAll(
+    WebhookVerifiersLive,
+    Layer.succeed(PublicUrl, "http://127.0.0.1"),
+    guildInstallsLive("hosted")
+  ).pipe(
     Layer.provideMerge(ApplicationLive)
   )
   return HttpServerLive().pipe(

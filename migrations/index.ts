@@ -7,6 +7,11 @@ import featureCatalog from "./0006_feature_catalog.js"
 import jobs from "./0007_jobs.js"
 import billing from "./0008_billing.js"
 import payments from "./0009_payments.js"
+import commandSync from "./0010_command_sync.js"
+import xp from "./0011_xp.js"
+import setupProgress from "./0012_setup_progress.js"
+import guildClaims from "./0013_guild_claims.js"
+import tenantBots from "./0014_tenant_bots.js"
 
 /**
  * Every migration, keyed `<id>_<name>` for `Migrator.fromRecord`. Imported
@@ -21,5 +26,10 @@ export const migrations = {
   "0006_feature_catalog": featureCatalog,
   "0007_jobs": jobs,
   "0008_billing": billing,
-  "0009_payments": payments
+  "0009_payments": payments,
+  "0010_command_sync": commandSync,
+  "0011_xp": xp,
+  "0012_setup_progress": setupProgress,
+  "0013_guild_claims": guildClaims,
+  "0014_tenant_bots": tenantBots
 }

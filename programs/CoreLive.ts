@@ -14,7 +14,8 @@ import {
   PaymentSetup,
   PlanCatalog,
   Quotas,
-  Tenancy
+  Tenancy,
+  WhiteLabel
 } from "../core/index.js"
 import { JobHandlersLive } from "./Housekeeping.js"
 
@@ -30,7 +31,8 @@ const ApplicationServices = Layer.mergeAll(
   Quotas.layer,
   Guardrail.layer,
   PaidRoles.layer,
-  PaymentSetup.layer
+  PaymentSetup.layer,
+  WhiteLabel.layer
 ).pipe(
   Layer.provideMerge(Billing.layer),
   Layer.provideMerge(GuildEntitlements.layer),
@@ -42,7 +44,7 @@ const ApplicationServices = Layer.mergeAll(
  * provides: the repositories and stores (TenantRepo, GuildRepo, ApiKeyRepo,
  * the guild-policy repos, FeatureCatalogRepo, PolicyStore, QuotaStore,
  * Readiness, Jobs, BillingLedger, PaidRoleRepo, PaymentOrderRepo,
- * PaymentSettingsRepo) and the outside systems (DiscordRoles, StripeGateway,
+ * PaymentSettingsRepo, TenantBotRepo) and the outside systems (DiscordRoles, StripeGateway,
  * PolarGateway).
  */
 export const CoreLive = JobHandlersLive.pipe(Layer.provideMerge(ApplicationServices))

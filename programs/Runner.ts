@@ -6,6 +6,7 @@ import { HttpServerLive, PublicUrl } from "../adapters/http/index.js"
 import { JobWorker } from "../core/index.js"
 import { ApplicationLive } from "./Application.js"
 import { bootstrap } from "./Bootstrap.js"
+import { guildInstallsLive } from "./GuildInstallsLive.js"
 import { scheduleHousekeeping } from "./Housekeeping.js"
 import { WebhookVerifiersLive } from "./Payments.js"
 import { JobSettings, publicUrlOf, type RunMode, ServeSettings } from "./Settings.js"
@@ -22,7 +23,11 @@ const makeRunner = (mode: RunMode) =>
     Effect.gen(function*() {
       const settings = yield* ServeSettings
       const jobs = yield* JobSettings
-      const AppLive = Layer.mergeAll(WebhookVerifiersLive, Layer.succeed(PublicUrl, publicUrlOf(settings))).pipe(
+      const AppLive = Layer.mergeAll(
+        WebhookVerifiersLive,
+        Layer.succeed(PublicUrl, publicUrlOf(settings)),
+        guildInstallsLive(mode)
+      ).pipe(
         Layer.provideMerge(ApplicationLive)
       )
       const WorkerLive = jobs.enabled

@@ -1,5 +1,5 @@
-import { DiscordAPIError, RateLimitError, REST, Routes } from "discord.js"
-import { type ConfigError, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { DiscordAPIError, RateLimitError, type REST, Routes } from "discord.js"
+import { type ConfigError, Effect, Layer, Option, type Redacted, Schema } from "effect"
 import {
   DiscordRoleError,
   DiscordRoles,
@@ -9,6 +9,7 @@ import {
   RoleId,
   type UserId
 } from "../../core/index.js"
+import { makeRest } from "./DiscordClients.js"
 import { DiscordRolesOffline } from "./DiscordRolesOffline.js"
 import { type DiscordSettings, discordSettingsConfig } from "./DiscordSettings.js"
 
@@ -18,12 +19,6 @@ import { type DiscordSettings, discordSettingsConfig } from "./DiscordSettings.j
  * whole role list, which a stale cache would clobber), the change's reason in
  * the audit log.
  */
-
-/**
- * The longest rate limit REST may wait out itself. Longer ones fail as
- * rate_limited and the job outbox waits (the worker is not held for minutes).
- */
-export const maxQueuedRateLimitMs = 2_000
 
 /** Discord's JSON error codes we map; see https://discord.com/developers/docs/topics/opcodes-and-status-codes. */
 const refusals: Record<number, DiscordRoleError["reason"]> = {
@@ -60,16 +55,6 @@ export interface DiscordRestSettings {
   readonly apiBase?: string | undefined
 }
 
-/** A REST client that leaves long rate limits and 5xx retries to the job outbox. */
-const makeRest = (settings: DiscordRestSettings) =>
-  new REST({
-    version: "10",
-    ...(settings.apiBase === undefined ? {} : { api: settings.apiBase }),
-    // 5xx and timeouts are retried by the outbox with backoff, not hammered at once here.
-    retries: 0,
-    rejectOnRateLimit: (limit) => Math.max(limit.retryAfter, limit.timeToReset) > maxQueuedRateLimitMs
-  }).setToken(Redacted.value(settings.token))
-
 const call = <A>(request: (signal: AbortSignal) => Promise<A>) =>
   Effect.tryPromise({ try: request, catch: toRoleError })
 
@@ -105,7 +90,7 @@ export const DiscordRolesRest = (settings: DiscordRestSettings): Layer.Layer<Dis
   Layer.scoped(
     DiscordRoles,
     Effect.map(
-      Effect.acquireRelease(Effect.sync(() => makeRest(settings)), (rest) =>
+      Effect.acquireRelease(Effect.sync(() => makeRest(settings.token, settings.apiBase)), (rest) =>
         Effect.sync(() => {
           rest.clearHashSweeper()
           rest.clearHandlerSweeper()

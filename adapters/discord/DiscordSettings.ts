@@ -6,6 +6,13 @@ export interface DiscordSettings {
   readonly token: Option.Option<Redacted.Redacted<string>>
   /** DISCORD_API_BASE: another API base without the version (a local fake in tests); None: https://discord.com/api. */
   readonly apiBase: Option.Option<string>
+  /** DISCORD_APPLICATION_ID: the application invite links add. None: POST /discord/invite says to set it. */
+  readonly applicationId: Option.Option<string>
+  /**
+   * GUILDHALL_INVITE_SECRET: the key invite links' state is signed with. None: one generated at first boot
+   * and kept in the database, shared by every replica (ADR 070).
+   */
+  readonly inviteSecret: Option.Option<Redacted.Redacted<string>>
 }
 
 // An empty variable (`DISCORD_TOKEN=` in a compose file) means "not set", not "a blank token".
@@ -18,5 +25,9 @@ export const discordSettingsConfig: Config.Config<DiscordSettings> = Config.all(
   token: optionalSecret("DISCORD_TOKEN"),
   apiBase: Config.option(Config.url("DISCORD_API_BASE")).pipe(
     Config.map(Option.map((url) => url.toString().replace(/\/+$/, "")))
-  )
+  ),
+  applicationId: Config.option(Config.string("DISCORD_APPLICATION_ID")).pipe(
+    Config.map(Option.filter((id) => id.trim() !== ""))
+  ),
+  inviteSecret: optionalSecret("GUILDHALL_INVITE_SECRET")
 })

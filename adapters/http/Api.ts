@@ -2,6 +2,7 @@ import { HttpApi, OpenApi } from "@effect/platform"
 import { ApiKeysApi } from "./ApiKeys/Api.js"
 import { AssetsApi } from "./Assets/Api.js"
 import { BillingApi } from "./Billing/Api.js"
+import { DiscordApi, DiscordCallbackApi } from "./Discord/Api.js"
 import { FeaturesApi } from "./Features/Api.js"
 import { GuardrailApi } from "./Guardrail/Api.js"
 import { HealthApi } from "./Health/Api.js"
@@ -13,6 +14,7 @@ import { TenantsApi } from "./Tenants/Api.js"
 import { UsageApi } from "./Usage/Api.js"
 import { apiVersion } from "./version.js"
 import { WebhooksApi } from "./Webhooks/Api.js"
+import { WhiteLabelApi } from "./WhiteLabel/Api.js"
 
 /** The Guildhall HTTP API: its contract, shared by the server, typed clients and the OpenAPI document. */
 export class Api extends HttpApi.make("guildhall")
@@ -29,12 +31,15 @@ export class Api extends HttpApi.make("guildhall")
   .add(PaidRolesApi)
   .add(WebhooksApi)
   .add(JobsApi)
+  .add(DiscordApi)
+  .add(DiscordCallbackApi)
+  .add(WhiteLabelApi)
   .annotateContext(OpenApi.annotations({
     title: "Guildhall",
     version: apiVersion,
     description: "Tenants, their Discord guilds and API keys; guild features, RBAC rules, the guardrail's " +
       "explanations, usage and plan overrides; billing, paid roles and the payment providers' webhooks. " +
-      "Every endpoint but /health/* and /webhooks/* (signed by the provider) needs " +
+      "Every endpoint but /health/*, /webhooks/* (signed by the provider) and /discord/callback (a signed state) needs " +
       "`Authorization: Bearer <API key>`. Errors are JSON with a `_tag`, a `message` and, when there is " +
       "something to do about them, a `remediation`."
   }))

@@ -5,6 +5,7 @@ import { ApiKeysLive } from "./ApiKeys/Http.js"
 import { AssetsLive } from "./Assets/Http.js"
 import { AuthenticationLive } from "./Auth.js"
 import { BillingLive } from "./Billing/Http.js"
+import { DiscordCallbackLive, DiscordLive } from "./Discord/Http.js"
 import { FeaturesLive } from "./Features/Http.js"
 import { GuardrailLive } from "./Guardrail/Http.js"
 import { HealthLive } from "./Health/Http.js"
@@ -15,13 +16,14 @@ import { RulesLive } from "./Rules/Http.js"
 import { TenantsLive } from "./Tenants/Http.js"
 import { UsageLive } from "./Usage/Http.js"
 import { WebhooksLive } from "./Webhooks/Http.js"
+import { WhiteLabelLive } from "./WhiteLabel/Http.js"
 
 /**
  * The Api with every handler and the authentication middleware. Requires
  * Tenancy, ApiKeys, Readiness, GuildFeatures, GuildRules, Overrides,
  * GuildEntitlements, Guardrail, Quotas, FeatureCatalogRepo; Billing, BillingLedger, PaidRoles,
  * PaymentSetup, PaymentSettingsRepo, Jobs; the providers' webhook verifiers (StripeWebhook,
- * PolarWebhook, SepayWebhook) and PublicUrl.
+ * PolarWebhook, SepayWebhook) and PublicUrl; GuildInstalls and DiscordApplicationId; WhiteLabel.
  */
 export const HttpApiLive = HttpApiBuilder.api(Api).pipe(
   Layer.provide([
@@ -37,7 +39,10 @@ export const HttpApiLive = HttpApiBuilder.api(Api).pipe(
     BillingLive,
     PaidRolesLive,
     WebhooksLive,
-    JobsLive
+    JobsLive,
+    DiscordLive,
+    DiscordCallbackLive,
+    WhiteLabelLive
   ]),
   Layer.provide(AuthenticationLive)
 )

@@ -1,6 +1,7 @@
 export { Api } from "./Api.js"
 export { TenantIdRequired } from "./Assets/TenantIdRequired.js"
 export { Authentication, AuthenticationLive, CurrentPrincipal } from "./Auth.js"
+export { DiscordApplicationId } from "./Discord/DiscordApplicationId.js"
 export { HttpApiLive } from "./HttpApiLive.js"
 export { HttpServerLive, type HttpServerOptions } from "./HttpServerLive.js"
 export { defaultMaxBodyBytes } from "./middleware/bodyLimit.js"

@@ -2,8 +2,10 @@ import { Effect, Layer } from "effect"
 import { Readiness } from "../../core/index.js"
 import { ApiKeyRepoMemory } from "./ApiKeyRepoMemory.js"
 import { BillingLedgerMemory } from "./BillingLedgerMemory.js"
+import { CommandSyncRepoMemory } from "./CommandSyncRepoMemory.js"
 import { EntitlementRepoMemory } from "./EntitlementRepoMemory.js"
 import { FeatureCatalogRepoMemory } from "./FeatureCatalogRepoMemory.js"
+import { GuildClaimRepoMemory } from "./GuildClaimRepoMemory.js"
 import { GuildFeatureRepoMemory } from "./GuildFeatureRepoMemory.js"
 import { GuildRepoMemory } from "./GuildRepoMemory.js"
 import { JobsMemory } from "./JobsMemory.js"
@@ -12,10 +14,31 @@ import { MemoryStore } from "./MemoryStore.js"
 import { PaidRoleRepoMemory } from "./PaidRoleRepoMemory.js"
 import { PaymentOrderRepoMemory } from "./PaymentOrderRepoMemory.js"
 import { PaymentSettingsRepoMemory } from "./PaymentSettingsRepoMemory.js"
+import { PlatformSettingsRepoMemory } from "./PlatformSettingsRepoMemory.js"
 import { PolicyStoreMemory } from "./PolicyStoreMemory.js"
 import { RuleRepoMemory } from "./RuleRepoMemory.js"
+import { SetupProgressRepoMemory } from "./SetupProgressRepoMemory.js"
+import { TenantBotRepoMemory } from "./TenantBotRepoMemory.js"
 import { TenantRepoMemory } from "./TenantRepoMemory.js"
+import { XpStoreMemory } from "./XpStoreMemory.js"
 
+export {
+  DiscordCommandsMemory,
+  DiscordCommandsMemoryControl,
+  type DiscordCommandsMemoryControlService,
+  type RecordedCommandPut
+} from "./DiscordCommandsMemory.js"
+export {
+  DiscordGuildsMemory,
+  DiscordGuildsMemoryControl,
+  type DiscordGuildsMemoryControlService,
+  type MemoryGuild
+} from "./DiscordGuildsMemory.js"
+export {
+  DiscordMessagesMemory,
+  DiscordMessagesMemoryControl,
+  type DiscordMessagesMemoryControlService
+} from "./DiscordMessagesMemory.js"
 export {
   DiscordRolesMemory,
   DiscordRolesMemoryControl,
@@ -23,9 +46,11 @@ export {
   type RecordedRoleChange
 } from "./DiscordRolesMemory.js"
 export { QuotaStoreMemory } from "./QuotaStoreMemory.js"
+export { GuildClaimRepoMemory, PlatformSettingsRepoMemory }
 export {
   ApiKeyRepoMemory,
   BillingLedgerMemory,
+  CommandSyncRepoMemory,
   EntitlementRepoMemory,
   FeatureCatalogRepoMemory,
   GuildFeatureRepoMemory,
@@ -38,7 +63,10 @@ export {
   PaymentSettingsRepoMemory,
   PolicyStoreMemory,
   RuleRepoMemory,
-  TenantRepoMemory
+  SetupProgressRepoMemory,
+  TenantBotRepoMemory,
+  TenantRepoMemory,
+  XpStoreMemory
 }
 
 /** The guild policy ports (writes, and the PolicyStore that reads and hears them) over the MemoryStore in context. */
@@ -67,7 +95,13 @@ export const RepositoriesMemory = Layer.mergeAll(
   ApiKeyRepoMemory,
   GuildPolicyMemory,
   FeatureCatalogRepoMemory,
-  BillingMemory
+  GuildClaimRepoMemory,
+  PlatformSettingsRepoMemory,
+  BillingMemory,
+  XpStoreMemory,
+  SetupProgressRepoMemory,
+  CommandSyncRepoMemory,
+  TenantBotRepoMemory
 ).pipe(
   Layer.provideMerge(MemoryStore.layer)
 )

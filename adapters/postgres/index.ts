@@ -1,8 +1,10 @@
 import { Layer } from "effect"
 import { ApiKeyRepoSql } from "./ApiKeyRepoSql.js"
 import { BillingLedgerSql } from "./BillingLedgerSql.js"
+import { CommandSyncRepoSql } from "./CommandSyncRepoSql.js"
 import { EntitlementRepoSql } from "./EntitlementRepoSql.js"
 import { FeatureCatalogRepoSql } from "./FeatureCatalogRepoSql.js"
+import { GuildClaimRepoSql } from "./GuildClaimRepoSql.js"
 import { GuildFeatureRepoSql } from "./GuildFeatureRepoSql.js"
 import { GuildRepoSql } from "./GuildRepoSql.js"
 import { JobsSql } from "./JobsSql.js"
@@ -11,9 +13,13 @@ import { KillSwitchRepoSql } from "./KillSwitchRepoSql.js"
 import { PaidRoleRepoSql } from "./PaidRoleRepoSql.js"
 import { PaymentOrderRepoSql } from "./PaymentOrderRepoSql.js"
 import { PaymentSettingsRepoSql } from "./PaymentSettingsRepoSql.js"
+import { PlatformSettingsRepoSql } from "./PlatformSettingsRepoSql.js"
 import { ReadinessSql } from "./ReadinessSql.js"
 import { RuleRepoSql } from "./RuleRepoSql.js"
+import { SetupProgressRepoSql } from "./SetupProgressRepoSql.js"
+import { TenantBotRepoSql } from "./TenantBotRepoSql.js"
 import { TenantRepoSql } from "./TenantRepoSql.js"
+import { XpStoreSql } from "./XpStoreSql.js"
 
 export { MigrationsLive, runMigrations } from "./Migrations.js"
 export * as PgliteClient from "./PgliteClient.js"
@@ -22,10 +28,15 @@ export type { PolicyChangeListenerOptions } from "./PolicyChangeListener.js"
 export { PolicyStoreSql, policyStoreSqlLayer } from "./PolicyStoreSql.js"
 export { policyChannel } from "./policyVersions.js"
 export { QuotaStoreSql } from "./QuotaStoreSql.js"
+export { GuildClaimRepoSql, PlatformSettingsRepoSql }
 export { asPlatform, inTenant, withPlatformView } from "./TenantScope.js"
 export { ApiKeyRepoSql, FeatureCatalogRepoSql, GuildRepoSql, ReadinessSql, TenantRepoSql }
+export { XpStoreSql }
 
 export { EntitlementRepoSql, GuildFeatureRepoSql, KillSwitchRepoSql, RuleRepoSql }
+export { SetupProgressRepoSql }
+export { CommandSyncRepoSql }
+export { TenantBotRepoSql }
 export { BillingLedgerSql, JobsSql, JobWakeupsSql, PaidRoleRepoSql, PaymentOrderRepoSql, PaymentSettingsRepoSql }
 
 /**
@@ -48,6 +59,12 @@ export const RepositoriesSql = Layer.mergeAll(
   ApiKeyRepoSql,
   ReadinessSql,
   FeatureCatalogRepoSql,
+  GuildClaimRepoSql,
+  PlatformSettingsRepoSql,
   GuildPolicySql,
-  BillingSql
+  BillingSql,
+  XpStoreSql,
+  SetupProgressRepoSql,
+  CommandSyncRepoSql,
+  TenantBotRepoSql
 )

@@ -69,7 +69,7 @@ export interface FeatureHookContext<C> {
 
 /** Gateway events a feature may handle; the Discord runtime delivers them (a later issue). */
 export type GatewayEvent =
-  | { readonly _tag: "MemberJoined"; readonly guildId: GuildId; readonly userId: UserId }
+  | { readonly _tag: "MemberJoined"; readonly guildId: GuildId; readonly userId: UserId; readonly guildName: string }
   | { readonly _tag: "MemberLeft"; readonly guildId: GuildId; readonly userId: UserId }
   | {
     readonly _tag: "MessageCreated"

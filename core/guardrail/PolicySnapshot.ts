@@ -8,7 +8,7 @@ import type { CommandRules } from "../rbac/evaluateRules.js"
 import type { Rule } from "../rbac/Rule.js"
 import { platformDefaults, resolveSettings } from "../tenancy/GuildConfig.js"
 import type { Deny } from "./Decision.js"
-import type { PolicySource } from "./PolicySource.js"
+import type { GuildFeatureState, PolicySource } from "./PolicySource.js"
 
 /**
  * What `decide` has worked out from this snapshot for one command: it depends
@@ -57,6 +57,8 @@ export interface PolicySnapshot {
   readonly builtAt: DateTime.Utc
   /** When an add-on or override in effect expires: the snapshot must be rebuilt then. null: never. */
   readonly validUntil: DateTime.Utc | null
+  /** The guild's stored feature states by key (configs as stored): gateway events read configs from here. */
+  readonly featureStates: ReadonlyMap<string, GuildFeatureState>
 }
 
 /**
@@ -101,7 +103,8 @@ export const buildSnapshot = (
     killedFeatures: new Set(source.killSwitches.filter((key) => key !== "*")),
     catalog,
     builtAt: now,
-    validUntil: entitlements.validUntil
+    validUntil: entitlements.validUntil,
+    featureStates: new Map(source.features.map((state) => [state.featureKey, state]))
   }
 }
 

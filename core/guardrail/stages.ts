@@ -33,7 +33,7 @@ export const unknownCommand = (ctx: CommandContext): Deny =>
     { command: ctx.commandPath.join(" ") }
   )
 
-export const guildNotInstalled = (ctx: CommandContext): Deny =>
+export const guildNotInstalled = (ctx: Pick<CommandContext, "guildId">): Deny =>
   deny(
     "platform",
     "GUILD_NOT_INSTALLED",

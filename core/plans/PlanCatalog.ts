@@ -52,13 +52,13 @@ export const builtinPlans: ReadonlyArray<Plan> = [
     "premium",
     "Premium",
     { maxGuilds: 10, commandsPerMinute: 600, aiTokensPerDay: 100_000, maxPaidRoles: 10 },
-    ["welcome", "xp", "announcements", "paid-roles", "analytics"]
+    ["welcome", "xp", "xp-roles", "announcements", "paid-roles", "analytics"]
   ),
   plan(
     "enterprise",
     "Enterprise",
     { maxGuilds: -1, commandsPerMinute: -1, aiTokensPerDay: -1, maxPaidRoles: -1 },
-    ["welcome", "xp", "announcements", "paid-roles", "analytics", "white-label"]
+    ["welcome", "xp", "xp-roles", "announcements", "paid-roles", "analytics", "white-label"]
   )
 ]
 

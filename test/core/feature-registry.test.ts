@@ -262,7 +262,7 @@ describe("FeatureRegistry lookups", () => {
     expect(reset.command.name).toBe("xp")
     expect(reset.leaf.name).toBe("reset")
     expect(reset.requirements).toMatchObject({ level: "admin", memberPermissions: Permission.ManageGuild })
-    expect(registry.resolveCommand(["xp", "rank"])!.requirements).toMatchObject({
+    expect(registry.resolveCommand(["rank"])!.requirements).toMatchObject({
       level: "member",
       memberPermissions: null
     })
@@ -313,20 +313,27 @@ describe("FeatureRegistry lookups", () => {
     expect(registry.resolveCommand(["xp"])).toBeUndefined()
     expect(registry.resolveCommand(["xp", "nope"])).toBeUndefined()
     expect(registry.resolveCommand(["stats", "extra"])).toBeUndefined()
-    expect(registry.resolveCommand(["xp", "rank", "extra"])).toBeUndefined()
+    expect(registry.resolveCommand(["rank", "extra"])).toBeUndefined()
   })
 
   it("lists every invocable path", () => {
     expect(registry.commands.map((resolved) => resolved.key)).toEqual([
-      "setup",
-      "permissions show",
+      "setup start",
+      "setup features",
+      "setup roles",
+      "setup providers",
+      "setup finish",
+      "features list",
+      "features enable",
+      "features disable",
+      "permissions view",
       "permissions allow",
       "permissions deny",
-      "permissions clear",
+      "permissions reset",
       "upgrade",
       "status",
-      "xp rank",
-      "xp leaderboard",
+      "rank",
+      "leaderboard",
       "xp reset",
       "purchase",
       "paidroles list",

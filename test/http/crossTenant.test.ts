@@ -23,7 +23,7 @@ const routes = (guild: string) =>
       memberPermissions: "8",
       channelId: "500000000000000001",
       appPermissions: "8",
-      commandPath: ["xp", "rank"]
+      commandPath: ["rank"]
     }],
     ["GET", `/usage/${guild}/daily`, undefined],
     ["DELETE", `/assets/${guild}`, undefined]

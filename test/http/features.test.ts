@@ -16,8 +16,9 @@ describe("guild features", () => {
       )
       const xp = catalog.find((feature) => feature.key === "xp")!
       assert.strictEqual(xp.requires, "xp")
-      assert.deepStrictEqual(xp.commands[0]!.subcommands.map((sub) => sub.name), ["rank", "leaderboard", "reset"])
-      assert.strictEqual(xp.commands[0]!.subcommands[2]!.memberPermissions, "32") // ManageGuild as a decimal string
+      assert.deepStrictEqual(xp.commands.map((command) => command.name), ["rank", "leaderboard", "xp"])
+      assert.deepStrictEqual(xp.commands[2]!.subcommands.map((sub) => sub.name), ["reset"])
+      assert.strictEqual(xp.commands[2]!.memberPermissions, "32") // ManageGuild as a decimal string
       assert.isNull(xp.retiredAt)
     }).pipe(Effect.provide(TestServer)))
 

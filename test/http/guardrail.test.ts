@@ -19,7 +19,7 @@ describe("guardrail explain", () => {
   it.effect("a disabled feature is denied at the toggle stage; after enabling, allowed", () =>
     Effect.gen(function*() {
       const { client, guildId, key } = yield* tenantWithGuild("Acme", basic)
-      const explain = rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, command(["xp", "rank"]))
+      const explain = rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, command(["rank"]))
 
       const denied = yield* explain
       assert.strictEqual(denied.status, 200)
@@ -58,14 +58,14 @@ describe("guardrail explain", () => {
         path: { guildId },
         payload: { rules: [{ target: "feature:xp", subject: "user", subjectId: memberId, effect: "deny" }] }
       })
-      const ruled = yield* rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, command(["xp", "rank"]))
+      const ruled = yield* rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, command(["rank"]))
       assert.strictEqual(ruled.body.decision.code, "RULE_DENIED")
       assert.strictEqual(ruled.body.stoppedAt, "rules")
       assert.strictEqual(ruled.body.rule.id, rule!.id)
 
       // The owner passes rule editing and setup through the lockout guard, whatever the rules say.
       const owner = yield* rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, {
-        ...command(["setup"]),
+        ...command(["setup", "start"]),
         userId: ownerId
       })
       assert.strictEqual(owner.body.decision._tag, "Allow")
@@ -76,7 +76,7 @@ describe("guardrail explain", () => {
       const { guildId, key } = yield* tenantWithGuild("Acme", basic)
       for (const bits of ["0x8", "-1", 8]) {
         const response = yield* rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, {
-          ...command(["xp", "rank"]),
+          ...command(["rank"]),
           memberPermissions: bits
         })
         assert.strictEqual(response.status, 400, `memberPermissions ${JSON.stringify(bits)}`)
@@ -88,13 +88,13 @@ describe("guardrail explain", () => {
     Effect.gen(function*() {
       const { client, guildId, key, operator } = yield* tenantWithGuild("Acme", basic)
       yield* client.assets.remove({ path: { guildId } })
-      const removed = yield* rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, command(["xp", "rank"]))
+      const removed = yield* rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, command(["rank"]))
       assert.strictEqual(removed.status, 404)
       assert.strictEqual(removed.body._tag, "GuildNotFound")
 
       const globex = yield* operator.tenants.create({ payload: { name: "Globex", planKey: basic } })
       yield* operator.assets.install({ path: { guildId }, payload: { tenantId: globex.id, name: "Globex", ownerId } })
-      const after = yield* rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, command(["xp", "rank"]))
+      const after = yield* rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, command(["rank"]))
       assert.strictEqual(after.status, 404)
       // The operator explains it for its holder now.
       const operatorView = yield* operator.guardrail.explain({
@@ -107,7 +107,7 @@ describe("guardrail explain", () => {
           parentChannelId: null,
           categoryId: null,
           appPermissions: 8n,
-          commandPath: ["xp", "rank"]
+          commandPath: ["rank"]
         }
       })
       assert.strictEqual(operatorView.decision._tag, "Deny")

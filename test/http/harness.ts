@@ -2,7 +2,7 @@ import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { DateTime, Effect, Layer, Option, Redacted } from "effect"
 import { NodeCrypto } from "../../adapters/crypto/index.js"
-import { Api, HttpServerLive, PublicUrl } from "../../adapters/http/index.js"
+import { Api, DiscordApplicationId, HttpServerLive, PublicUrl } from "../../adapters/http/index.js"
 import {
   DiscordRolesMemory,
   QuotaStoreMemory,
@@ -25,7 +25,9 @@ import {
   GuildEntitlements,
   GuildFeatures,
   GuildId,
+  GuildInstalls,
   GuildRules,
+  InviteSigningKey,
   JobWorker,
   Overrides,
   PaidRoles,
@@ -35,7 +37,8 @@ import {
   Quotas,
   type Readiness,
   Tenancy,
-  UserId
+  UserId,
+  WhiteLabel
 } from "../../core/index.js"
 import { JobHandlersLive } from "../../programs/Housekeeping.js"
 
@@ -47,6 +50,8 @@ const CatalogSynced = Layer.effectDiscard(
   )
 )
 
+export const testDiscordApplicationId = "123456789012345678"
+
 /** Where the test server's payment providers are: not configured unless a test points them at its fakes. */
 export interface TestProviders {
   readonly stripe: StripeSettings
@@ -54,13 +59,16 @@ export interface TestProviders {
   readonly plans: Layer.Layer<PlanCatalog>
   /** Wraps the ledger every service writes through (to simulate the database failing mid-webhook, say). */
   readonly ledger: (ledger: BillingLedgerService) => BillingLedgerService
+  /** DISCORD_APPLICATION_ID as the server sees it. */
+  readonly discordApplicationId: Option.Option<string>
 }
 
 const noProviders: TestProviders = {
   stripe: { secretKey: Option.none(), webhookSecret: Option.none(), apiBase: Option.none() },
   polarApiBase: undefined,
   plans: PlanCatalog.builtin,
-  ledger: (ledger) => ledger
+  ledger: (ledger) => ledger,
+  discordApplicationId: Option.some(testDiscordApplicationId)
 }
 
 /** The memory repositories, with the ledger as the test wraps it. */
@@ -69,7 +77,17 @@ const repositories = (wrap: TestProviders["ledger"]) =>
 
 export const testPublicUrl = "https://guildhall.test"
 
+/** Guild installs from invites (a generated signing key, as a runner without GUILDHALL_INVITE_SECRET has). */
+const guildInstalls = (providers: TestProviders) =>
+  Layer.merge(
+    GuildInstalls.layer("hosted").pipe(Layer.provideMerge(InviteSigningKey.layer(Option.none()))),
+    Layer.succeed(DiscordApplicationId, providers.discordApplicationId)
+  )
+
 const core = (readiness: Layer.Layer<Readiness>, providers: TestProviders) =>
+  guildInstalls(providers).pipe(Layer.provideMerge(applicationServices(readiness, providers)))
+
+const applicationServices = (readiness: Layer.Layer<Readiness>, providers: TestProviders) =>
   Layer.mergeAll(
     Tenancy.layer,
     ApiKeys.layer,
@@ -80,6 +98,7 @@ const core = (readiness: Layer.Layer<Readiness>, providers: TestProviders) =>
     Guardrail.layer,
     PaidRoles.layer,
     PaymentSetup.layer,
+    WhiteLabel.layer,
     CatalogSynced,
     stripeWebhookLayer(providers.stripe),
     PolarWebhookLive,

@@ -53,7 +53,7 @@ const rankContext = (tenantId: CommandContext["tenantId"], guildId: GuildId): Co
   parentChannelId: null,
   categoryId: null,
   appPermissions: 0n,
-  commandPath: ["xp", "rank"],
+  commandPath: ["rank"],
   interactionId: randomUUID()
 })
 
@@ -79,7 +79,7 @@ const ruleWrittenOnOneIsEnforcedByTheOther = (writer: Replica, enforcer: Replica
 
     yield* Effect.flatMap(GuildRules, (rules) =>
       rules.replace(tenantId, guildId, "tenant", [
-        { target: "command:xp rank", subject: "guild", subjectId: guildId, effect: "deny" }
+        { target: "command:rank", subject: "guild", subjectId: guildId, effect: "deny" }
       ])).pipe(Effect.provide(writer))
     const written = yield* DateTime.now
 

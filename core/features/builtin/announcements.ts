@@ -33,7 +33,12 @@ export const announcementsFeature = defineFeature<AnnouncementsConfig>({
       botPermissions: Permission.SendMessages,
       options: [
         { name: "message", description: "What to announce", type: "string", required: true },
-        { name: "mention", description: "Mention the announcement role (default: yes)", type: "boolean" }
+        { name: "mention", description: "Mention the announcement role (default: yes)", type: "boolean" },
+        {
+          name: "in_minutes",
+          description: "Post it later: in this many minutes (1 to 10080, a week); now if omitted",
+          type: "integer"
+        }
       ]
     }
   ]

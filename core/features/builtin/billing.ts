@@ -15,7 +15,8 @@ export const billingFeature = defineFeature({
       name: "upgrade",
       description: "Upgrade this server's plan",
       level: "admin",
-      memberPermissions: Permission.ManageGuild
+      memberPermissions: Permission.ManageGuild,
+      options: [{ name: "plan", description: "The plan's key (the next plan up if omitted)", type: "string" }]
     },
     { name: "status", description: "Show this server's plan, its limits and usage", level: "member" }
   ]

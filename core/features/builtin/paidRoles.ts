@@ -47,7 +47,19 @@ export const paidRolesFeature = defineFeature<PaidRolesConfig>({
       level: "member",
       // Selling a role the bot cannot grant would take money for nothing: refuse up front.
       botPermissions: Permission.ManageRoles,
-      options: [{ name: "product", description: "The role to buy", type: "string", required: true }]
+      options: [
+        { name: "product", description: "The role to buy", type: "string", required: true },
+        {
+          name: "provider",
+          description: "How to pay (the role's first provider if omitted)",
+          type: "string",
+          choices: [
+            { name: "Stripe", value: "stripe" },
+            { name: "Polar", value: "polar" },
+            { name: "SePay (bank transfer)", value: "sepay" }
+          ]
+        }
+      ]
     },
     {
       name: "paidroles",

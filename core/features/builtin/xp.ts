@@ -7,7 +7,7 @@ export const XpConfig = Schema.Struct({
   pointsPerMessage: Schema.Int.pipe(Schema.between(1, 1_000)),
   /** A member earns points for at most one message in this many seconds. */
   cooldownSeconds: Schema.Int.pipe(Schema.between(0, 86_400)),
-  /** Roles granted on reaching a level. */
+  /** Roles granted on reaching a level; only on plans with the "xp-roles" flag. */
   levelRoles: Schema.Array(Schema.Struct({ level: Schema.Int.pipe(Schema.positive()), roleId: RoleId }))
 })
 export type XpConfig = typeof XpConfig.Type
@@ -27,25 +27,26 @@ export const xpFeature = defineFeature<XpConfig>({
   },
   commands: [
     {
-      name: "xp",
-      description: "Points and levels",
+      name: "rank",
+      description: "Show a member's level and points",
       level: "member",
+      options: [{ name: "user", description: "Whose rank (yours if omitted)", type: "user" }]
+    },
+    {
+      name: "leaderboard",
+      description: "Show the members with the most points",
+      level: "member",
+      options: [{ name: "page", description: "Which page of the leaderboard (10 a page)", type: "integer" }]
+    },
+    {
+      name: "xp",
+      description: "Manage members' points",
+      level: "admin",
+      memberPermissions: Permission.ManageGuild,
       subcommands: [
-        {
-          name: "rank",
-          description: "Show a member's level and points",
-          options: [{ name: "user", description: "Whose rank (yours if omitted)", type: "user" }]
-        },
-        {
-          name: "leaderboard",
-          description: "Show the members with the most points",
-          options: [{ name: "page", description: "Which page of the leaderboard", type: "integer" }]
-        },
         {
           name: "reset",
           description: "Reset a member's points",
-          level: "admin",
-          memberPermissions: Permission.ManageGuild,
           options: [{ name: "user", description: "Whose points to reset", type: "user", required: true }]
         }
       ]
