@@ -66,12 +66,16 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { HttpServerLive, PublicUrl } from "../adapters/http/index.js"
 import {
+  DiscordCommandsMemory,
+  DiscordGuildsMemory,
+  DiscordMessagesMemory,
   DiscordRolesMemory,
   DiscordRolesMemoryControl,
   type DiscordRolesMemoryControlService
 } from "../adapters/memory/index.js"
 import { PgServerClient } from "../adapters/postgres/index.js"
 import {
+  BotLinks,
   DiscordRoles,
   GuildId,
   JobWorker,
@@ -86,7 +90,7 @@ import { CoreLive } from "../programs/CoreLive.js"
 import { MigratedDatabaseLive } from "../programs/Database.js"
 import { guildInstallsLive } from "../programs/GuildInstallsLive.js"
 import { PaymentGatewaysLive, WebhookVerifiersLive } from "../programs/Payments.js"
-import { JobSettings } from "../programs/Settings.js"
+import { botLinksOf, JobSettings } from "../programs/Settings.js"
 import { benchDatabaseUrl, benchSchema, percentile, positiveInt, withSearchPath } from "./support.js"
 import type { HealthResult, SenderCommand, SenderReply, SendResult } from "./webhookSenders.js"
 import { memberOf, post, snowflake, subscriptionActive, type TrafficTenant } from "./webhookTraffic.js"
@@ -175,7 +179,17 @@ const serverLayer = (databaseUrl: Redacted.Redacted) => {
     (entry): entry is [string, string] => entry[1] !== undefined
   )
   const ApplicationLive = CoreLive.pipe(
-    Layer.provideMerge(Layer.mergeAll(MigratedDatabaseLive, PaymentGatewaysLive, DiscordRolesTimed))
+    Layer.provideMerge(
+      Layer.mergeAll(
+        MigratedDatabaseLive,
+        PaymentGatewaysLive,
+        DiscordRolesTimed,
+        DiscordCommandsMemory,
+        DiscordMessagesMemory,
+        DiscordGuildsMemory,
+        Layer.succeed(BotLinks, botLinksOf("http://127.0.0.1"))
+      )
+    )
   )
   const AppLive = Layer.mergeAll(
     WebhookVerifiersLive,

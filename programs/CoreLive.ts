@@ -17,6 +17,7 @@ import {
   Tenancy,
   WhiteLabel
 } from "../core/index.js"
+import { BotServicesLive } from "./Bot.js"
 import { JobHandlersLive } from "./Housekeeping.js"
 
 /** What every application service stands on: crypto, the plan catalog (with GUILDHALL_PLANS), the built-in features. */
@@ -40,11 +41,13 @@ const ApplicationServices = Layer.mergeAll(
 )
 
 /**
- * The application services and the job handlers over whatever the runtime
- * provides: the repositories and stores (TenantRepo, GuildRepo, ApiKeyRepo,
- * the guild-policy repos, FeatureCatalogRepo, PolicyStore, QuotaStore,
- * Readiness, Jobs, BillingLedger, PaidRoleRepo, PaymentOrderRepo,
- * PaymentSettingsRepo, TenantBotRepo) and the outside systems (DiscordRoles, StripeGateway,
- * PolarGateway).
+ * The application services, the bot's services and the job handlers over
+ * whatever the runtime provides: the repositories and stores (every port of
+ * RepositoriesMemory / RepositoriesSql, QuotaStore, Readiness), the outside
+ * systems (DiscordRoles, DiscordCommands, DiscordMessages, DiscordGuilds,
+ * StripeGateway, PolarGateway) and BotLinks.
  */
-export const CoreLive = JobHandlersLive.pipe(Layer.provideMerge(ApplicationServices))
+export const CoreLive = JobHandlersLive.pipe(
+  Layer.provideMerge(BotServicesLive),
+  Layer.provideMerge(ApplicationServices)
+)

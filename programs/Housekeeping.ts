@@ -1,6 +1,9 @@
 import { DateTime, Duration, Effect, Layer } from "effect"
 import {
+  announcementJobHandlers,
   billingJobHandlers,
+  commandSyncJobHandlers,
+  GuildClaimRepo,
   type JobHandler,
   JobHandlers,
   Jobs,
@@ -34,12 +37,23 @@ const jobPurge = Effect.map(Jobs, (jobs): Recurring => ({
     ))
 }))
 
-const recurringJobs = Effect.all([quotaSweep, reconcileAllPaidRoles, reportMeteredUsage, jobPurge])
+/** Daily: invite claims nobody used (the admin never added the bot) are deleted once they expire. */
+const claimPurge = Effect.map(GuildClaimRepo, (claims): Recurring => ({
+  kind: "guilds.purge-claims",
+  every: Duration.days(1),
+  run: DateTime.now.pipe(
+    Effect.flatMap(claims.purgeExpiredClaims),
+    Effect.flatMap((purged) => Effect.logInfo(`guilds: purged ${purged} expired claim(s)`))
+  )
+}))
+
+const recurringJobs = Effect.all([quotaSweep, reconcileAllPaidRoles, reportMeteredUsage, jobPurge, claimPurge])
 
 /**
  * Every job kind the worker runs: billing effects and timers, payment
- * settlements, and the recurring housekeeping (quota sweep, paid-role
- * reconciliation, metered usage reports, finished-job purge).
+ * settlements, command syncs Discord refused for now, scheduled
+ * announcements, and the recurring housekeeping (quota sweep, paid-role
+ * reconciliation, metered usage reports, finished-job purge, expired claims).
  */
 export const JobHandlersLive = Layer.effect(
   JobHandlers,
@@ -51,7 +65,13 @@ export const JobHandlersLive = Layer.effect(
         (job) => Effect.map(recurringHandler(job), (handler) => [job.kind, handler] as const)
       )
     )
-    return JobHandlers.merge(yield* billingJobHandlers, yield* paymentJobHandlers, recurringHandlers)
+    return JobHandlers.merge(
+      yield* billingJobHandlers,
+      yield* paymentJobHandlers,
+      yield* commandSyncJobHandlers,
+      yield* announcementJobHandlers,
+      recurringHandlers
+    )
   })
 )
 

@@ -1,4 +1,5 @@
-import { Config, Option } from "effect"
+import { Config, Effect, Layer, Option } from "effect"
+import { BotLinks } from "../core/index.js"
 
 export const RunMode = Config.literal("hosted", "self-host")("GUILDHALL_MODE").pipe(Config.withDefault("hosted"))
 export type RunMode = "hosted" | "self-host"
@@ -15,6 +16,15 @@ export type ServeSettings = Config.Config.Success<typeof ServeSettings>
 /** The URL people reach the server at, for the boot banner. */
 export const publicUrlOf = (settings: ServeSettings): string =>
   Option.getOrElse(settings.publicUrl, () => `http://localhost:${settings.port}`).replace(/\/$/, "")
+
+/** Pages on the public site (GUILDHALL_PUBLIC_URL) a checkout started from Discord returns to. */
+export const botLinksOf = (publicUrl: string) =>
+  BotLinks.of({ checkoutSuccessUrl: `${publicUrl}/checkout/done`, checkoutCancelUrl: `${publicUrl}/checkout/canceled` })
+
+export const BotLinksLive = Layer.effect(
+  BotLinks,
+  Effect.map(ServeSettings, (settings) => botLinksOf(publicUrlOf(settings)))
+)
 
 /** The job worker: GUILDHALL_JOBS=off runs a replica that serves requests but takes no jobs. */
 export const JobSettings = Config.all({

@@ -1,13 +1,30 @@
 import { Layer, TestContext } from "effect"
-import { DiscordRolesMemory, QuotaStoreMemory, ReadinessMemory, RepositoriesMemory } from "../adapters/memory/index.js"
+import {
+  DiscordCommandsMemory,
+  DiscordGuildsMemory,
+  DiscordMessagesMemory,
+  DiscordRolesMemory,
+  QuotaStoreMemory,
+  ReadinessMemory,
+  RepositoriesMemory
+} from "../adapters/memory/index.js"
 import { polarGatewayLayer } from "../adapters/polar/index.js"
 import { notConfiguredStripeGateway } from "../adapters/stripe/index.js"
-import { StripeGateway } from "../core/index.js"
+import { BotLinks, StripeGateway } from "../core/index.js"
 import { CoreLive } from "./CoreLive.js"
+import { botLinksOf } from "./Settings.js"
 
-/** Discord in memory (inspect it with DiscordRolesMemoryControl), Stripe not configured, Polar's SDK as configured per tenant. */
+/**
+ * Discord in memory (inspect it with the *MemoryControl tags), Stripe not
+ * configured, Polar's SDK as configured per tenant, checkouts returning to
+ * localhost.
+ */
 export const TestOutsideSystems = Layer.mergeAll(
   DiscordRolesMemory,
+  DiscordCommandsMemory,
+  DiscordMessagesMemory,
+  DiscordGuildsMemory,
+  Layer.succeed(BotLinks, botLinksOf("http://localhost:3000")),
   Layer.succeed(StripeGateway, notConfiguredStripeGateway),
   polarGatewayLayer({ apiBase: undefined })
 )

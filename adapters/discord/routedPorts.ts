@@ -1,6 +1,8 @@
 import { PermissionFlagsBits, type REST, Routes } from "discord.js"
 import { Effect, Layer, Option, Schema } from "effect"
 import {
+  DiscordCommands,
+  DiscordCommandsError,
   DiscordGuilds,
   DiscordMessageError,
   DiscordMessages,
@@ -13,6 +15,7 @@ import {
   RoleId
 } from "../../core/index.js"
 import { DiscordClients } from "./DiscordClients.js"
+import { makeDiscordCommandsRest } from "./DiscordCommandsRest.js"
 import { makeDiscordMessagesRest } from "./DiscordMessagesRest.js"
 import { makeDiscordRolesRest, toRoleError } from "./DiscordRolesRest.js"
 
@@ -87,6 +90,21 @@ export const DiscordMessagesRouted = Layer.effect(
   })
 )
 
+export const DiscordCommandsRouted = Layer.effect(
+  DiscordCommands,
+  Effect.gen(function*() {
+    const clients = yield* DiscordClients
+    const serviceOf = perRest(makeDiscordCommandsRest)
+    return DiscordCommands.of({
+      overwriteGuildCommands: (applicationId, guildId, commands) =>
+        Option.match(clients.restFor(guildId), {
+          onNone: () => Effect.fail(DiscordCommandsError.of("unavailable", 300_000)),
+          onSome: (rest) => serviceOf(rest).overwriteGuildCommands(applicationId, guildId, commands)
+        })
+    })
+  })
+)
+
 const ApiRole = Schema.Struct({
   id: RoleId,
   name: Schema.String,
@@ -137,3 +155,11 @@ export const DiscordGuildsRouted = Layer.effect(
     })
   })
 )
+
+/** Every Discord port over DiscordClients (DISCORD_TOKEN, DISCORD_API_BASE, and the gateway clients that register). */
+export const DiscordPortsLive = Layer.mergeAll(
+  DiscordRolesRouted,
+  DiscordMessagesRouted,
+  DiscordGuildsRouted,
+  DiscordCommandsRouted
+).pipe(Layer.provideMerge(DiscordClients.layer))

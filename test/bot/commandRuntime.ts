@@ -1,18 +1,14 @@
 import { ConfigProvider, Effect, Layer, TestContext } from "effect"
 import {
+  DiscordCommandsMemory,
   DiscordGuildsMemory,
+  DiscordMessagesMemory,
   DiscordRolesMemory,
   QuotaStoreMemory,
   ReadinessMemory,
   RepositoriesMemory
 } from "../../adapters/memory/index.js"
-import { billingCommands } from "../../core/bot/commands/billing.js"
-import { featuresCommands } from "../../core/bot/commands/features.js"
-import { permissionsCommands } from "../../core/bot/commands/permissions.js"
-import { purchaseCommands } from "../../core/bot/commands/purchase.js"
-import { setupCommands } from "../../core/bot/commands/setup.js"
 import {
-  BotCommands,
   BotLinks,
   ChannelId,
   type CheckoutLink,
@@ -22,9 +18,7 @@ import {
   type OptionValue,
   Permission,
   PolarGateway,
-  PolicyCache,
   type RoleId,
-  SetupWizardService,
   StripeGateway,
   TenantRepo,
   UserId
@@ -92,19 +86,12 @@ export const links = {
   checkoutCancelUrl: "https://guildhall.test/back"
 }
 
-const groups = [setupCommands, featuresCommands, permissionsCommands, billingCommands, purchaseCommands] as const
-
 /**
  * The core over memory with the bot's command handlers behind the
  * guardrail (Interactions), Discord's guilds in memory, and fake Stripe and
  * Polar gateways.
  */
-export const CommandRuntime = Interactions.layer.pipe(
-  Layer.provideMerge(
-    BotCommands.layer(...groups)
-  ),
-  Layer.provideMerge(Layer.merge(SetupWizardService.layer, PolicyCache.layer)),
-  Layer.provideMerge(CoreLive),
+export const CommandRuntime = CoreLive.pipe(
   Layer.provideMerge(
     Layer.mergeAll(
       RepositoriesMemory,
@@ -112,6 +99,8 @@ export const CommandRuntime = Interactions.layer.pipe(
       ReadinessMemory,
       DiscordRolesMemory,
       DiscordGuildsMemory,
+      DiscordCommandsMemory,
+      DiscordMessagesMemory,
       FakeGateways,
       Layer.succeed(BotLinks, links)
     )

@@ -4,6 +4,9 @@ import { DateTime, Effect, Layer, Option, Redacted } from "effect"
 import { NodeCrypto } from "../../adapters/crypto/index.js"
 import { Api, DiscordApplicationId, HttpServerLive, PublicUrl } from "../../adapters/http/index.js"
 import {
+  DiscordCommandsMemory,
+  DiscordGuildsMemory,
+  DiscordMessagesMemory,
   DiscordRolesMemory,
   QuotaStoreMemory,
   ReadinessMemory,
@@ -115,6 +118,9 @@ const applicationServices = (readiness: Layer.Layer<Readiness>, providers: TestP
         FeatureRegistry.layer(builtinFeatures),
         readiness,
         DiscordRolesMemory,
+        DiscordCommandsMemory,
+        DiscordMessagesMemory,
+        DiscordGuildsMemory,
         stripeGatewayLayer(providers.stripe),
         polarGatewayLayer({ apiBase: providers.polarApiBase }),
         Layer.succeed(PublicUrl, testPublicUrl)
