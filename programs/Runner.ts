@@ -6,6 +6,7 @@ import { HttpServerLive, PublicUrl } from "../adapters/http/index.js"
 import { JobWorker } from "../core/index.js"
 import { ApplicationLive } from "./Application.js"
 import { bootstrap } from "./Bootstrap.js"
+import { DiscordGatewayLive } from "./DiscordGateway.js"
 import { guildInstallsLive } from "./GuildInstallsLive.js"
 import { scheduleHousekeeping } from "./Housekeeping.js"
 import { WebhookVerifiersLive } from "./Payments.js"
@@ -13,10 +14,10 @@ import { JobSettings, publicUrlOf, type RunMode, ServeSettings } from "./Setting
 
 /**
  * A runner: the core over the configured database (migrated at boot), the
- * HTTP API on PORT, the job worker, and the first-boot bootstrap. Hosted and
- * self-host differ only in what the bootstrap creates. Role grants go to
- * Discord's REST API with DISCORD_TOKEN (without it they wait in the outbox);
- * the gateway half of the Discord runtime comes with a later issue.
+ * HTTP API on PORT, the job worker, the first-boot bootstrap, then the
+ * Discord gateway (DISCORD_TOKEN; hosted also the tenants' own bots). Hosted
+ * and self-host differ in what the bootstrap creates and in how a guild the
+ * bot joins finds its tenant (ADR 070).
  */
 const makeRunner = (mode: RunMode) =>
   Layer.unwrapEffect(
@@ -48,7 +49,9 @@ const makeRunner = (mode: RunMode) =>
           yield* Console.log(`Guildhall (${mode}) is serving on ${url}\nAPI docs: ${url}/docs`)
         })
       )
-      return Layer.mergeAll(AnnounceLive, WorkerLive).pipe(Layer.provideMerge(ServerLive), Layer.provide(AppLive))
+      // The gateway connects once the bootstrap is done, so a self-host install's guilds find their tenant.
+      const GatewayLive = DiscordGatewayLive(mode).pipe(Layer.provide(AnnounceLive))
+      return Layer.mergeAll(GatewayLive, WorkerLive).pipe(Layer.provideMerge(ServerLive), Layer.provide(AppLive))
     })
   )
 

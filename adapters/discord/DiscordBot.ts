@@ -170,7 +170,7 @@ export const runDiscordBot = (identity: BotIdentity): Effect.Effect<
         guildId: GuildId.make(guild.id),
         name: guild.name,
         ownerId: UserId.make(guild.ownerId)
-      })
+      }, identity.owner)
 
     /** After a restart: the snapshot of an installed guild, or the install decision for a new one. */
     const rehydrate = (guild: Guild) =>
@@ -210,7 +210,9 @@ export const runDiscordBot = (identity: BotIdentity): Effect.Effect<
           Effect.annotateLogs({ guildId: guild.id })
         )
         if (outcome._tag !== "Unclaimed" && outcome._tag !== "Refused") {
-          yield* commands.syncGuild(GuildId.make(guild.id), applicationId())
+          // A guild we knew removed the bot and added it back: Discord dropped the commands our hash remembers.
+          const force = outcome._tag === "Updated" || outcome._tag === "Restored"
+          yield* commands.syncGuild(GuildId.make(guild.id), applicationId(), { force })
         }
       })
 

@@ -55,8 +55,14 @@ export const DiscordRolesRouted = Layer.effect(
   Effect.gen(function*() {
     const clients = yield* DiscordClients
     const serviceOf = perRest(makeDiscordRolesRest)
+    const unavailable = DiscordRoleError.of("unavailable")
     const offline = Effect.fail(
-      new DiscordRoleError({ ...DiscordRoleError.of("unavailable"), remediation: offlineHint, retryAfterMs: 300_000 })
+      new DiscordRoleError({
+        reason: unavailable.reason,
+        message: unavailable.message,
+        remediation: offlineHint,
+        retryAfterMs: 300_000
+      })
     )
     const withRest = <A>(guildId: GuildId, use: (rest: REST) => Effect.Effect<A, DiscordRoleError>) =>
       Option.match(clients.restFor(guildId), { onNone: () => offline, onSome: use })

@@ -144,6 +144,24 @@ const make = Effect.gen(function*() {
     idempotencyKey: `${commandSyncJobKind}:${applicationId}:${guildId}:${DateTime.formatIso(runAt)}`
   })
 
+  /**
+   * One sync per guild and application at a time in this process: a join's
+   * sync and the install's policy change would otherwise both read the old
+   * hash and both PUT.
+   */
+  const locks = new Map<string, Effect.Semaphore>()
+  const oneAtATime =
+    (guildId: GuildId, applicationId: ApplicationId) => <A>(effect: Effect.Effect<A>): Effect.Effect<A> =>
+      Effect.suspend(() => {
+        const key = `${applicationId}/${guildId}`
+        let lock = locks.get(key)
+        if (lock === undefined) {
+          lock = Effect.unsafeMakeSemaphore(1)
+          locks.set(key, lock)
+        }
+        return lock.withPermits(1)(effect)
+      })
+
   const syncWith = (
     guildId: GuildId,
     applicationId: ApplicationId,
@@ -181,9 +199,17 @@ const make = Effect.gen(function*() {
       if (state.blockedUntil !== null && DateTime.lessThan(now, state.blockedUntil)) {
         return { _tag: "blocked", tenantId, until: state.blockedUntil, refusedNow: false } as const
       }
-      const put = yield* Effect.either(discord.overwriteGuildCommands(applicationId, guildId, desired))
+      // A shutdown does not cut between Discord taking the set and our record of it (the next boot would PUT again).
+      const put = yield* Effect.uninterruptible(
+        Effect.tap(
+          Effect.either(discord.overwriteGuildCommands(applicationId, guildId, desired)),
+          (put) =>
+            Either.isRight(put)
+              ? repo.save(CommandSyncState.make({ ...state, hash, syncedAt: now, blockedUntil: null, lastError: null }))
+              : Effect.void
+        )
+      )
       if (Either.isRight(put)) {
-        yield* repo.save(CommandSyncState.make({ ...state, hash, syncedAt: now, blockedUntil: null, lastError: null }))
         yield* Effect.logInfo(`commands: ${desired.length} command(s) registered`)
         return { _tag: "put", tenantId, hash, commandCount: desired.length } as const
       }
@@ -210,6 +236,7 @@ const make = Effect.gen(function*() {
       }
       return { _tag: "failed", tenantId, error } as const
     }).pipe(
+      oneAtATime(guildId, applicationId),
       Effect.annotateLogs({ guildId, applicationId }),
       Effect.withSpan("CommandSync.syncGuild", { attributes: { guildId } })
     )

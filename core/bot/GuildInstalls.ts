@@ -258,8 +258,10 @@ const make = (mode: InstallMode) =>
         return GuildInstallOutcome.Unclaimed({ guildId: guild.guildId })
       })
 
-    const guildAvailable = (guild: AvailableGuild): Effect.Effect<GuildInstallOutcome> =>
+    /** `owner`: the tenant whose own (white-label) bot saw the guild; every guild that bot joins is the tenant's. */
+    const guildAvailable = (guild: AvailableGuild, owner: TenantId | null = null): Effect.Effect<GuildInstallOutcome> =>
       Effect.gen(function*() {
+        if (owner !== null) return yield* settle(guild.guildId, yield* install(owner, guild))
         if (mode === "self-host") {
           const tenantId = yield* theSelfHostTenant
           // Before the first boot has made the tenant, the guild waits like an unclaimed one.

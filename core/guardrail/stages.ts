@@ -153,7 +153,7 @@ export const ruleDenied = (resolved: ResolvedCommand, rule: Rule) =>
     `${slash(resolved)} is blocked ${subjectWording[rule.subject]}`,
     rule.scope === "platform"
       ? "The bot's operator blocked it; contact support if this is wrong"
-      : "A server admin set this rule; an admin can review it with /rules",
+      : "A server admin set this rule; an admin can review it with /permissions view",
     { ruleId: rule.id, scope: rule.scope, target: rule.target, subject: rule.subject, subjectId: rule.subjectId }
   )
 

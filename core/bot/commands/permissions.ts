@@ -105,7 +105,11 @@ const make = Effect.gen(function*() {
         return id === undefined ? [] : [{ subject, id }]
       })
       if (subjects.length !== 1) return yield* CommandRefused.of("Pick one of user, role or channel")
-      const [{ id, subject }] = subjects as [{ subject: RuleSubject; id: string }]
+      const [picked] = subjects as [{ subject: RuleSubject; id: string }]
+      // The @everyone role (its id is the guild's) is the guild default in the rule model, checked last.
+      const { id, subject } = picked.subject === "role" && picked.id === invocation.context.guildId
+        ? { subject: "guild" as const, id: picked.id }
+        : picked
       const input = yield* Effect.mapError(
         validate(RuleInput)({ target, subject, subjectId: id, effect }),
         refusalOf
