@@ -210,7 +210,7 @@ const make = Effect.gen(function*() {
         )
       )
       if (Either.isRight(put)) {
-        yield* Effect.logInfo(`commands: ${desired.length} command(s) registered`)
+        yield* Effect.logDebug(`commands: ${desired.length} command(s) registered`)
         return { _tag: "put", tenantId, hash, commandCount: desired.length } as const
       }
       const error = put.left

@@ -20,7 +20,7 @@ import { jobsOf } from "../support/billing.js"
 import { FakeDiscord } from "../support/fakes/FakeDiscord.js"
 import { FakePolar } from "../support/fakes/FakePolar.js"
 import { sqlDatabases } from "../support/stores.js"
-import { botRuntime, botToken, eventually, startBot } from "./botRuntime.js"
+import { botRuntime, botToken, eventually, startBot } from "../support/botRuntime.js"
 
 /**
  * The Discord runtime end to end: an unmodified discord.js client against

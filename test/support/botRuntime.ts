@@ -9,7 +9,7 @@ import { CoreLive } from "../../programs/CoreLive.js"
 import { guildInstallsLive } from "../../programs/GuildInstallsLive.js"
 import { PaymentGatewaysLive, WebhookVerifiersLive } from "../../programs/Payments.js"
 import { BotLinksLive } from "../../programs/Settings.js"
-import type { FakeDiscord } from "../support/fakes/FakeDiscord.js"
+import type { FakeDiscord } from "./fakes/FakeDiscord.js"
 
 /**
  * The runner's composition (programs/Runner.ts and Application.ts) on a

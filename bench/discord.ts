@@ -1,0 +1,166 @@
+/**
+ * The Discord runtime benchmark: the runner's composition (core, job worker,
+ * HTTP API, Discord ports) on a fresh schema of the Postgres server, with an
+ * unmodified discord.js client against FakeDiscord holding BENCH_GUILDS
+ * (10,000) installed guilds.
+ *
+ *   npm run bench:discord
+ *   BENCH_GUILDS=1000 BENCH_INTERACTIONS=1000 npm run bench:discord   # a quick run
+ *
+ * Measures: start → ready (gateway READY, every guild's snapshot loaded and
+ * its commands synced) on a cold start and on a warm restart, the command
+ * PUTs each made (a warm restart must make none), slash commands through the
+ * guardrail to a reply at 8 concurrent senders (interactions/s, p50/p99 as
+ * the fake sees them: dispatch to the answer), and this process's peak RSS.
+ * The fake runs in this process, so its CPU counts against the bot's.
+ */
+import { NodeRuntime } from "@effect/platform-node"
+import { Effect, Exit, Logger, LogLevel, Scope } from "effect"
+import { availableParallelism, loadavg } from "node:os"
+import { GuildId, PlanKey, Tenancy, type TenantId, UserId } from "../core/index.js"
+import { botRuntime, botToken, startBot } from "../test/support/botRuntime.js"
+import { serverDatabase } from "../test/support/databases.js"
+import { FakeDiscord } from "../test/support/fakes/FakeDiscord.js"
+import { percentile, positiveInt } from "./support.js"
+
+const tenantsCount = 100
+const senders = 8
+const ownerId = "300000000000000001"
+const memberId = "300000000000000002"
+const botRoleId = "400000000000000001"
+const channelId = "500000000000000001"
+
+const log = (line: string) => Effect.sync(() => console.log(line))
+const roundTo = (digits: number) => (value: number) => Math.round(value * 10 ** digits) / 10 ** digits
+const guildIdOf = (n: number) => GuildId.make(`7${String(n).padStart(17, "0")}`)
+
+const commandPuts = (discord: FakeDiscord) =>
+  discord.requests.filter((request) => request.method === "PUT" && /\/guilds\/\d+\/commands$/.test(request.path))
+    .length
+
+/** The tenants (enterprise: no guild limit) and their guilds, installed as the invites would have. */
+const seed = (discord: FakeDiscord, guilds: number) =>
+  Effect.gen(function*() {
+    const tenancy = yield* Tenancy
+    const tenants: Array<TenantId> = []
+    for (let i = 0; i < tenantsCount; i++) {
+      tenants.push((yield* tenancy.createTenant({ name: `Bench ${i}`, planKey: PlanKey.make("enterprise") })).id)
+    }
+    const started = performance.now()
+    yield* Effect.forEach(
+      Array.from({ length: guilds }, (_, n) => n),
+      (n) =>
+        tenancy.installGuild({
+          tenantId: tenants[n % tenantsCount]!,
+          guildId: guildIdOf(n),
+          name: `Guild ${n}`,
+          ownerId: UserId.make(ownerId)
+        }),
+      { concurrency: 16, discard: true }
+    )
+    for (let n = 0; n < guilds; n++) {
+      discord.addGuild({
+        id: guildIdOf(n),
+        name: `Guild ${n}`,
+        ownerId,
+        roles: [FakeDiscord.role(botRoleId, "Guildhall", 5, 1n << 28n, { managed: true })],
+        channels: [FakeDiscord.textChannel(channelId, "general")],
+        botRoleIds: [botRoleId],
+        members: [{ id: ownerId }, { id: memberId }]
+      })
+    }
+    yield* log(`seeded ${guilds} guilds over ${tenantsCount} tenants in ${Math.round(performance.now() - started)} ms`)
+  })
+
+/** Starts the bot in a scope of its own: how long until ready, and the command PUTs it made. */
+const boot = (discord: FakeDiscord, label: string) =>
+  Effect.gen(function*() {
+    discord.clearRequests()
+    const scope = yield* Scope.make()
+    const started = performance.now()
+    yield* Scope.extend(startBot(discord), scope)
+    const readyMs = Math.round(performance.now() - started)
+    const puts = commandPuts(discord)
+    yield* log(`${label}: ready in ${readyMs} ms, ${puts} command PUT(s)`)
+    return { readyMs, puts, scope }
+  })
+
+/** `total` /status commands from 8 concurrent senders over the guilds: the rate and the latencies. */
+const interactions = (discord: FakeDiscord, guilds: number, total: number) =>
+  Effect.gen(function*() {
+    const latencies: Array<number> = []
+    let next = 0
+    let failures = 0
+    const sender = Effect.promise(async () => {
+      while (next < total) {
+        const n = next++
+        try {
+          const outcome = await discord.interact({
+            guildId: guildIdOf((n * 7919) % guilds),
+            channelId,
+            userId: memberId,
+            name: "status",
+            timeoutMs: 10_000
+          })
+          if (!outcome.content.includes("plan")) failures++
+          latencies.push(outcome.elapsedMs)
+        } catch {
+          failures++
+        }
+      }
+    })
+    const started = performance.now()
+    yield* Effect.all(Array.from({ length: senders }, () => sender), { concurrency: "unbounded", discard: true })
+    const seconds = (performance.now() - started) / 1000
+    latencies.sort((a, b) => a - b)
+    return {
+      perSec: Math.round(total / seconds),
+      p50Ms: roundTo(2)(percentile(latencies, 0.5)),
+      p99Ms: roundTo(2)(percentile(latencies, 0.99)),
+      failures
+    }
+  })
+
+const program = Effect.gen(function*() {
+  const guilds = yield* positiveInt("BENCH_GUILDS", 10_000)
+  const total = yield* positiveInt("BENCH_INTERACTIONS", 4_000)
+  yield* log(
+    `bench:discord: ${guilds} guilds, ${total} interactions, ${senders} senders; ` +
+      `${availableParallelism()} cores, load ${loadavg()[0]!.toFixed(2)}`
+  )
+  const discord = yield* FakeDiscord.make({ token: botToken, recommendedShards: Math.ceil(guilds / 2_500) })
+  return yield* Effect.gen(function*() {
+    yield* seed(discord, guilds)
+    const cold = yield* boot(discord, "cold start")
+    yield* Scope.close(cold.scope, Exit.void)
+    const warm = yield* boot(discord, "warm restart")
+    const measured = yield* interactions(discord, guilds, total)
+    yield* log(
+      `interactions: ${measured.perSec}/s at ${senders} senders, p50 ${measured.p50Ms} ms, ` +
+        `p99 ${measured.p99Ms} ms, ${measured.failures} failed`
+    )
+    yield* Scope.close(warm.scope, Exit.void)
+    const peakRssMiB = roundTo(1)(process.resourceUsage().maxRSS / 1024)
+    yield* log(`peak RSS ${peakRssMiB} MiB`)
+    yield* log(JSON.stringify({
+      bench: "discord",
+      guilds,
+      shards: Math.ceil(guilds / 2_500),
+      coldReadyMs: cold.readyMs,
+      coldCommandPuts: cold.puts,
+      warmReadyMs: warm.readyMs,
+      warmCommandPuts: warm.puts,
+      interactionsPerSec: measured.perSec,
+      interactionP50Ms: measured.p50Ms,
+      interactionP99Ms: measured.p99Ms,
+      interactionFailures: measured.failures,
+      senders,
+      peakRssMiB
+    }))
+  }).pipe(Effect.provide(botRuntime(serverDatabase(), { discord })))
+}).pipe(Effect.scoped)
+
+// Warnings and errors only: the runtime logs a line per guild event at info.
+NodeRuntime.runMain(program.pipe(Logger.withMinimumLogLevel(LogLevel.Warning), Effect.orDie), {
+  disablePrettyLogger: true
+})
