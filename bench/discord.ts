@@ -1,6 +1,7 @@
 /**
  * The Discord runtime benchmark: the runner's composition (core, job worker,
- * HTTP API, Discord ports) on a fresh schema of the Postgres server, with an
+ * HTTP API, Discord ports) on a fresh schema of the Postgres server at
+ * BENCH_DATABASE_URL, with an
  * unmodified discord.js client against FakeDiscord holding BENCH_GUILDS
  * (10,000) installed guilds.
  *
@@ -15,13 +16,13 @@
  * The fake runs in this process, so its CPU counts against the bot's.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { Effect, Exit, Logger, LogLevel, Scope } from "effect"
+import { Effect, Exit, Layer, Logger, LogLevel, Scope } from "effect"
 import { availableParallelism, loadavg } from "node:os"
+import { MigrationsLive, PgServerClient } from "../adapters/postgres/index.js"
 import { GuildId, PlanKey, Tenancy, type TenantId, UserId } from "../core/index.js"
 import { botRuntime, botToken, startBot } from "../test/support/botRuntime.js"
-import { serverDatabase } from "../test/support/databases.js"
 import { FakeDiscord } from "../test/support/fakes/FakeDiscord.js"
-import { percentile, positiveInt } from "./support.js"
+import { benchDatabaseUrl, benchSchema, percentile, positiveInt, withSearchPath } from "./support.js"
 
 const tenantsCount = 100
 const senders = 8
@@ -33,6 +34,20 @@ const channelId = "500000000000000001"
 const log = (line: string) => Effect.sync(() => console.log(line))
 const roundTo = (digits: number) => (value: number) => Math.round(value * 10 ** digits) / 10 ** digits
 const guildIdOf = (n: number) => GuildId.make(`7${String(n).padStart(17, "0")}`)
+
+/** BENCH_DATABASE_URL in a fresh schema (dropped at the end), migrated. */
+const benchDatabase = Layer.unwrapScoped(
+  Effect.gen(function*() {
+    const url = yield* benchDatabaseUrl
+    const schema = yield* benchSchema(log)
+    return MigrationsLive.pipe(Layer.provideMerge(PgServerClient.layer({ url: withSearchPath(url, schema) })))
+  })
+).pipe(
+  // The admin connection that creates the schema lives as long as the benchmark, to drop it at the end.
+  Layer.provide(
+    Layer.unwrapEffect(Effect.map(benchDatabaseUrl, (url) => PgServerClient.layer({ url, maxConnections: 1 })))
+  )
+)
 
 const commandPuts = (discord: FakeDiscord) =>
   discord.requests.filter((request) => request.method === "PUT" && /\/guilds\/\d+\/commands$/.test(request.path))
@@ -157,7 +172,7 @@ const program = Effect.gen(function*() {
       senders,
       peakRssMiB
     }))
-  }).pipe(Effect.provide(botRuntime(serverDatabase(), { discord })))
+  }).pipe(Effect.provide(botRuntime(benchDatabase, { discord })))
 }).pipe(Effect.scoped)
 
 // Warnings and errors only: the runtime logs a line per guild event at info.

@@ -133,7 +133,12 @@ const story = Effect.gen(function*() {
     DISCORD_APPLICATION_ID: discord.applicationId,
     POLAR_API_BASE: polar.baseUrl
   })
-  const interact = (userId: string, name: string, subcommand?: string, options?: Record<string, string | number | boolean>) =>
+  const interact = (
+    userId: string,
+    name: string,
+    subcommand?: string,
+    options?: Record<string, string | number | boolean>
+  ) =>
     Effect.promise(() =>
       discord.interact({
         guildId,

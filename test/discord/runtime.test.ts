@@ -17,10 +17,10 @@ import {
 } from "../../core/index.js"
 import { polarSettings, polarSubscriptionEvent, polarToken, postPolar } from "../http/paymentFixtures.js"
 import { jobsOf } from "../support/billing.js"
+import { botRuntime, botToken, eventually, startBot } from "../support/botRuntime.js"
 import { FakeDiscord } from "../support/fakes/FakeDiscord.js"
 import { FakePolar } from "../support/fakes/FakePolar.js"
 import { sqlDatabases } from "../support/stores.js"
-import { botRuntime, botToken, eventually, startBot } from "../support/botRuntime.js"
 
 /**
  * The Discord runtime end to end: an unmodified discord.js client against
