@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, type Layer, Option, Scope } from "effect"
+import { Effect, Exit, Layer, Option, Redacted, Scope } from "effect"
 import {
   Currency,
   GuildFeatures,
@@ -13,11 +13,13 @@ import {
   RoleId,
   Tenancy,
   type TenantId,
-  UserId
+  UserId,
+  WhiteLabel
 } from "../../core/index.js"
+import { DiscordGatewayLive } from "../../programs/DiscordGateway.js"
 import { polarSettings, polarSubscriptionEvent, polarToken, postPolar } from "../http/paymentFixtures.js"
 import { jobsOf } from "../support/billing.js"
-import { botRuntime, botToken, eventually, startBot } from "../support/botRuntime.js"
+import { botRuntime, botSettings, botToken, eventually, startBot } from "../support/botRuntime.js"
 import { FakeDiscord } from "../support/fakes/FakeDiscord.js"
 import { FakePolar } from "../support/fakes/FakePolar.js"
 import { sqlDatabases } from "../support/stores.js"
@@ -113,6 +115,44 @@ for (const database of databases) {
     }).pipe(Effect.scoped)
 
   describe(`the Discord runtime on ${database.name}`, { timeout: 60_000 }, () => {
+    it.live("hosted without DISCORD_TOKEN: a tenant's own bot runs, installs the servers it joins under the tenant, and stops when removed", () =>
+      Effect.gen(function*() {
+        // A white-label bot's token as the Developer Portal shows one: the fake accepts only it.
+        const tenantBotToken = "MTAxMDEwMTAxMDEwMTAxMDEw.GabcDe.abcdefghijklmnopqrstuvwxyz0123456789ABCD"
+        const discord = yield* FakeDiscord.make({ token: tenantBotToken })
+        const outside = { discord, platformBot: false, settings: { GUILDHALL_WHITE_LABEL_POLL: "100 millis" } }
+        const guildId = newGuildId()
+        discord.addGuild(guildOf(guildId))
+        yield* Effect.gen(function*() {
+          const tenant = yield* Effect.flatMap(
+            Tenancy,
+            (tenancy) => tenancy.createTenant({ name: "Own Bot Inc", planKey: PlanKey.make("enterprise") })
+          )
+          const whiteLabel = yield* WhiteLabel
+          yield* whiteLabel.setBot(tenant.id, {
+            applicationId: discord.applicationId,
+            token: Redacted.make(tenantBotToken)
+          })
+          const gateway = yield* Scope.make()
+          yield* Layer.buildWithScope(
+            DiscordGatewayLive("hosted").pipe(Layer.provide(Layer.setConfigProvider(botSettings(outside)))),
+            gateway
+          )
+          // The runner started the tenant's bot: its server is the tenant's and has its commands.
+          yield* eventually("the tenant bot's commands", () => discord.commandsOf(guildId).length > 0, "20 seconds")
+          const guild = yield* Effect.flatMap(GuildRepo, (guilds) => guilds.findAnyTenant(guildId))
+          assert.strictEqual(Option.getOrThrow(guild).tenantId, tenant.id)
+          assert.isTrue(discord.sessions().some((session) => session.connected))
+
+          yield* whiteLabel.removeBot(tenant.id)
+          yield* eventually(
+            "the tenant's bot to disconnect",
+            () => !discord.sessions().some((session) => session.connected)
+          )
+          yield* Scope.close(gateway, Exit.void)
+        }).pipe(Effect.provide(botRuntime(database.layer(), outside)))
+      }).pipe(Effect.scoped))
+
     it.live("a guild added through a tenant's invite installs under it with exactly its enabled commands; a restart with nothing changed PUTs nothing", () =>
       withRuntime((discord) =>
         Effect.gen(function*() {

@@ -21,17 +21,29 @@ import type { FakeDiscord } from "./fakes/FakeDiscord.js"
 export const botToken = "fake-discord-bot-token"
 export const publicUrl = "https://guildhall.test"
 
-export const botRuntime = (
-  database: Layer.Layer<SqlClient.SqlClient, unknown>,
-  outside: { readonly discord: FakeDiscord; readonly polarApiBase?: string }
-) => {
-  const settings = new Map([
-    ["DISCORD_TOKEN", botToken],
-    ["DISCORD_API_BASE", outside.discord.apiBase],
-    ["DISCORD_APPLICATION_ID", outside.discord.applicationId],
-    ["GUILDHALL_PUBLIC_URL", publicUrl],
-    ...(outside.polarApiBase === undefined ? [] : [["POLAR_API_BASE", outside.polarApiBase] as const])
-  ])
+export interface BotOutside {
+  readonly discord: FakeDiscord
+  readonly polarApiBase?: string
+  /** Whether DISCORD_TOKEN is set (the platform bot); default true. */
+  readonly platformBot?: boolean
+  /** More settings (environment variables) for the runtime. */
+  readonly settings?: Readonly<Record<string, string>>
+}
+
+/** The runtime's environment: the fake's addresses, the bot's token and application, the public URL. */
+export const botSettings = (outside: BotOutside) =>
+  ConfigProvider.fromMap(
+    new Map([
+      ...(outside.platformBot === false ? [] : [["DISCORD_TOKEN", botToken] as const]),
+      ["DISCORD_API_BASE", outside.discord.apiBase],
+      ["DISCORD_APPLICATION_ID", outside.discord.applicationId],
+      ["GUILDHALL_PUBLIC_URL", publicUrl],
+      ...(outside.polarApiBase === undefined ? [] : [["POLAR_API_BASE", outside.polarApiBase] as const]),
+      ...Object.entries(outside.settings ?? {})
+    ])
+  )
+
+export const botRuntime = (database: Layer.Layer<SqlClient.SqlClient, unknown>, outside: BotOutside) => {
   return HttpServerLive().pipe(
     Layer.provideMerge(JobWorker.layer({ pollInterval: Duration.millis(100) })),
     Layer.provideMerge(
@@ -51,7 +63,7 @@ export const botRuntime = (
     ),
     Layer.provideMerge(database),
     Layer.provideMerge(NodeHttpServer.layerTest),
-    Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(settings))),
+    Layer.provide(Layer.setConfigProvider(botSettings(outside))),
     Layer.orDie
   )
 }
