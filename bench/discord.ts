@@ -12,7 +12,10 @@
  * its commands synced) on a cold start and on a warm restart, the command
  * PUTs each made (a warm restart must make none), slash commands through the
  * guardrail to a reply at 8 concurrent senders (interactions/s, p50/p99 as
- * the fake sees them: dispatch to the answer), and this process's peak RSS.
+ * the fake sees them: dispatch to the answer) for `/features list` (answered
+ * from the cached policy) and `/status` (five database reads), and this
+ * process's peak RSS. Discord's global limit of 50 requests a second, which
+ * discord.js's REST keeps, bounds the cold start's command PUTs.
  * The fake runs in this process, so its CPU counts against the bot's.
  */
 import { NodeRuntime } from "@effect/platform-node"
@@ -93,15 +96,18 @@ const boot = (discord: FakeDiscord, label: string) =>
     discord.clearRequests()
     const scope = yield* Scope.make()
     const started = performance.now()
-    yield* Scope.extend(startBot(discord), scope)
+    yield* Scope.extend(startBot(discord, "15 minutes"), scope)
     const readyMs = Math.round(performance.now() - started)
     const puts = commandPuts(discord)
     yield* log(`${label}: ready in ${readyMs} ms, ${puts} command PUT(s)`)
     return { readyMs, puts, scope }
   })
 
-/** `total` /status commands from 8 concurrent senders over the guilds: the rate and the latencies. */
-const interactions = (discord: FakeDiscord, guilds: number, total: number) =>
+/**
+ * `total` slash commands `name` (`subcommand`) from 8 concurrent senders over
+ * the guilds: the rate and the latencies as the fake sees them.
+ */
+const interactions = (discord: FakeDiscord, guilds: number, total: number, name: string, subcommand?: string) =>
   Effect.gen(function*() {
     const latencies: Array<number> = []
     let next = 0
@@ -114,10 +120,12 @@ const interactions = (discord: FakeDiscord, guilds: number, total: number) =>
             guildId: guildIdOf((n * 7919) % guilds),
             channelId,
             userId: memberId,
-            name: "status",
+            name,
+            ...(subcommand === undefined ? {} : { subcommand }),
             timeoutMs: 10_000
           })
-          if (!outcome.content.includes("plan")) failures++
+          // A refusal or a failure is not a reply to count: both commands answer with the features or the plan.
+          if (!/plan|feature/i.test(outcome.content) || outcome.content.startsWith("Something went wrong")) failures++
           latencies.push(outcome.elapsedMs)
         } catch {
           failures++
@@ -128,12 +136,17 @@ const interactions = (discord: FakeDiscord, guilds: number, total: number) =>
     yield* Effect.all(Array.from({ length: senders }, () => sender), { concurrency: "unbounded", discard: true })
     const seconds = (performance.now() - started) / 1000
     latencies.sort((a, b) => a - b)
-    return {
+    const measured = {
       perSec: Math.round(total / seconds),
       p50Ms: roundTo(2)(percentile(latencies, 0.5)),
       p99Ms: roundTo(2)(percentile(latencies, 0.99)),
       failures
     }
+    yield* log(
+      `/${[name, subcommand].filter(Boolean).join(" ")}: ${measured.perSec}/s at ${senders} senders, ` +
+        `p50 ${measured.p50Ms} ms, p99 ${measured.p99Ms} ms, ${measured.failures} failed`
+    )
+    return measured
   })
 
 const program = Effect.gen(function*() {
@@ -149,11 +162,9 @@ const program = Effect.gen(function*() {
     const cold = yield* boot(discord, "cold start")
     yield* Scope.close(cold.scope, Exit.void)
     const warm = yield* boot(discord, "warm restart")
-    const measured = yield* interactions(discord, guilds, total)
-    yield* log(
-      `interactions: ${measured.perSec}/s at ${senders} senders, p50 ${measured.p50Ms} ms, ` +
-        `p99 ${measured.p99Ms} ms, ${measured.failures} failed`
-    )
+    // /features list answers from the guild's cached policy; /status also reads the database five times.
+    const features = yield* interactions(discord, guilds, total, "features", "list")
+    const status = yield* interactions(discord, guilds, total, "status")
     yield* Scope.close(warm.scope, Exit.void)
     const peakRssMiB = roundTo(1)(process.resourceUsage().maxRSS / 1024)
     yield* log(`peak RSS ${peakRssMiB} MiB`)
@@ -165,10 +176,13 @@ const program = Effect.gen(function*() {
       coldCommandPuts: cold.puts,
       warmReadyMs: warm.readyMs,
       warmCommandPuts: warm.puts,
-      interactionsPerSec: measured.perSec,
-      interactionP50Ms: measured.p50Ms,
-      interactionP99Ms: measured.p99Ms,
-      interactionFailures: measured.failures,
+      featuresListPerSec: features.perSec,
+      featuresListP50Ms: features.p50Ms,
+      featuresListP99Ms: features.p99Ms,
+      statusPerSec: status.perSec,
+      statusP50Ms: status.p50Ms,
+      statusP99Ms: status.p99Ms,
+      interactionFailures: features.failures + status.failures,
       senders,
       peakRssMiB
     }))

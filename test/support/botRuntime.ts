@@ -69,7 +69,7 @@ export const botRuntime = (database: Layer.Layer<SqlClient.SqlClient, unknown>, 
 }
 
 /** The platform bot connected to the fake for the scope's lifetime; answers once it is ready. */
-export const startBot = (discord: FakeDiscord) =>
+export const startBot = (discord: FakeDiscord, readyWithin: Duration.DurationInput = "20 seconds") =>
   Effect.gen(function*() {
     const bot = yield* runDiscordBot({
       token: Redacted.make(botToken),
@@ -78,7 +78,7 @@ export const startBot = (discord: FakeDiscord) =>
       owner: null
     })
     yield* Deferred.await(bot.ready).pipe(
-      Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error("the bot never became ready") }),
+      Effect.timeoutFail({ duration: readyWithin, onTimeout: () => new Error("the bot never became ready") }),
       Effect.orDie
     )
     return bot

@@ -66,8 +66,15 @@ const make = Effect.gen(function*() {
   const status = (invocation: CommandInvocation) =>
     Effect.gen(function*() {
       const { guildId, tenantId, userId } = invocation.context
-      const account = yield* refusing(billing.tenantBilling(tenantId))
-      const granted = yield* refusing(entitlements.resolve(tenantId, guildId))
+      const today = date(yield* DateTime.now)
+      // Independent reads, side by side: the answer waits for the slowest, not for their sum.
+      const { account, granted, held, sold, usage } = yield* Effect.all({
+        account: refusing(billing.tenantBilling(tenantId)),
+        granted: refusing(entitlements.resolve(tenantId, guildId)),
+        usage: quotas.dailyUsage(tenantId, guildId, today, today),
+        sold: refusing(paidRoles.list(tenantId, guildId)),
+        held: ledger.listSubscriptions(tenantId, { guildId, userId, limit: 100 })
+      }, { concurrency: "unbounded" })
       const planName = catalog.plansByKey.get(account.planKey)?.name ?? account.planKey
       const subscription = Option.match(account.subscription, {
         onNone: () => "",
@@ -76,8 +83,6 @@ const make = Effect.gen(function*() {
           (state.currentPeriodEnd === null ? "" : ` until ${date(state.currentPeriodEnd)}`)
       })
 
-      const today = date(yield* DateTime.now)
-      const usage = yield* quotas.dailyUsage(tenantId, guildId, today, today)
       const usedOf = (meter: Meter) =>
         usage.filter((day) => day.meter === meter.key).reduce((total, day) => total + day.used, 0)
       const usageLines = meterNames.map(([meter, name]) => {
@@ -85,13 +90,11 @@ const make = Effect.gen(function*() {
         const shown = isUnlimited(limit) ? "no limit" : `limit ${number(limit)} a ${meter.window}`
         return `${name} today: ${number(usedOf(meter))} (${shown})`
       })
-      const sold = yield* refusing(paidRoles.list(tenantId, guildId))
       const maxPaidRoles = granted.limits.maxPaidRoles
       usageLines.push(
         `Paid roles for sale: ${sold.length}${isUnlimited(maxPaidRoles) ? "" : ` of ${maxPaidRoles}`}`
       )
 
-      const held = yield* ledger.listSubscriptions(tenantId, { guildId, userId, limit: 100 })
       const mine = held.flatMap((state) =>
         state.subject._tag === "MemberRole" && hasAccess(state)
           ? [{ roleId: state.subject.roleId, state }]
