@@ -38,9 +38,9 @@ export const FeatureEventHandlersLive = FeatureEventHandlers.layer({ welcome: we
  * (MemberEvents), and the per-guild command registry (CommandSync). Needs the
  * application services, the repositories, BotLinks and the Discord ports.
  */
-export const BotServicesLive = Layer.mergeAll(Interactions.layer, MemberEvents.layer, CommandSync.layer).pipe(
+export const BotServicesLive = Layer.mergeAll(Interactions.layer, MemberEvents.layer).pipe(
   Layer.provide(BotCommandsLive),
   Layer.provideMerge(FeatureEvents.layer),
   Layer.provide(FeatureEventHandlersLive),
-  Layer.provideMerge(SetupWizardService.layer)
+  Layer.provideMerge(Layer.merge(SetupWizardService.layer, CommandSync.layer))
 )

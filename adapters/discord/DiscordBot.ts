@@ -9,7 +9,9 @@ import {
   type Interaction,
   type Message,
   MessageFlags,
+  Options,
   type PartialGuildMember,
+  Partials,
   PermissionFlagsBits
 } from "discord.js"
 import { Deferred, Duration, Effect, Exit, Fiber, FiberSet, Option, Redacted, Scope } from "effect"
@@ -28,7 +30,7 @@ import {
   type TenantId,
   UserId
 } from "../../core/index.js"
-import { DiscordClients } from "./DiscordClients.js"
+import { DiscordClients, makeRest } from "./DiscordClients.js"
 import type { ShardSettings } from "./GatewaySettings.js"
 import { incomingCommand } from "./incomingCommand.js"
 
@@ -161,7 +163,19 @@ export const runDiscordBot = (identity: BotIdentity): Effect.Effect<
       intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildMessages],
       rest: identity.apiBase === undefined ? {} : { api: identity.apiBase },
       ...(shards === undefined ? {} : { shards: Array.from(shards.ids), shardCount: shards.count }),
-      allowedMentions: { parse: [] }
+      allowedMentions: { parse: [] },
+      makeCache: Options.cacheWithLimits({
+        ...Options.DefaultMakeCacheSettings,
+        // Messages are handled as they arrive and never read back.
+        MessageManager: 0,
+        PresenceManager: 0,
+        ReactionManager: 0,
+        // Members come with each event and interaction; only the bot's own member is kept (its roles rule what it may manage).
+        GuildMemberManager: { maxSize: 0, keepOverLimit: (member) => member.id === member.client.user.id },
+        UserManager: { maxSize: 0, keepOverLimit: (user) => user.id === user.client.user.id }
+      }),
+      // A member who leaves is announced even when not cached.
+      partials: [Partials.GuildMember]
     })
     const applicationId = () => ApplicationId.make(client.application?.id ?? client.user!.id)
 
@@ -249,11 +263,22 @@ export const runDiscordBot = (identity: BotIdentity): Effect.Effect<
     client.on(Events.ShardDisconnect, (event, shard) =>
       void run(Effect.logWarning(`${log}: shard ${shard} disconnected (${event.code})`)))
 
+    // The ports' calls go through a REST client of their own that leaves long rate limits and 5xx to the job
+    // outbox (the Client's own waits them out, right for interaction replies but not for a job or a shutdown).
+    const portsRest = yield* Effect.acquireRelease(
+      Effect.sync(() =>
+        makeRest(identity.token, identity.apiBase)
+      ),
+      (rest) =>
+        Effect.sync(() => {
+          rest.clearHashSweeper()
+          rest.clearHandlerSweeper()
+        })
+    )
     yield* clients.register({
       owner: identity.owner,
-      rest: client.rest,
-      hasGuild: (id) =>
-        client.guilds.cache.has(id),
+      rest: portsRest,
+      hasGuild: (id) => client.guilds.cache.has(id),
       roleView: (id) => roleViewOf(client.guilds.cache.get(id))
     })
 

@@ -4,7 +4,15 @@ import {
   type CommandInteractionOption,
   type GuildMember
 } from "discord.js"
-import { ChannelId, GuildId, type IncomingCommand, type OptionValue, RoleId, UserId } from "../../core/index.js"
+import {
+  ApplicationId,
+  ChannelId,
+  GuildId,
+  type IncomingCommand,
+  type OptionValue,
+  RoleId,
+  UserId
+} from "../../core/index.js"
 
 /** The invoked path and the leaf options: subcommand groups and subcommands nest their options. */
 const pathAndOptions = (interaction: ChatInputCommandInteraction) => {
@@ -70,6 +78,7 @@ export const incomingCommand = (interaction: ChatInputCommandInteraction): Incom
       interactionId: interaction.id
     },
     options: values,
-    guildName: interaction.guild?.name ?? ""
+    guildName: interaction.guild?.name ?? "",
+    applicationId: ApplicationId.make(interaction.applicationId)
   }
 }

@@ -1,4 +1,5 @@
 import type { CommandContext } from "../guardrail/CommandContext.js"
+import type { ApplicationId } from "../ports/DiscordCommands.js"
 
 /** An option's value as Discord sends it; user, role and channel options are their snowflake ids. */
 export type OptionValue = string | number | boolean
@@ -10,6 +11,8 @@ export interface CommandInvocation {
   readonly options: Readonly<Record<string, OptionValue>>
   /** The guild's name, for messages. */
   readonly guildName: string
+  /** The Discord application (the platform's bot or a tenant's own) the command was sent to. */
+  readonly applicationId: ApplicationId
 }
 
 /** The string option `name`, trimmed; undefined when absent or blank. */

@@ -3,6 +3,7 @@ import type { CommandContext } from "../guardrail/CommandContext.js"
 import { Guardrail } from "../guardrail/Guardrail.js"
 import { PolicyCache } from "../guardrail/PolicyCache.js"
 import { guildNotInstalled } from "../guardrail/stages.js"
+import type { ApplicationId } from "../ports/DiscordCommands.js"
 import { BotCommands, type CommandHandler, commandKey } from "./BotCommands.js"
 import type { CommandInvocation, OptionValue } from "./CommandInvocation.js"
 import { fitReply, Reply } from "./Reply.js"
@@ -12,6 +13,7 @@ export interface IncomingCommand {
   readonly context: Omit<CommandContext, "tenantId">
   readonly options: Readonly<Record<string, OptionValue>>
   readonly guildName: string
+  readonly applicationId: ApplicationId
 }
 
 const denial = (message: string, remediation: string | null) =>
@@ -61,7 +63,14 @@ const make = Effect.gen(function*() {
       if (handler === undefined) {
         return Reply.private(`/${commandKey(context.commandPath)} is not available in this version of the bot.`)
       }
-      return fitReply(yield* runHandler(handler, { context, options: incoming.options, guildName: incoming.guildName }))
+      return fitReply(
+        yield* runHandler(handler, {
+          context,
+          options: incoming.options,
+          guildName: incoming.guildName,
+          applicationId: incoming.applicationId
+        })
+      )
     }).pipe(
       Effect.annotateLogs({
         guildId: incoming.context.guildId,

@@ -9,6 +9,7 @@ import {
   RepositoriesMemory
 } from "../../adapters/memory/index.js"
 import {
+  ApplicationId,
   BotLinks,
   ChannelId,
   type CheckoutLink,
@@ -161,7 +162,8 @@ export const run = (
         interactionId: `9${String(++interactions).padStart(18, "0")}`
       },
       options,
-      guildName: "Acme Guild"
+      guildName: "Acme Guild",
+      applicationId: ApplicationId.make("900000000000000001")
     }
     return bot.run(incoming)
   })

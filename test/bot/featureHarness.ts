@@ -2,6 +2,7 @@ import { Effect, Layer, Option } from "effect"
 import { DiscordMessagesMemory } from "../../adapters/memory/index.js"
 import {
   announcementCommands,
+  ApplicationId,
   BotCommands,
   ChannelId,
   FeatureEventHandlers,
@@ -81,7 +82,8 @@ export const slash = (
         interactionId: member.interactionId ?? `1${String(++interactions).padStart(18, "0")}`
       },
       options,
-      guildName: "Acme Guild"
+      guildName: "Acme Guild",
+      applicationId: ApplicationId.make("900000000000000001")
     }
     return interactionsService.run(command)
   })

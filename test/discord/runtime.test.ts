@@ -105,9 +105,12 @@ const databases = await sqlDatabases()
 
 for (const database of databases) {
   /** The runtime over a fresh database, a fresh FakeDiscord and a FakePolar, for one test. */
-  const withRuntime = <A, E, R>(test: (discord: FakeDiscord, polar: FakePolar) => Effect.Effect<A, E, R>) =>
+  const withRuntime = <A, E, R>(
+    test: (discord: FakeDiscord, polar: FakePolar) => Effect.Effect<A, E, R>,
+    options: { readonly dailyCommandCreates?: number } = {}
+  ) =>
     Effect.gen(function*() {
-      const discord = yield* FakeDiscord.make({ token: botToken })
+      const discord = yield* FakeDiscord.make({ token: botToken, ...options })
       const polar = yield* FakePolar.make({ tokens: [polarToken], products: [polarProductId] })
       return yield* test(discord, polar).pipe(
         Effect.provide(botRuntime(database.layer(), { discord, polarApiBase: polar.baseUrl }) as Layer.Layer<R>)
@@ -206,6 +209,32 @@ for (const database of databases) {
           )
         })
       ))
+
+    it.live("Discord's daily limit on new commands: the guild waits for the reset and /features says so", () =>
+      withRuntime((discord) =>
+        Effect.gen(function*() {
+          const tenant = yield* premiumTenant("Busy Guild Co")
+          const guildId = yield* installedGuild(discord, tenant.id)
+          yield* startBot(discord)
+          // The five essential commands used the day's five creates; xp's three new ones are refused (30034).
+          assert.lengthOf(discord.commandsOf(guildId), 5)
+          yield* Effect.flatMap(GuildFeatures, (features) => features.enable(tenant.id, guildId, "xp", Option.none()))
+          const puts = () => commandPutsTo(discord).length
+          const before = puts()
+          yield* eventually("the refused PUT", () => puts() > before)
+          const listed = yield* Effect.promise(() =>
+            discord.interact({ guildId, channelId, userId: ownerId, name: "features", subcommand: "list" })
+          )
+          assert.include(listed.content, "limit of 200 new commands a day was reached")
+          assert.notInclude(commandNames(discord, guildId).join(","), "rank")
+          // Blocked until the reset: more changes today are not sent to Discord.
+          yield* Effect.flatMap(
+            GuildFeatures,
+            (features) => features.enable(tenant.id, guildId, "announcements", Option.none())
+          )
+          yield* Effect.sleep("500 millis")
+          assert.strictEqual(puts(), before + 1)
+        }), { dailyCommandCreates: 5 }))
 
     it.live("a command a rule denies answers privately with the remediation; after an admin allows it, it runs", () =>
       withRuntime((discord) =>

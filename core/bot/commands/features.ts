@@ -1,7 +1,8 @@
-import { Effect, Option } from "effect"
+import { DateTime, Effect, Option } from "effect"
 import { GuildFeatures, type GuildFeatureView } from "../../features/GuildFeatures.js"
 import { commandHandlers, CommandRefused } from "../BotCommands.js"
 import { type CommandInvocation, stringOption } from "../CommandInvocation.js"
+import { CommandSync } from "../CommandSync.js"
 import { Reply } from "../Reply.js"
 import { refusing } from "./replies.js"
 
@@ -18,6 +19,26 @@ const line = (feature: GuildFeatureView): string => {
 
 const make = Effect.gen(function*() {
   const features = yield* GuildFeatures
+  const commandSync = yield* CommandSync
+
+  /** Why the server's commands may not match its features: Discord's daily limit, or its last refusal. */
+  const syncNotice = (invocation: CommandInvocation) =>
+    Effect.map(
+      commandSync.status(invocation.context.tenantId, invocation.context.guildId, invocation.applicationId),
+      (status): ReadonlyArray<string> =>
+        Option.match(status, {
+          onNone: () => [],
+          onSome: ({ blockedUntil, lastError }) =>
+            blockedUntil !== null
+              ? [
+                `-# Discord's limit of 200 new commands a day was reached in this server: its commands ` +
+                `update after ${DateTime.formatIso(blockedUntil).slice(0, 16).replace("T", " ")} UTC.`
+              ]
+              : lastError !== null
+              ? [`-# Discord did not take this server's commands: ${lastError.message}. ${lastError.remediation}`]
+              : []
+        })
+    )
 
   const featureKey = (invocation: CommandInvocation) => {
     const key = stringOption(invocation, "feature")?.toLowerCase()
@@ -27,26 +48,28 @@ const make = Effect.gen(function*() {
   }
 
   const list = (invocation: CommandInvocation) =>
-    Effect.map(
-      refusing(features.list(invocation.context.tenantId, invocation.context.guildId)),
-      (listed) => {
-        const outside = listed.some((feature) => !feature.inPlan)
-        return Reply.private(
-          [
-            `**Features in ${invocation.guildName}**`,
-            ...listed.map(line),
-            ...(outside ? ["Features not in your plan come with an upgrade: an admin can run /upgrade."] : [])
-          ].join("\n")
-        )
-      }
-    )
+    Effect.gen(function*() {
+      const listed = yield* refusing(features.list(invocation.context.tenantId, invocation.context.guildId))
+      const outside = listed.some((feature) => !feature.inPlan)
+      return Reply.private(
+        [
+          `**Features in ${invocation.guildName}**`,
+          ...listed.map(line),
+          ...(outside ? ["Features not in your plan come with an upgrade: an admin can run /upgrade."] : []),
+          ...yield* syncNotice(invocation)
+        ].join("\n")
+      )
+    })
 
   const enable = (invocation: CommandInvocation) =>
     Effect.gen(function*() {
       const key = yield* featureKey(invocation)
       const { guildId, tenantId } = invocation.context
       const enabled = yield* refusing(features.enable(tenantId, guildId, key, Option.none()))
-      return Reply.private(`${enabled.name} is on. Its commands appear in this server shortly.`)
+      return Reply.private(
+        [`${enabled.name} is on. Its commands appear in this server shortly.`, ...yield* syncNotice(invocation)]
+          .join("\n")
+      )
     })
 
   const disable = (invocation: CommandInvocation) =>
@@ -54,7 +77,12 @@ const make = Effect.gen(function*() {
       const key = yield* featureKey(invocation)
       const { guildId, tenantId } = invocation.context
       const disabled = yield* refusing(features.disable(tenantId, guildId, key))
-      return Reply.private(`${disabled.name} is off; its settings are kept for when it is turned on again.`)
+      return Reply.private(
+        [
+          `${disabled.name} is off; its settings are kept for when it is turned on again.`,
+          ...yield* syncNotice(invocation)
+        ].join("\n")
+      )
     })
 
   return commandHandlers({
