@@ -1,1 +1,8 @@
+export {
+  Ed25519,
+  type Ed25519KeyPair,
+  InvalidLicenseSigningKey,
+  LicenseSignerEd25519,
+  SignatureVerifierEd25519
+} from "./Ed25519.js"
 export { NodeCrypto } from "./NodeCrypto.js"
