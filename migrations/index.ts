@@ -12,6 +12,7 @@ import xp from "./0011_xp.js"
 import setupProgress from "./0012_setup_progress.js"
 import guildClaims from "./0013_guild_claims.js"
 import tenantBots from "./0014_tenant_bots.js"
+import licenses from "./0015_licenses.js"
 
 /**
  * Every migration, keyed `<id>_<name>` for `Migrator.fromRecord`. Imported
@@ -31,5 +32,6 @@ export const migrations = {
   "0011_xp": xp,
   "0012_setup_progress": setupProgress,
   "0013_guild_claims": guildClaims,
-  "0014_tenant_bots": tenantBots
+  "0014_tenant_bots": tenantBots,
+  "0015_licenses": licenses
 }

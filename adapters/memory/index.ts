@@ -10,6 +10,7 @@ import { GuildFeatureRepoMemory } from "./GuildFeatureRepoMemory.js"
 import { GuildRepoMemory } from "./GuildRepoMemory.js"
 import { JobsMemory } from "./JobsMemory.js"
 import { KillSwitchRepoMemory } from "./KillSwitchRepoMemory.js"
+import { LicenseRepoMemory } from "./LicenseRepoMemory.js"
 import { MemoryStore } from "./MemoryStore.js"
 import { PaidRoleRepoMemory } from "./PaidRoleRepoMemory.js"
 import { PaymentOrderRepoMemory } from "./PaymentOrderRepoMemory.js"
@@ -57,6 +58,7 @@ export {
   GuildRepoMemory,
   JobsMemory,
   KillSwitchRepoMemory,
+  LicenseRepoMemory,
   MemoryStore,
   PaidRoleRepoMemory,
   PaymentOrderRepoMemory,
@@ -101,7 +103,8 @@ export const RepositoriesMemory = Layer.mergeAll(
   XpStoreMemory,
   SetupProgressRepoMemory,
   CommandSyncRepoMemory,
-  TenantBotRepoMemory
+  TenantBotRepoMemory,
+  LicenseRepoMemory
 ).pipe(
   Layer.provideMerge(MemoryStore.layer)
 )

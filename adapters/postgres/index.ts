@@ -10,6 +10,7 @@ import { GuildRepoSql } from "./GuildRepoSql.js"
 import { JobsSql } from "./JobsSql.js"
 import { JobWakeupsSql } from "./JobWakeupsSql.js"
 import { KillSwitchRepoSql } from "./KillSwitchRepoSql.js"
+import { LicenseRepoSql } from "./LicenseRepoSql.js"
 import { PaidRoleRepoSql } from "./PaidRoleRepoSql.js"
 import { PaymentOrderRepoSql } from "./PaymentOrderRepoSql.js"
 import { PaymentSettingsRepoSql } from "./PaymentSettingsRepoSql.js"
@@ -37,6 +38,7 @@ export { EntitlementRepoSql, GuildFeatureRepoSql, KillSwitchRepoSql, RuleRepoSql
 export { SetupProgressRepoSql }
 export { CommandSyncRepoSql }
 export { TenantBotRepoSql }
+export { LicenseRepoSql }
 export { BillingLedgerSql, JobsSql, JobWakeupsSql, PaidRoleRepoSql, PaymentOrderRepoSql, PaymentSettingsRepoSql }
 
 /**
@@ -66,5 +68,6 @@ export const RepositoriesSql = Layer.mergeAll(
   XpStoreSql,
   SetupProgressRepoSql,
   CommandSyncRepoSql,
-  TenantBotRepoSql
+  TenantBotRepoSql,
+  LicenseRepoSql
 )
