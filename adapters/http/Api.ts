@@ -7,6 +7,7 @@ import { FeaturesApi } from "./Features/Api.js"
 import { GuardrailApi } from "./Guardrail/Api.js"
 import { HealthApi } from "./Health/Api.js"
 import { JobsApi } from "./Jobs/Api.js"
+import { LicensesApi, LicenseServerApi } from "./Licenses/Api.js"
 import { OverridesApi } from "./Overrides/Api.js"
 import { PaidRolesApi } from "./PaidRoles/Api.js"
 import { RulesApi } from "./Rules/Api.js"
@@ -34,6 +35,8 @@ export class Api extends HttpApi.make("guildhall")
   .add(DiscordApi)
   .add(DiscordCallbackApi)
   .add(WhiteLabelApi)
+  .add(LicenseServerApi)
+  .add(LicensesApi)
   .annotateContext(OpenApi.annotations({
     title: "Guildhall",
     version: apiVersion,

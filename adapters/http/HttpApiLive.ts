@@ -10,6 +10,7 @@ import { FeaturesLive } from "./Features/Http.js"
 import { GuardrailLive } from "./Guardrail/Http.js"
 import { HealthLive } from "./Health/Http.js"
 import { JobsLive } from "./Jobs/Http.js"
+import { LicenseServerLive, LicensesLive } from "./Licenses/Http.js"
 import { OverridesLive } from "./Overrides/Http.js"
 import { PaidRolesLive } from "./PaidRoles/Http.js"
 import { RulesLive } from "./Rules/Http.js"
@@ -42,7 +43,9 @@ export const HttpApiLive = HttpApiBuilder.api(Api).pipe(
     JobsLive,
     DiscordLive,
     DiscordCallbackLive,
-    WhiteLabelLive
+    WhiteLabelLive,
+    LicenseServerLive,
+    LicensesLive
   ]),
   Layer.provide(AuthenticationLive)
 )

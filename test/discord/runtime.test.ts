@@ -218,9 +218,9 @@ for (const database of databases) {
           yield* startBot(discord)
           // The five essential commands used the day's five creates; xp's three new ones are refused (30034).
           assert.lengthOf(discord.commandsOf(guildId), 5)
-          yield* Effect.flatMap(GuildFeatures, (features) => features.enable(tenant.id, guildId, "xp", Option.none()))
           const puts = () => commandPutsTo(discord).length
           const before = puts()
+          yield* Effect.flatMap(GuildFeatures, (features) => features.enable(tenant.id, guildId, "xp", Option.none()))
           yield* eventually("the refused PUT", () => puts() > before)
           const listed = yield* Effect.promise(() =>
             discord.interact({ guildId, channelId, userId: ownerId, name: "features", subcommand: "list" })

@@ -44,6 +44,7 @@ import {
   WhiteLabel
 } from "../../core/index.js"
 import { JobHandlersLive } from "../../programs/Housekeeping.js"
+import { LicensesLive } from "../../programs/Licensing.js"
 
 /** The catalog as a boot would sync it from the registry. */
 const CatalogSynced = Layer.effectDiscard(
@@ -102,6 +103,7 @@ const applicationServices = (readiness: Layer.Layer<Readiness>, providers: TestP
     PaidRoles.layer,
     PaymentSetup.layer,
     WhiteLabel.layer,
+    LicensesLive,
     CatalogSynced,
     stripeWebhookLayer(providers.stripe),
     PolarWebhookLive,

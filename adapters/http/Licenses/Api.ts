@@ -1,0 +1,185 @@
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import {
+  Activation,
+  InstallFingerprint,
+  InvalidInput,
+  KeyInvalid,
+  License,
+  LicenseId,
+  LicenseNotFound,
+  LicenseRefused,
+  PlanKey,
+  TenantId,
+  TenantNotFound,
+  UnknownPlan
+} from "../../../core/index.js"
+import { Authentication } from "../Auth.js"
+import { PayloadTooLarge } from "../PayloadTooLarge.js"
+import { OperatorOnly } from "../Tenants/OperatorOnly.js"
+
+/** Too many activation calls for one key or from one address. */
+export class LicenseRateLimited extends Schema.TaggedError<LicenseRateLimited>()(
+  "LicenseRateLimited",
+  { message: Schema.String, retryAfterSeconds: Schema.Number },
+  HttpApiSchema.annotations({ status: 429 })
+) {}
+
+const LicenseKeyField = Schema.Redacted(Schema.String).annotations({
+  description: "The license key (GH1.…) the operator issued"
+})
+
+export const LeaseRequestBody = Schema.Struct({
+  key: LicenseKeyField,
+  fingerprint: InstallFingerprint.annotations({
+    description: "The install: its Discord application id and the install id it generated once and stored"
+  }),
+  version: Schema.String.annotations({ description: "The install's Guildhall version" }),
+  nonce: Schema.String.annotations({ description: "A fresh random value; the signed lease echoes it" })
+}).annotations({ identifier: "LeaseRequest" })
+
+export const DeactivateBody = Schema.Struct({ key: LicenseKeyField, fingerprint: InstallFingerprint })
+  .annotations({ identifier: "DeactivateLicense" })
+
+export const SignedLeaseResponse = Schema.Struct({
+  lease: Schema.String.annotations({ description: "base64url of the lease's canonical JSON" }),
+  signature: Schema.String.annotations({ description: "Ed25519 signature (base64url) of 'guildhall-lease/1.<lease>'" })
+}).annotations({ identifier: "SignedLease" })
+
+export const PublicKeyResponse = Schema.Struct({ keyId: Schema.String, publicKey: Schema.String })
+  .annotations({ identifier: "LicensePublicKey" })
+
+export const IssueLicenseBody = Schema.Struct({
+  planKey: Schema.optional(PlanKey),
+  maxActivations: Schema.optional(Schema.Int.pipe(Schema.between(1, 1_000))),
+  expiresAt: Schema.optional(Schema.NullOr(Schema.DateTimeUtc))
+}).annotations({ identifier: "IssueLicense" })
+
+export const IssuedLicense = Schema.Struct({
+  license: License,
+  key: Schema.String.annotations({ description: "Shown once: only its hash is stored" })
+}).annotations({ identifier: "IssuedLicense" })
+
+export const RegenerateBody = Schema.Struct({
+  overlapSeconds: Schema.optional(Schema.Int.pipe(Schema.between(0, 30 * 86_400))).annotations({
+    description: "How long the old key keeps working (default 0: revoked at once)"
+  })
+})
+
+export const RegeneratedKey = Schema.Struct({ key: Schema.String, oldKeysUntil: Schema.DateTimeUtc })
+  .annotations({ identifier: "RegeneratedLicenseKey" })
+
+const TenantPath = Schema.Struct({ id: TenantId })
+const LicensePath = Schema.Struct({ id: TenantId, licenseId: LicenseId })
+
+/** What self-host installs call: no API key, the license key is the credential. */
+export class LicenseServerApi extends HttpApiGroup.make("licenseServer")
+  .add(
+    HttpApiEndpoint.post("activate", "/licenses/activate")
+      .setPayload(LeaseRequestBody)
+      .addSuccess(SignedLeaseResponse)
+      .addError(KeyInvalid, { status: 400 })
+      .addError(InvalidInput, { status: 400 })
+      .addError(LicenseRefused, { status: 403 })
+      .addError(LicenseRateLimited)
+      .addError(PayloadTooLarge)
+      .annotate(OpenApi.Summary, "Activate an install and get its signed lease")
+      .annotate(
+        OpenApi.Description,
+        "Answers a lease signed with the server's Ed25519 key: plan, flags, limits, refreshInSec, notAfter " +
+          "(end of offline grace) and the request's nonce. A refused license is 403 with `code`: NOT_FOUND, " +
+          "REVOKED, SUSPENDED, EXPIRED, FINGERPRINT_MISMATCH or TOO_MANY_ACTIVATIONS; a key that is not one " +
+          "is 400. Rate-limited per key and per address (429)."
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("refresh", "/licenses/refresh")
+      .setPayload(LeaseRequestBody)
+      .addSuccess(SignedLeaseResponse)
+      .addError(KeyInvalid, { status: 400 })
+      .addError(InvalidInput, { status: 400 })
+      .addError(LicenseRefused, { status: 403 })
+      .addError(LicenseRateLimited)
+      .addError(PayloadTooLarge)
+      .annotate(OpenApi.Summary, "Refresh an install's lease (activates it again if it lost its slot)")
+  )
+  .add(
+    HttpApiEndpoint.post("deactivate", "/licenses/deactivate")
+      .setPayload(DeactivateBody)
+      .addSuccess(Schema.Void, { status: 204 })
+      .addError(KeyInvalid, { status: 400 })
+      .addError(InvalidInput, { status: 400 })
+      .addError(LicenseRefused, { status: 403 })
+      .addError(LicenseRateLimited)
+      .annotate(OpenApi.Summary, "Free the install's activation slot")
+  )
+  .add(
+    HttpApiEndpoint.get("publicKey", "/licenses/public-key")
+      .addSuccess(PublicKeyResponse)
+      .annotate(OpenApi.Summary, "The key leases are signed with (configure self-host installs with it)")
+  )
+  .annotate(OpenApi.Description, "The license server: activation, refresh and deactivation of self-host installs")
+{}
+
+/** The operator's license management. */
+export class LicensesApi extends HttpApiGroup.make("licenses")
+  .add(
+    HttpApiEndpoint.post("issue", "/tenants/:id/licenses")
+      .setPath(TenantPath)
+      .setPayload(IssueLicenseBody)
+      .addSuccess(IssuedLicense, { status: 201 })
+      .addError(TenantNotFound, { status: 404 })
+      .addError(UnknownPlan, { status: 400 })
+      .addError(InvalidInput, { status: 400 })
+      .addError(OperatorOnly)
+      .annotate(OpenApi.Summary, "Issue a license for the tenant's self-host install (the key is shown once)")
+  )
+  .add(
+    HttpApiEndpoint.get("list", "/tenants/:id/licenses")
+      .setPath(TenantPath)
+      .addSuccess(Schema.Array(License))
+      .addError(TenantNotFound, { status: 404 })
+      .addError(OperatorOnly)
+  )
+  .add(
+    HttpApiEndpoint.post("suspend", "/tenants/:id/licenses/:licenseId/suspend")
+      .setPath(LicensePath)
+      .addSuccess(License)
+      .addError(LicenseNotFound, { status: 404 })
+      .addError(OperatorOnly)
+      .annotate(OpenApi.Summary, "Suspend: installs degrade at their next refresh")
+  )
+  .add(
+    HttpApiEndpoint.post("revoke", "/tenants/:id/licenses/:licenseId/revoke")
+      .setPath(LicensePath)
+      .addSuccess(License)
+      .addError(LicenseNotFound, { status: 404 })
+      .addError(OperatorOnly)
+      .annotate(OpenApi.Summary, "Revoke: installs degrade at their next refresh")
+  )
+  .add(
+    HttpApiEndpoint.post("reinstate", "/tenants/:id/licenses/:licenseId/reinstate")
+      .setPath(LicensePath)
+      .addSuccess(License)
+      .addError(LicenseNotFound, { status: 404 })
+      .addError(OperatorOnly)
+  )
+  .add(
+    HttpApiEndpoint.post("regenerate", "/tenants/:id/licenses/:licenseId/regenerate")
+      .setPath(LicensePath)
+      .setPayload(RegenerateBody)
+      .addSuccess(RegeneratedKey)
+      .addError(LicenseNotFound, { status: 404 })
+      .addError(OperatorOnly)
+      .annotate(OpenApi.Summary, "A new key; the old one works until the overlap ends")
+  )
+  .add(
+    HttpApiEndpoint.get("activations", "/tenants/:id/licenses/:licenseId/activations")
+      .setPath(LicensePath)
+      .addSuccess(Schema.Array(Activation))
+      .addError(LicenseNotFound, { status: 404 })
+      .addError(OperatorOnly)
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "Licenses for tenants' self-host installs (operator keys only)")
+{}

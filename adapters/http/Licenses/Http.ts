@@ -1,0 +1,86 @@
+import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
+import { Clock, Duration, Effect, Option, Redacted } from "effect"
+import { Licenses, type TenantId } from "../../../core/index.js"
+import { ensureOperator } from "../Access.js"
+import { Api } from "../Api.js"
+import { LicenseRateLimited } from "./Api.js"
+
+/** Activation calls allowed per minute for one key, and from one address (fixed one-minute windows, per process). */
+export const activationLimits = { perKey: 20, perAddress: 60 } as const
+const window = Duration.minutes(1)
+
+/** Counts calls per name in the current window; answers whether `name` is still under `limit`. */
+const fixedWindows = () => {
+  const counts = new Map<string, number>()
+  let windowStart = 0
+  return (name: string, limit: number, now: number): number | null => {
+    if (now - windowStart >= Duration.toMillis(window)) {
+      counts.clear()
+      windowStart = now
+    }
+    const used = (counts.get(name) ?? 0) + 1
+    counts.set(name, used)
+    return used > limit ? Math.ceil((windowStart + Duration.toMillis(window) - now) / 1000) : null
+  }
+}
+
+export const LicenseServerLive = HttpApiBuilder.group(Api, "licenseServer", (handlers) =>
+  Effect.gen(function*() {
+    const licenses = yield* Licenses
+    const over = fixedWindows()
+    /** Per key (its first 64 characters name it well enough) and per calling address. */
+    const limited = (key: Redacted.Redacted<string>) =>
+      Effect.gen(function*() {
+        const request = yield* HttpServerRequest.HttpServerRequest
+        const now = yield* Clock.currentTimeMillis
+        const address = Option.getOrElse(request.remoteAddress, () => "unknown")
+        const wait = over(`key:${Redacted.value(key).slice(0, 64)}`, activationLimits.perKey, now) ??
+          over(`address:${address}`, activationLimits.perAddress, now)
+        if (wait !== null) {
+          return yield* new LicenseRateLimited({
+            message: "Too many license calls for this key or from this address; wait and try again",
+            retryAfterSeconds: wait
+          })
+        }
+      })
+    return handlers
+      .handle("activate", ({ payload }) => Effect.zipRight(limited(payload.key), licenses.lease(payload)))
+      .handle("refresh", ({ payload }) => Effect.zipRight(limited(payload.key), licenses.lease(payload)))
+      .handle("deactivate", ({ payload }) =>
+        Effect.zipRight(limited(payload.key), licenses.deactivate(payload.key, payload.fingerprint)))
+      .handle("publicKey", () =>
+        Effect.succeed({ keyId: licenses.keyId, publicKey: licenses.publicKey }))
+  }))
+
+export const LicensesLive = HttpApiBuilder.group(Api, "licenses", (handlers) =>
+  Effect.gen(function*() {
+    const licenses = yield* Licenses
+    const operator = (action: string) => ensureOperator(action)
+    const owned = (tenantId: TenantId) => licenses.list(tenantId)
+    return handlers
+      .handle("issue", ({ path, payload }) =>
+        Effect.zipRight(
+          operator("issue licenses"),
+          Effect.map(
+            licenses.issue(path.id, payload),
+            ({ key, license }) => ({ license, key: Redacted.value(key) })
+          )
+        ))
+      .handle("list", ({ path }) => Effect.zipRight(operator("list licenses"), owned(path.id)))
+      .handle("suspend", ({ path }) =>
+        Effect.zipRight(operator("suspend licenses"), licenses.suspend(path.id, path.licenseId)))
+      .handle("revoke", ({ path }) =>
+        Effect.zipRight(operator("revoke licenses"), licenses.revoke(path.id, path.licenseId)))
+      .handle("reinstate", ({ path }) =>
+        Effect.zipRight(operator("reinstate licenses"), licenses.reinstate(path.id, path.licenseId)))
+      .handle("regenerate", ({ path, payload }) =>
+        Effect.zipRight(
+          operator("regenerate license keys"),
+          Effect.map(
+            licenses.regenerate(path.id, path.licenseId, Duration.seconds(payload.overlapSeconds ?? 0)),
+            ({ key, oldKeysUntil }) => ({ key: Redacted.value(key), oldKeysUntil })
+          )
+        ))
+      .handle("activations", ({ path }) =>
+        Effect.zipRight(operator("list activations"), licenses.activations(path.id, path.licenseId)))
+  }))
