@@ -1,4 +1,4 @@
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { PlatformSettingsRepo } from "../../core/index.js"
 
 /** Platform settings in a map of their own: nothing else in the memory store reads them. */
@@ -11,6 +11,8 @@ export const PlatformSettingsRepoMemory = Layer.sync(PlatformSettingsRepo, () =>
         if (stored !== undefined) return stored
         settings.set(key, candidate)
         return candidate
-      })
+      }),
+    get: (key) => Effect.sync(() => Option.fromNullable(settings.get(key))),
+    put: (key, value) => Effect.sync(() => void settings.set(key, value))
   })
 })

@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { PlatformSettingsRepo } from "../../core/index.js"
 import { asPlatform } from "./TenantScope.js"
 
@@ -14,6 +14,18 @@ export const PlatformSettingsRepoSql = Layer.effect(
           yield* sql`INSERT INTO platform_settings (key, value) VALUES (${key}, ${candidate}) ON CONFLICT (key) DO NOTHING`
           const [row] = yield* sql<{ value: string }>`SELECT value FROM platform_settings WHERE key = ${key}`
           return row!.value
-        }).pipe(asPlatform, Effect.orDie, Effect.provideService(SqlClient.SqlClient, sql))
+        }).pipe(asPlatform, Effect.orDie, Effect.provideService(SqlClient.SqlClient, sql)),
+      get: (key) =>
+        sql<{ value: string }>`SELECT value FROM platform_settings WHERE key = ${key}`.pipe(
+          Effect.map((rows) => Option.fromNullable(rows[0]?.value)),
+          asPlatform,
+          Effect.orDie,
+          Effect.provideService(SqlClient.SqlClient, sql)
+        ),
+      put: (key, value) =>
+        sql`
+          INSERT INTO platform_settings (key, value) VALUES (${key}, ${value})
+          ON CONFLICT (key) DO UPDATE SET value = excluded.value
+        `.pipe(Effect.asVoid, asPlatform, Effect.orDie, Effect.provideService(SqlClient.SqlClient, sql))
     }))
 )

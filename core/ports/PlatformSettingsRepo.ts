@@ -1,4 +1,4 @@
-import { Context, type Effect } from "effect"
+import { Context, type Effect, type Option } from "effect"
 
 /**
  * Platform-wide values kept in the database so every replica reads the same
@@ -10,6 +10,9 @@ export interface PlatformSettingsRepoService {
    * answers it. Atomic: replicas racing on an empty key all get the first value stored.
    */
   readonly getOrInsert: (key: string, candidate: string) => Effect.Effect<string>
+  readonly get: (key: string) => Effect.Effect<Option.Option<string>>
+  /** Creates or replaces `key`'s value. */
+  readonly put: (key: string, value: string) => Effect.Effect<void>
 }
 
 export class PlatformSettingsRepo extends Context.Tag("core/PlatformSettingsRepo")<
