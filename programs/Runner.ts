@@ -9,6 +9,7 @@ import { bootstrap } from "./Bootstrap.js"
 import { DiscordGatewayLive } from "./DiscordGateway.js"
 import { guildInstallsLive } from "./GuildInstallsLive.js"
 import { scheduleHousekeeping } from "./Housekeeping.js"
+import { SelfHostLicensingLive } from "./Licensing.js"
 import { WebhookVerifiersLive } from "./Payments.js"
 import { JobSettings, publicUrlOf, type RunMode, ServeSettings } from "./Settings.js"
 
@@ -51,7 +52,14 @@ const makeRunner = (mode: RunMode) =>
       )
       // The gateway connects once the bootstrap is done, so a self-host install's guilds find their tenant.
       const GatewayLive = DiscordGatewayLive(mode).pipe(Layer.provide(AnnounceLive))
-      return Layer.mergeAll(GatewayLive, WorkerLive).pipe(Layer.provideMerge(ServerLive), Layer.provide(AppLive))
+      // A self-host install checks its license once its tenant exists (after the bootstrap).
+      const LicensingLive = mode === "self-host"
+        ? SelfHostLicensingLive.pipe(Layer.provide(AnnounceLive))
+        : Layer.empty
+      return Layer.mergeAll(GatewayLive, LicensingLive, WorkerLive).pipe(
+        Layer.provideMerge(ServerLive),
+        Layer.provide(AppLive)
+      )
     })
   )
 
