@@ -202,6 +202,42 @@ const make = Effect.gen(function*() {
       return signed
     })
 
+  /**
+   * An offline license file for an air-gapped install (GUILDHALL_LICENSE_FILE):
+   * a lease signed like any other, valid for `validFor` (capped by the
+   * license's expiry), answering no request (its nonce says so). Only for an
+   * active license; it does not take an activation slot.
+   */
+  const offlineFile = (tenantId: TenantId, licenseId: LicenseId, validFor: Duration.Duration) =>
+    Effect.gen(function*() {
+      const license = yield* owned(tenantId, licenseId)
+      if (license.status !== "active") {
+        return yield* LicenseRefused.of(
+          license.status === "revoked" ? "REVOKED" : license.status === "suspended" ? "SUSPENDED" : "EXPIRED"
+        )
+      }
+      const now = yield* DateTime.now
+      const end = DateTime.addDuration(now, validFor)
+      const notAfter = license.expiresAt !== null && DateTime.lessThan(license.expiresAt, end) ? license.expiresAt : end
+      const signed = Lease.sign(
+        signer,
+        Lease.make({
+          licenseId,
+          tenantId,
+          plan: license.planKey,
+          flags: license.flags,
+          limits: license.limits,
+          issuedAt: now,
+          refreshInSec: Math.max(1, Math.round(Duration.toSeconds(policy.refreshEvery))),
+          notAfter,
+          nonce: "offline",
+          keyId: signer.keyId
+        })
+      )
+      yield* Effect.logInfo("licenses: offline file issued").pipe(Effect.annotateLogs({ tenantId, licenseId }))
+      return { file: Lease.encodeFile(signed), notAfter }
+    })
+
   /** Frees the install's slot; a key that is not valid any more can still free it. */
   const deactivate = (key: Redacted.Redacted<string>, fingerprintInput: InstallFingerprint) =>
     Effect.gen(function*() {
@@ -223,6 +259,7 @@ const make = Effect.gen(function*() {
     activations,
     lease,
     deactivate,
+    offlineFile,
     keyId: signer.keyId,
     publicKey: signer.publicKey
   } as const

@@ -21,7 +21,12 @@ import { makeTenant } from "../support/fixtures.js"
  */
 
 /** The self-host install's side: its store, its tenant on the free plan, and a switch that takes the server away. */
-const selfHost = (options: { readonly baseUrl: string; readonly key: string; readonly publicKey: string }) =>
+const selfHost = (options: {
+  readonly baseUrl: string
+  readonly key?: string
+  readonly file?: string
+  readonly publicKey: string
+}) =>
   Effect.gen(function*() {
     const down = yield* Ref.make(false)
     const http = yield* Effect.provide(LicenseServer, LicenseServerHttp(options.baseUrl))
@@ -45,8 +50,8 @@ const selfHost = (options: { readonly baseUrl: string; readonly key: string; rea
           SignatureVerifierEd25519,
           NodeCrypto,
           Layer.succeed(SelfHostLicenseSettings, {
-            key: Option.some(Redacted.make(options.key)),
-            file: Option.none(),
+            key: Option.map(Option.fromNullable(options.key), Redacted.make),
+            file: Option.fromNullable(options.file),
             publicKey: options.publicKey,
             applicationId: "900000000000000042",
             version: "0.1.0"
@@ -119,5 +124,39 @@ describe("licensing: a self-host install against the hosted license server", () 
       assert.strictEqual(rolledBack._tag, "Degraded")
       if (rolledBack._tag === "Degraded") assert.include(rolledBack.message, "clock")
       assert.strictEqual((yield* install.tenantNow).status, "read_only")
+    }).pipe(Effect.provide(TestServer)))
+
+  it.scoped("an air-gapped install runs on an offline license file until it ends, never calling the server", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(Date.parse("2026-12-01T12:00:00Z"))
+      const { operatorKey, tenant } = yield* tenantWithGuild("Air Gapped", PlanKey.make("premium"))
+      const issued = yield* rawJson("POST", `/tenants/${tenant.id}/licenses`, operatorKey, {})
+      const { body: serverKey } = yield* rawJson("GET", "/licenses/public-key", operatorKey)
+      const offline = yield* rawJson(
+        "POST",
+        `/tenants/${tenant.id}/licenses/${issued.body.license.id}/offline-file`,
+        operatorKey,
+        { validDays: 30 }
+      )
+      assert.strictEqual(offline.status, 200)
+      // Nowhere to call: a server address that refuses connections.
+      const install = yield* selfHost({
+        baseUrl: "http://127.0.0.1:9",
+        file: offline.body.file,
+        publicKey: serverKey.publicKey
+      })
+      assert.strictEqual((yield* install.check)._tag, "Licensed")
+      assert.strictEqual((yield* install.tenantNow).planKey, "premium")
+      yield* TestClock.adjust("31 days")
+      assert.strictEqual((yield* install.check)._tag, "Degraded")
+      assert.strictEqual((yield* install.tenantNow).status, "read_only")
+
+      // A file signed by another server is refused.
+      const foreign = yield* selfHost({
+        baseUrl: "http://127.0.0.1:9",
+        file: offline.body.file,
+        publicKey: "x".repeat(43)
+      })
+      assert.strictEqual((yield* foreign.check)._tag, "Degraded")
     }).pipe(Effect.provide(TestServer)))
 })

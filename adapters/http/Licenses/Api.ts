@@ -69,6 +69,17 @@ export const RegenerateBody = Schema.Struct({
 export const RegeneratedKey = Schema.Struct({ key: Schema.String, oldKeysUntil: Schema.DateTimeUtc })
   .annotations({ identifier: "RegeneratedLicenseKey" })
 
+export const OfflineFileBody = Schema.Struct({
+  validDays: Schema.optional(Schema.Int.pipe(Schema.between(1, 730))).annotations({
+    description: "How long the file works (default 365 days, capped by the license's expiry)"
+  })
+})
+
+export const OfflineFile = Schema.Struct({
+  file: Schema.String.annotations({ description: "Save as a file and point GUILDHALL_LICENSE_FILE at it" }),
+  notAfter: Schema.DateTimeUtc
+}).annotations({ identifier: "OfflineLicenseFile" })
+
 const TenantPath = Schema.Struct({ id: TenantId })
 const LicensePath = Schema.Struct({ id: TenantId, licenseId: LicenseId })
 
@@ -172,6 +183,16 @@ export class LicensesApi extends HttpApiGroup.make("licenses")
       .addError(LicenseNotFound, { status: 404 })
       .addError(OperatorOnly)
       .annotate(OpenApi.Summary, "A new key; the old one works until the overlap ends")
+  )
+  .add(
+    HttpApiEndpoint.post("offlineFile", "/tenants/:id/licenses/:licenseId/offline-file")
+      .setPath(LicensePath)
+      .setPayload(OfflineFileBody)
+      .addSuccess(OfflineFile)
+      .addError(LicenseNotFound, { status: 404 })
+      .addError(LicenseRefused, { status: 403 })
+      .addError(OperatorOnly)
+      .annotate(OpenApi.Summary, "An offline license file for an air-gapped install (GUILDHALL_LICENSE_FILE)")
   )
   .add(
     HttpApiEndpoint.get("activations", "/tenants/:id/licenses/:licenseId/activations")

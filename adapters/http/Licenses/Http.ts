@@ -81,6 +81,11 @@ export const LicensesLive = HttpApiBuilder.group(Api, "licenses", (handlers) =>
             ({ key, oldKeysUntil }) => ({ key: Redacted.value(key), oldKeysUntil })
           )
         ))
+      .handle("offlineFile", ({ path, payload }) =>
+        Effect.zipRight(
+          operator("issue offline license files"),
+          licenses.offlineFile(path.id, path.licenseId, Duration.days(payload.validDays ?? 365))
+        ))
       .handle("activations", ({ path }) =>
         Effect.zipRight(operator("list activations"), licenses.activations(path.id, path.licenseId)))
   }))
