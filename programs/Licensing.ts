@@ -47,8 +47,13 @@ export const LicensesLive = Licenses.layer.pipe(
  * file is set: the install then runs unlicensed (not enforced yet).
  */
 export const selfHostLicenseConfig = Config.all({
-  key: Config.option(Config.redacted("GUILDHALL_LICENSE")),
-  file: Config.option(Config.string("GUILDHALL_LICENSE_FILE")),
+  // An empty variable (`GUILDHALL_LICENSE=` in a compose file) means unset.
+  key: Config.option(Config.redacted("GUILDHALL_LICENSE")).pipe(
+    Config.map(Option.filter((key) => Redacted.value(key).trim() !== ""))
+  ),
+  file: Config.option(Config.string("GUILDHALL_LICENSE_FILE")).pipe(
+    Config.map(Option.filter((path) => path.trim() !== ""))
+  ),
   serverBase: Config.string("LICENSE_SERVER_BASE").pipe(Config.withDefault("")),
   publicKey: Config.string("GUILDHALL_LICENSE_PUBLIC_KEY").pipe(Config.withDefault("")),
   applicationId: Config.string("DISCORD_APPLICATION_ID").pipe(Config.withDefault(""))

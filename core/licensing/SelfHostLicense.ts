@@ -76,7 +76,12 @@ const make = Effect.gen(function*() {
       const next: LicenseStanding = offline
         ? { _tag: "OfflineGrace", lease, remaining: DateTime.distanceDuration(now, lease.notAfter) }
         : { _tag: "Licensed", lease }
-      yield* Ref.set(standing, next)
+      const previous = yield* Ref.getAndSet(standing, next)
+      if (!offline && previous._tag !== "Licensed") {
+        yield* Effect.logInfo(
+          `license: licensed on the ${lease.plan} plan; it works offline until ${DateTime.formatIso(lease.notAfter)}`
+        ).pipe(Effect.annotateLogs({ licenseId: lease.licenseId, refreshInSec: lease.refreshInSec }))
+      }
       return next
     })
 
