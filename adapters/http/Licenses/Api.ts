@@ -83,17 +83,21 @@ export const OfflineFile = Schema.Struct({
 const TenantPath = Schema.Struct({ id: TenantId })
 const LicensePath = Schema.Struct({ id: TenantId, licenseId: LicenseId })
 
+/** Activate and refresh take and answer the same: a lease request, a signed lease or the refusal. */
+const leaseEndpoint = <const Name extends string>(name: Name, path: `/licenses/${string}`) =>
+  HttpApiEndpoint.post(name, path)
+    .setPayload(LeaseRequestBody)
+    .addSuccess(SignedLeaseResponse)
+    .addError(KeyInvalid, { status: 400 })
+    .addError(InvalidInput, { status: 400 })
+    .addError(LicenseRefused, { status: 403 })
+    .addError(LicenseRateLimited)
+    .addError(PayloadTooLarge)
+
 /** What self-host installs call: no API key, the license key is the credential. */
 export class LicenseServerApi extends HttpApiGroup.make("licenseServer")
   .add(
-    HttpApiEndpoint.post("activate", "/licenses/activate")
-      .setPayload(LeaseRequestBody)
-      .addSuccess(SignedLeaseResponse)
-      .addError(KeyInvalid, { status: 400 })
-      .addError(InvalidInput, { status: 400 })
-      .addError(LicenseRefused, { status: 403 })
-      .addError(LicenseRateLimited)
-      .addError(PayloadTooLarge)
+    leaseEndpoint("activate", "/licenses/activate")
       .annotate(OpenApi.Summary, "Activate an install and get its signed lease")
       .annotate(
         OpenApi.Description,
@@ -104,14 +108,7 @@ export class LicenseServerApi extends HttpApiGroup.make("licenseServer")
       )
   )
   .add(
-    HttpApiEndpoint.post("refresh", "/licenses/refresh")
-      .setPayload(LeaseRequestBody)
-      .addSuccess(SignedLeaseResponse)
-      .addError(KeyInvalid, { status: 400 })
-      .addError(InvalidInput, { status: 400 })
-      .addError(LicenseRefused, { status: 403 })
-      .addError(LicenseRateLimited)
-      .addError(PayloadTooLarge)
+    leaseEndpoint("refresh", "/licenses/refresh")
       .annotate(OpenApi.Summary, "Refresh an install's lease (activates it again if it lost its slot)")
   )
   .add(
