@@ -1,6 +1,7 @@
 import { DateTime, Effect, Option } from "effect"
 import { Billing } from "../../billing/Billing.js"
 import { hasAccess } from "../../billing/Subscription.js"
+import { PolicyCache } from "../../guardrail/PolicyCache.js"
 import { PaidRoles } from "../../payments/PaidRoles.js"
 import { GuildEntitlements } from "../../plans/GuildEntitlements.js"
 import { isUnlimited, type Plan } from "../../plans/Plan.js"
@@ -24,6 +25,7 @@ const make = Effect.gen(function*() {
   const billing = yield* Billing
   const catalog = yield* PlanCatalog
   const entitlements = yield* GuildEntitlements
+  const cache = yield* PolicyCache
   const quotas = yield* Quotas
   const ledger = yield* BillingLedger
   const paidRoles = yield* PaidRoles
@@ -70,7 +72,12 @@ const make = Effect.gen(function*() {
       // Independent reads, side by side: the answer waits for the slowest, not for their sum.
       const { account, granted, held, sold, usage } = yield* Effect.all({
         account: refusing(billing.tenantBilling(tenantId)),
-        granted: refusing(entitlements.resolve(tenantId, guildId)),
+        // The guardrail has just read the guild's snapshot: its entitlements serve without a query.
+        granted: Effect.flatMap(cache.get(guildId), (snapshot) =>
+          Option.match(snapshot, {
+            onSome: ({ entitlements: granted }) => Effect.succeed(granted),
+            onNone: () => refusing(entitlements.resolve(tenantId, guildId))
+          })),
         usage: quotas.dailyUsage(tenantId, guildId, today, today),
         sold: refusing(paidRoles.list(tenantId, guildId)),
         held: ledger.listSubscriptions(tenantId, { guildId, userId, limit: 100 })
