@@ -129,6 +129,14 @@ export class LicenseServerApi extends HttpApiGroup.make("licenseServer")
   .annotate(OpenApi.Description, "The license server: activation, refresh and deactivation of self-host installs")
 {}
 
+/** Suspend, revoke, reinstate: a license's status changed by the operator, answering the license. */
+const statusEndpoint = <const Name extends "suspend" | "revoke" | "reinstate">(name: Name) =>
+  HttpApiEndpoint.post(name, `/tenants/:id/licenses/:licenseId/${name}`)
+    .setPath(LicensePath)
+    .addSuccess(License)
+    .addError(LicenseNotFound, { status: 404 })
+    .addError(OperatorOnly)
+
 /** The operator's license management. */
 export class LicensesApi extends HttpApiGroup.make("licenses")
   .add(
@@ -150,27 +158,15 @@ export class LicensesApi extends HttpApiGroup.make("licenses")
       .addError(OperatorOnly)
   )
   .add(
-    HttpApiEndpoint.post("suspend", "/tenants/:id/licenses/:licenseId/suspend")
-      .setPath(LicensePath)
-      .addSuccess(License)
-      .addError(LicenseNotFound, { status: 404 })
-      .addError(OperatorOnly)
+    statusEndpoint("suspend")
       .annotate(OpenApi.Summary, "Suspend: installs degrade at their next refresh")
   )
   .add(
-    HttpApiEndpoint.post("revoke", "/tenants/:id/licenses/:licenseId/revoke")
-      .setPath(LicensePath)
-      .addSuccess(License)
-      .addError(LicenseNotFound, { status: 404 })
-      .addError(OperatorOnly)
+    statusEndpoint("revoke")
       .annotate(OpenApi.Summary, "Revoke: installs degrade at their next refresh")
   )
   .add(
-    HttpApiEndpoint.post("reinstate", "/tenants/:id/licenses/:licenseId/reinstate")
-      .setPath(LicensePath)
-      .addSuccess(License)
-      .addError(LicenseNotFound, { status: 404 })
-      .addError(OperatorOnly)
+    statusEndpoint("reinstate")
   )
   .add(
     HttpApiEndpoint.post("regenerate", "/tenants/:id/licenses/:licenseId/regenerate")
