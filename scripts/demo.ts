@@ -10,12 +10,12 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Effect } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { FakeDiscord } from "../test/support/fakes/FakeDiscord.js"
 import { FakePolar } from "../test/support/fakes/FakePolar.js"
 import { signPolarWebhook } from "../test/support/fakes/signing.js"
+import { freePort } from "../test/support/freePort.js"
 
 const botToken = "demo-bot-token"
 const polarToken = "polar_oat_demo"
@@ -31,16 +31,6 @@ const channelId = "500000000000000001"
 let step = 0
 const say = (line: string) => Effect.sync(() => console.log(`\n\x1b[1m${++step}. ${line}\x1b[0m`))
 const show = (line: string) => Effect.sync(() => console.log(`   ${line.replaceAll("\n", "\n   ")}`))
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(
-        () => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")))
-      )
-    })
-  })
 
 interface Runner {
   readonly child: ChildProcess

@@ -2,25 +2,15 @@
 // embedded PGlite, no environment beyond a port and a data directory.
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
+import { freePort } from "../support/freePort.js"
 
 const binary = path.resolve("dist/guildhall.mjs")
 const dataDir = mkdtempSync(path.join(tmpdir(), "guildhall-binary-"))
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(
-        () => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")))
-      )
-    })
-  })
 
 interface Running {
   readonly child: ChildProcess
