@@ -13,6 +13,7 @@ import setupProgress from "./0012_setup_progress.js"
 import guildClaims from "./0013_guild_claims.js"
 import tenantBots from "./0014_tenant_bots.js"
 import licenses from "./0015_licenses.js"
+import usageReports from "./0017_usage_reports.js"
 
 /**
  * Every migration, keyed `<id>_<name>` for `Migrator.fromRecord`. Imported
@@ -33,5 +34,6 @@ export const migrations = {
   "0012_setup_progress": setupProgress,
   "0013_guild_claims": guildClaims,
   "0014_tenant_bots": tenantBots,
-  "0015_licenses": licenses
+  "0015_licenses": licenses,
+  "0017_usage_reports": usageReports
 }

@@ -1,8 +1,20 @@
 import { Config, Effect, Layer, Option, Redacted } from "effect"
 import { readFile } from "node:fs/promises"
-import { Ed25519, LicenseSignerEd25519, SignatureVerifierEd25519 } from "../adapters/crypto/index.js"
+import {
+  Ed25519,
+  LicenseSignerEd25519,
+  SignatureVerifierEd25519,
+  SigningKeysEd25519
+} from "../adapters/crypto/index.js"
 import { LicenseServerHttp } from "../adapters/http/index.js"
-import { LeasePolicy, Licenses, PlatformSettingsRepo, SelfHostLicense, SelfHostLicenseSettings } from "../core/index.js"
+import {
+  LeasePolicy,
+  Licenses,
+  PlatformSettingsRepo,
+  SelfHostLicense,
+  SelfHostLicenseSettings,
+  UsageReporter
+} from "../core/index.js"
 import { version } from "./version.js"
 
 /** The platform setting a generated signing key is kept under. */
@@ -88,9 +100,14 @@ export const SelfHostLicensingLive = Layer.scopedDiscard(
           Option.some
         )
     })
+    // An install with a key also reports its usage after each good refresh (ADR 082); a license file cannot.
+    const reporter = Option.isSome(config.key)
+      ? UsageReporter.layer.pipe(Layer.provide(Layer.merge(LicenseServerHttp(config.serverBase), SigningKeysEd25519)))
+      : Layer.empty
     const license = yield* Effect.provide(
       SelfHostLicense,
       SelfHostLicense.layer.pipe(
+        Layer.provide(reporter),
         Layer.provide(
           Layer.mergeAll(
             LicenseServerHttp(config.serverBase),

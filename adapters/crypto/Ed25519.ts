@@ -12,7 +12,8 @@ import {
   LicenseSigner,
   type LicenseSignerService,
   SignatureVerifier,
-  type SignatureVerifierService
+  type SignatureVerifierService,
+  SigningKeys
 } from "../../core/index.js"
 
 /** An Ed25519 key pair as configuration carries it: both halves base64url. */
@@ -128,4 +129,10 @@ export const LicenseSignerEd25519 = {
 export const SignatureVerifierEd25519: Layer.Layer<SignatureVerifier> = Layer.succeed(
   SignatureVerifier,
   Ed25519.verifier
+)
+
+/** Key pairs an install makes for itself (its usage report key) and signers over them. */
+export const SigningKeysEd25519: Layer.Layer<SigningKeys> = Layer.succeed(
+  SigningKeys,
+  SigningKeys.of({ generate: Ed25519.generateKeyPair, signer: Ed25519.unsafeSigner })
 )

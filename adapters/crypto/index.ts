@@ -3,6 +3,7 @@ export {
   type Ed25519KeyPair,
   InvalidLicenseSigningKey,
   LicenseSignerEd25519,
-  SignatureVerifierEd25519
+  SignatureVerifierEd25519,
+  SigningKeysEd25519
 } from "./Ed25519.js"
 export { NodeCrypto } from "./NodeCrypto.js"

@@ -1,7 +1,20 @@
 import { Effect, Layer, Redacted, Schema } from "effect"
-import { KeyInvalid, LicenseRefused, LicenseServer, LicenseServerUnreachable, SignedLease } from "../../core/index.js"
+import {
+  KeyInvalid,
+  LicenseRefused,
+  LicenseServer,
+  LicenseServerUnreachable,
+  SignedLease,
+  UsageReceipt,
+  UsageReportBadSignature,
+  UsageReportConflict,
+  UsageReportNotActivated
+} from "../../core/index.js"
 
 const Refusal = Schema.Union(LicenseRefused, KeyInvalid)
+const UsageRefusal = Schema.Union(UsageReportConflict, UsageReportBadSignature, UsageReportNotActivated)
+const decodeUsageRefusal = Schema.decodeUnknownOption(UsageRefusal)
+const decodeReceipt = Schema.decodeUnknownOption(UsageReceipt)
 const decodeRefusal = Schema.decodeUnknownOption(Refusal)
 const decodeLease = Schema.decodeUnknownOption(SignedLease)
 
@@ -14,28 +27,30 @@ const timeout = "10 seconds"
  * the server's answer; anything else (network, 5xx, 429, a body that is not
  * ours) counts as unreachable, so the install keeps its stored lease.
  */
-export const LicenseServerHttp = (baseUrl: string) =>
-  Layer.succeed(
+export const LicenseServerHttp = (baseUrl: string) => {
+  const post = (path: string, body: unknown) =>
+    Effect.tryPromise({
+      try: (signal) =>
+        fetch(`${baseUrl.replace(/\/$/, "")}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+          signal
+        }).then(async (answer) => ({ status: answer.status, body: await answer.json().catch(() => null) })),
+      catch: (error) =>
+        new LicenseServerUnreachable({ message: error instanceof Error ? error.message : String(error) })
+    }).pipe(
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () => new LicenseServerUnreachable({ message: `no answer within ${timeout}` })
+      })
+    )
+  return Layer.succeed(
     LicenseServer,
     LicenseServer.of({
       lease: (request) =>
         Effect.gen(function*() {
-          const response = yield* Effect.tryPromise({
-            try: (signal) =>
-              fetch(`${baseUrl.replace(/\/$/, "")}/licenses/refresh`, {
-                method: "POST",
-                headers: { "content-type": "application/json" },
-                body: JSON.stringify({ ...request, key: Redacted.value(request.key) }),
-                signal
-              }).then(async (answer) => ({ status: answer.status, body: await answer.json().catch(() => null) })),
-            catch: (error) =>
-              new LicenseServerUnreachable({ message: error instanceof Error ? error.message : String(error) })
-          }).pipe(
-            Effect.timeoutFail({
-              duration: timeout,
-              onTimeout: () => new LicenseServerUnreachable({ message: `no answer within ${timeout}` })
-            })
-          )
+          const response = yield* post("/licenses/refresh", { ...request, key: Redacted.value(request.key) })
           if (response.status === 200) {
             const lease = decodeLease(response.body)
             if (lease._tag === "Some") return lease.value
@@ -45,6 +60,21 @@ export const LicenseServerHttp = (baseUrl: string) =>
             if (refusal._tag === "Some") return yield* refusal.value
           }
           return yield* new LicenseServerUnreachable({ message: `the license server answered ${response.status}` })
+        }),
+      // POST {base}/licenses/usage: 401/404/409 with a code are the server's refusal; anything else is unreachable.
+      reportUsage: (batch) =>
+        Effect.gen(function*() {
+          const response = yield* post("/licenses/usage", batch)
+          if (response.status === 200) {
+            const receipt = decodeReceipt(response.body)
+            if (receipt._tag === "Some") return receipt.value
+          }
+          if (response.status === 401 || response.status === 404 || response.status === 409) {
+            const refusal = decodeUsageRefusal(response.body)
+            if (refusal._tag === "Some") return yield* refusal.value
+          }
+          return yield* new LicenseServerUnreachable({ message: `the license server answered ${response.status}` })
         })
     })
   )
+}

@@ -21,6 +21,7 @@ import { RuleRepoMemory } from "./RuleRepoMemory.js"
 import { SetupProgressRepoMemory } from "./SetupProgressRepoMemory.js"
 import { TenantBotRepoMemory } from "./TenantBotRepoMemory.js"
 import { TenantRepoMemory } from "./TenantRepoMemory.js"
+import { UsageReportRepoMemory } from "./UsageReportRepoMemory.js"
 import { XpStoreMemory } from "./XpStoreMemory.js"
 
 export {
@@ -68,6 +69,7 @@ export {
   SetupProgressRepoMemory,
   TenantBotRepoMemory,
   TenantRepoMemory,
+  UsageReportRepoMemory,
   XpStoreMemory
 }
 
@@ -104,7 +106,8 @@ export const RepositoriesMemory = Layer.mergeAll(
   SetupProgressRepoMemory,
   CommandSyncRepoMemory,
   TenantBotRepoMemory,
-  LicenseRepoMemory
+  LicenseRepoMemory,
+  UsageReportRepoMemory
 ).pipe(
   Layer.provideMerge(MemoryStore.layer)
 )

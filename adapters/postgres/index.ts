@@ -20,6 +20,7 @@ import { RuleRepoSql } from "./RuleRepoSql.js"
 import { SetupProgressRepoSql } from "./SetupProgressRepoSql.js"
 import { TenantBotRepoSql } from "./TenantBotRepoSql.js"
 import { TenantRepoSql } from "./TenantRepoSql.js"
+import { UsageReportRepoSql } from "./UsageReportRepoSql.js"
 import { XpStoreSql } from "./XpStoreSql.js"
 
 export { MigrationsLive, runMigrations } from "./Migrations.js"
@@ -38,7 +39,7 @@ export { EntitlementRepoSql, GuildFeatureRepoSql, KillSwitchRepoSql, RuleRepoSql
 export { SetupProgressRepoSql }
 export { CommandSyncRepoSql }
 export { TenantBotRepoSql }
-export { LicenseRepoSql }
+export { LicenseRepoSql, UsageReportRepoSql }
 export { BillingLedgerSql, JobsSql, JobWakeupsSql, PaidRoleRepoSql, PaymentOrderRepoSql, PaymentSettingsRepoSql }
 
 /**
@@ -69,5 +70,6 @@ export const RepositoriesSql = Layer.mergeAll(
   SetupProgressRepoSql,
   CommandSyncRepoSql,
   TenantBotRepoSql,
-  LicenseRepoSql
+  LicenseRepoSql,
+  UsageReportRepoSql
 )

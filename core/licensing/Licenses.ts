@@ -1,5 +1,5 @@
 import { Context, DateTime, Duration, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
-import { validate } from "../errors.js"
+import { InvalidInput, validate } from "../errors.js"
 import type { TenantId } from "../ids.js"
 import type { PlanKey } from "../plans/Plan.js"
 import { PlanCatalog } from "../plans/PlanCatalog.js"
@@ -7,6 +7,7 @@ import { Crypto } from "../ports/Crypto.js"
 import { LicenseRepo } from "../ports/LicenseRepo.js"
 import { LicenseSigner, SignatureVerifier } from "../ports/LicenseSigning.js"
 import { TenantRepo } from "../ports/TenantRepo.js"
+import { UsageReportRepo } from "../ports/UsageReportRepo.js"
 import { TenantNotFound } from "../tenancy/errors.js"
 import { Lease, type SignedLease } from "./Lease.js"
 import {
@@ -18,6 +19,16 @@ import {
   type LicenseStatus
 } from "./License.js"
 import { LicenseKey } from "./LicenseKey.js"
+import {
+  ReportPublicKey,
+  type SignedUsageBatch,
+  UsageBatches,
+  UsageReceipt,
+  UsageReport,
+  UsageReportBadSignature,
+  UsageReportConflict,
+  UsageReportNotActivated
+} from "./UsageReport.js"
 import { LicenseRefused } from "./validate.js"
 
 /** How often an install refreshes, and how long it may run on a lease without reaching the server. */
@@ -60,6 +71,8 @@ export interface LeaseRequest {
   readonly fingerprint: InstallFingerprint
   readonly version: string
   readonly nonce: string
+  /** The install's usage report public key (ADR 082); older installs send none. */
+  readonly reportKey?: string | undefined
 }
 
 const MaxActivations = Schema.Int.pipe(
@@ -82,6 +95,7 @@ const make = Effect.gen(function*() {
   const verifier = yield* SignatureVerifier
   const crypto = yield* Crypto
   const policy = yield* LeasePolicy
+  const usage = yield* UsageReportRepo
 
   const hashOf = (key: string) => LicenseKey.lookupHash(key, crypto.sha256Hex)
 
@@ -175,11 +189,22 @@ const make = Effect.gen(function*() {
       const fingerprint = yield* validate(InstallFingerprint)(request.fingerprint)
       const nonce = yield* validate(Nonce)(request.nonce)
       const version = yield* validate(Version)(request.version)
+      const reportKey = request.reportKey === undefined
+        ? undefined
+        : yield* validate(ReportPublicKey)(request.reportKey)
       const now = yield* DateTime.now
       const license = yield* licenseOfKey(request.key, now)
       const outcome = yield* repo.activate(license.id, fingerprint, version, now)
       if (outcome._tag === "Refused") return yield* outcome.refusal
       const granted = outcome.license
+      if (reportKey !== undefined) {
+        const pinned = yield* usage.registerKey(granted.tenantId, granted.id, fingerprint, reportKey, now)
+        if (pinned !== reportKey) {
+          yield* Effect.logWarning("licenses: an install sent another report key; its first one stays").pipe(
+            Effect.annotateLogs({ licenseId: granted.id, installId: fingerprint.installId })
+          )
+        }
+      }
       const offlineEnd = DateTime.addDuration(now, policy.offlineGrace)
       const notAfter = granted.expiresAt !== null && DateTime.lessThan(granted.expiresAt, offlineEnd)
         ? granted.expiresAt
@@ -248,7 +273,42 @@ const make = Effect.gen(function*() {
       if (!freed) return yield* LicenseRefused.of("NOT_FOUND")
     })
 
+  /**
+   * Takes a usage batch (ADR 082): the install's stream must exist (it
+   * activated with a report key), the signature must be that key's, and the
+   * sequence must be the stream's next; a replayed or early one is refused
+   * with the sequence expected.
+   */
+  const acceptUsage = (signed: SignedUsageBatch) =>
+    Effect.gen(function*() {
+      const read = UsageBatches.read(signed)
+      if (Either.isLeft(read)) return yield* new InvalidInput({ message: read.left })
+      const batch = read.right
+      const stream = yield* usage.stream(batch.licenseId, batch.fingerprint)
+      if (Option.isNone(stream)) return yield* UsageReportNotActivated.of()
+      if (!UsageBatches.verify(signed, stream.value.reportKey, verifier)) return yield* UsageReportBadSignature.of()
+      const now = yield* DateTime.now
+      const outcome = yield* usage.append(
+        UsageReport.make({ ...batch, tenantId: stream.value.tenantId, receivedAt: now })
+      )
+      if (outcome._tag === "Replayed") {
+        return yield* UsageReportConflict.replayed(batch.sequence, outcome.expectedSequence)
+      }
+      if (outcome._tag === "Gap") {
+        return yield* UsageReportConflict.gap(batch.sequence, outcome.expectedSequence)
+      }
+      yield* Effect.logDebug("licenses: usage batch received").pipe(
+        Effect.annotateLogs({ licenseId: batch.licenseId, sequence: batch.sequence })
+      )
+      return UsageReceipt.make({ sequence: batch.sequence, receivedAt: now })
+    })
+
+  const usageReports = (tenantId: TenantId, licenseId: LicenseId) =>
+    Effect.zipRight(owned(tenantId, licenseId), usage.list(tenantId, licenseId))
+
   return {
+    acceptUsage,
+    usageReports,
     issue,
     list: (tenantId: TenantId) => Effect.zipRight(tenantOf(tenantId), repo.list(tenantId)),
     get: owned,

@@ -5,6 +5,7 @@ import { SignatureVerifier } from "../ports/LicenseSigning.js"
 import { PlatformSettingsRepo } from "../ports/PlatformSettingsRepo.js"
 import { TenantRepo } from "../ports/TenantRepo.js"
 import { Lease, SignedLease } from "./Lease.js"
+import { UsageReporter } from "./UsageReporter.js"
 
 /** How a self-host install is licensed: a key it activates online, or an offline lease file. */
 export interface SelfHostLicenseSettingsService {
@@ -48,6 +49,8 @@ const make = Effect.gen(function*() {
   const platform = yield* PlatformSettingsRepo
   const tenants = yield* TenantRepo
   const crypto = yield* Crypto
+  // Optional: with it, the install registers its report key and reports usage after each good refresh (ADR 082).
+  const reporter = yield* Effect.serviceOption(UsageReporter)
   const standing = yield* Ref.make<LicenseStanding>({
     _tag: "Degraded",
     message: "No license checked yet",
@@ -129,7 +132,8 @@ const make = Effect.gen(function*() {
         key,
         fingerprint: { applicationId: settings.applicationId, installId },
         version: settings.version,
-        nonce
+        nonce,
+        ...(Option.isSome(reporter) ? { reportKey: reporter.value.publicKey } : {})
       }))
       if (Either.isLeft(answer)) {
         const failure = answer.left
@@ -154,7 +158,14 @@ const make = Effect.gen(function*() {
         return yield* onStoredLease(`the license server's answer was refused (${checked.left.code})`)
       }
       yield* platform.put(leaseSetting, encodeStored({ signed: answer.right, issuedAt: checked.right.issuedAt }))
-      return yield* licensed(checked.right, now, false)
+      const state = yield* licensed(checked.right, now, false)
+      if (Option.isSome(reporter)) {
+        yield* reporter.value.report({
+          licenseId: checked.right.licenseId,
+          fingerprint: { applicationId: settings.applicationId, installId }
+        })
+      }
+      return state
     })
 
   /** Offline: the lease file, verified like any lease (no nonce: nothing was asked). */

@@ -30,3 +30,22 @@ export class SignatureVerifier extends Context.Tag("core/SignatureVerifier")<
   SignatureVerifier,
   SignatureVerifierService
 >() {}
+
+/** An Ed25519 key pair: the private key base64url PKCS#8 DER, the public key base64url raw 32 bytes. */
+export interface SigningKeyPair {
+  readonly privateKey: string
+  readonly publicKey: string
+}
+
+/**
+ * Key pairs an install makes for itself (its usage report key, ADR 082) and
+ * signers over them: the install signs; the license server verifies with
+ * the public half it was sent.
+ */
+export interface SigningKeysService {
+  readonly generate: () => SigningKeyPair
+  /** A signer over a private key this port generated; throws for anything else. */
+  readonly signer: (privateKey: string) => LicenseSignerService
+}
+
+export class SigningKeys extends Context.Tag("core/SigningKeys")<SigningKeys, SigningKeysService>() {}

@@ -40,6 +40,14 @@ const selfHost = (options: {
               isDown
                 ? Effect.fail(new LicenseServerUnreachable({ message: "connection refused" }))
                 : http.lease(request)
+          ),
+        reportUsage: (batch) =>
+          Effect.flatMap(
+            Ref.get(down),
+            (isDown) =>
+              isDown
+                ? Effect.fail(new LicenseServerUnreachable({ message: "connection refused" }))
+                : http.reportUsage(batch)
           )
       })
     )

@@ -12,7 +12,12 @@ import {
   PlanKey,
   TenantId,
   TenantNotFound,
-  UnknownPlan
+  UnknownPlan,
+  UsageReceipt,
+  UsageReport,
+  UsageReportBadSignature,
+  UsageReportConflict,
+  UsageReportNotActivated
 } from "../../../core/index.js"
 import { Authentication } from "../Auth.js"
 import { PayloadTooLarge } from "../PayloadTooLarge.js"
@@ -35,8 +40,22 @@ export const LeaseRequestBody = Schema.Struct({
     description: "The install: its Discord application id and the install id it generated once and stored"
   }),
   version: Schema.String.annotations({ description: "The install's Guildhall version" }),
-  nonce: Schema.String.annotations({ description: "A fresh random value; the signed lease echoes it" })
+  nonce: Schema.String.annotations({ description: "A fresh random value; the signed lease echoes it" }),
+  reportKey: Schema.optional(Schema.String).annotations({
+    description: "The install's Ed25519 usage report public key (base64url, 32 bytes); the first one registered " +
+      "for this install stays"
+  })
 }).annotations({ identifier: "LeaseRequest" })
+
+export const SignedUsageBatchBody = Schema.Struct({
+  batch: Schema.String.annotations({
+    description: "base64url of the batch's canonical JSON: licenseId, fingerprint, sequence, periodStart, " +
+      "periodEnd, entries [{ guild (HMAC hash), day, meter, amount }]"
+  }),
+  signature: Schema.String.annotations({
+    description: "Ed25519 signature (base64url) of 'guildhall-usage/1.<batch>' with the install's report key"
+  })
+}).annotations({ identifier: "SignedUsageBatch" })
 
 export const DeactivateBody = Schema.Struct({ key: LicenseKeyField, fingerprint: InstallFingerprint })
   .annotations({ identifier: "DeactivateLicense" })
@@ -122,6 +141,25 @@ export class LicenseServerApi extends HttpApiGroup.make("licenseServer")
       .annotate(OpenApi.Summary, "Free the install's activation slot")
   )
   .add(
+    HttpApiEndpoint.post("reportUsage", "/licenses/usage")
+      .setPayload(SignedUsageBatchBody)
+      .addSuccess(UsageReceipt)
+      .addError(InvalidInput, { status: 400 })
+      .addError(UsageReportBadSignature, { status: 401 })
+      .addError(UsageReportNotActivated, { status: 404 })
+      .addError(UsageReportConflict, { status: 409 })
+      .addError(LicenseRateLimited)
+      .addError(PayloadTooLarge)
+      .annotate(OpenApi.Summary, "Report an install's usage: one signed, sequence-numbered batch")
+      .annotate(
+        OpenApi.Description,
+        "Takes the batch only if the install's report key (sent with activate/refresh) signed it (else 401 " +
+          "BAD_SIGNATURE) and its sequence is the one after the last taken for this license and install: an " +
+          "earlier one is 409 REPLAYED, a later one 409 GAP, both with `expectedSequence`. An install that never " +
+          "registered a report key is 404 NOT_ACTIVATED. Rate-limited like activation."
+      )
+  )
+  .add(
     HttpApiEndpoint.get("publicKey", "/licenses/public-key")
       .addSuccess(PublicKeyResponse)
       .annotate(OpenApi.Summary, "The key leases are signed with (configure self-host installs with it)")
@@ -193,6 +231,14 @@ export class LicensesApi extends HttpApiGroup.make("licenses")
       .addSuccess(Schema.Array(Activation))
       .addError(LicenseNotFound, { status: 404 })
       .addError(OperatorOnly)
+  )
+  .add(
+    HttpApiEndpoint.get("usageReports", "/tenants/:id/licenses/:licenseId/usage-reports")
+      .setPath(LicensePath)
+      .addSuccess(Schema.Array(UsageReport))
+      .addError(LicenseNotFound, { status: 404 })
+      .addError(OperatorOnly)
+      .annotate(OpenApi.Summary, "The usage batches the license's installs reported (guild ids hashed)")
   )
   .middleware(Authentication)
   .annotate(OpenApi.Description, "Licenses for tenants' self-host installs (operator keys only)")

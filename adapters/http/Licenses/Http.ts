@@ -1,6 +1,6 @@
 import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
-import { Clock, Duration, Effect, Option, Redacted } from "effect"
-import { Licenses, type TenantId } from "../../../core/index.js"
+import { Clock, Duration, Effect, Either, Option, Redacted } from "effect"
+import { Licenses, type TenantId, UsageBatches } from "../../../core/index.js"
 import { ensureOperator } from "../Access.js"
 import { Api } from "../Api.js"
 import { LicenseRateLimited } from "./Api.js"
@@ -48,8 +48,17 @@ export const LicenseServerLive = HttpApiBuilder.group(Api, "licenseServer", (han
       .handle("refresh", ({ payload }) => Effect.zipRight(limited(payload.key), licenses.lease(payload)))
       .handle("deactivate", ({ payload }) =>
         Effect.zipRight(limited(payload.key), licenses.deactivate(payload.key, payload.fingerprint)))
-      .handle("publicKey", () =>
-        Effect.succeed({ keyId: licenses.keyId, publicKey: licenses.publicKey }))
+      .handle("reportUsage", ({ payload }) =>
+        Effect.zipRight(
+          // Per license (its batches name it) and per address, like activation.
+          limited(Redacted.make(Either.match(UsageBatches.read(payload), {
+            onLeft: () =>
+              "usage:unreadable",
+            onRight: (batch) => `usage:${batch.licenseId}`
+          }))),
+          licenses.acceptUsage(payload)
+        ))
+      .handle("publicKey", () => Effect.succeed({ keyId: licenses.keyId, publicKey: licenses.publicKey }))
   }))
 
 export const LicensesLive = HttpApiBuilder.group(Api, "licenses", (handlers) =>
@@ -88,4 +97,6 @@ export const LicensesLive = HttpApiBuilder.group(Api, "licenses", (handlers) =>
         ))
       .handle("activations", ({ path }) =>
         Effect.zipRight(operator("list activations"), licenses.activations(path.id, path.licenseId)))
+      .handle("usageReports", ({ path }) =>
+        Effect.zipRight(operator("list usage reports"), licenses.usageReports(path.id, path.licenseId)))
   }))
