@@ -14,7 +14,10 @@
  * slots for 2,000 installs, half are refused), refreshes/s with p50/p99
  * (BENCH_REFRESHES leases of the activated installs, same fingerprint, new
  * nonce); in process, `Lease.verify` of one signed lease with the Ed25519
- * verifier for about 2 s; and this process's peak RSS. Export and import are
+ * verifier for about 2 s; usage batches/s with p50/p99 (`Licenses.acceptUsage`:
+ * BENCH_USAGE_BATCHES signed batches of 50 entries, from up to 64 activated
+ * installs that registered a report key, each sending its sequences in order,
+ * 16 installs at a time); and this process's peak RSS. Export and import are
  * not built yet: their figures are null.
  *
  * The outside systems (Discord, Stripe, Polar) are the memory ones of the test
@@ -32,7 +35,18 @@ import {
   QuotaStoreSql,
   RepositoriesSql
 } from "../adapters/postgres/index.js"
-import { Lease, Licenses, PlanKey, type SignedLease, Tenancy, type TenantId } from "../core/index.js"
+import {
+  type InstallFingerprint,
+  Lease,
+  type LicenseId,
+  Licenses,
+  PlanKey,
+  type SignedLease,
+  Tenancy,
+  type TenantId,
+  UsageBatch,
+  UsageBatches
+} from "../core/index.js"
 import { CoreLive } from "../programs/CoreLive.js"
 import { TestOutsideSystems } from "../programs/TestRuntime.js"
 import { benchDatabaseUrl, benchSchema, percentile, positiveInt, withSearchPath } from "./support.js"
@@ -47,7 +61,8 @@ const version = "bench"
 const BenchSettings = Config.all({
   licenses: positiveInt("BENCH_LICENSES", 200),
   activations: positiveInt("BENCH_ACTIVATIONS", 2_000),
-  refreshes: positiveInt("BENCH_REFRESHES", 4_000)
+  refreshes: positiveInt("BENCH_REFRESHES", 4_000),
+  usageBatches: positiveInt("BENCH_USAGE_BATCHES", 2_000)
 })
 
 const log = (line: string) => Effect.sync(() => console.log(line))
@@ -183,6 +198,90 @@ const verifications = (signed: SignedLease, publicKey: string, nonce: string) =>
     return perSec
   })
 
+/**
+ * `total` usage batches through `Licenses.acceptUsage` from `installs` (each registered a report key
+ * with a lease call), dealt round-robin; an install sends its batches in sequence order, 16 installs
+ * at a time. Every batch must be taken.
+ */
+const usageBatches = (
+  total: number,
+  installs: ReadonlyArray<
+    {
+      readonly key: Parameters<Effect.Effect.Success<typeof Licenses>["lease"]>[0]["key"]
+      readonly fingerprint: InstallFingerprint
+    }
+  >
+) =>
+  Effect.gen(function*() {
+    const server = yield* Licenses
+    const streams = yield* Effect.forEach(installs, (install, i) =>
+      Effect.gen(function*() {
+        const pair = Ed25519.generateKeyPair()
+        const lease = yield* server.lease({ ...install, version, nonce: `usage-${i}-nonce`, reportKey: pair.publicKey })
+        const { licenseId } = Lease.verify({
+          signed: lease,
+          publicKey: server.publicKey,
+          verifier: Ed25519.verifier,
+          expectedNonce: Option.none(),
+          now: yield* DateTime.now,
+          lastIssuedAt: Option.none()
+        }).pipe(Either.getOrThrow)
+        return {
+          licenseId: licenseId as LicenseId,
+          fingerprint: install.fingerprint,
+          signer: Ed25519.unsafeSigner(pair.privateKey)
+        }
+      }), { concurrency }).pipe(Effect.orDieWith((error) => new Error(`a report key was refused: ${error._tag}`)))
+    const entries = Array.from({ length: 50 }, (_, n) => ({
+      guild: `guild-hash-${n}`,
+      day: "2026-12-01",
+      meter: n % 2 === 0 ? "commands" : "ai_tokens",
+      amount: n * 7
+    }))
+    // Signed ahead, so the figure is the server's work only.
+    const perStream = streams.map((stream, s) =>
+      Array.from({ length: Math.floor(total / streams.length) + (s < total % streams.length ? 1 : 0) }, (_, n) =>
+        UsageBatches.sign(
+          stream.signer.sign,
+          UsageBatch.make({
+            licenseId: stream.licenseId,
+            fingerprint: stream.fingerprint,
+            sequence: n + 1,
+            periodStart: "2026-12-01",
+            periodEnd: "2026-12-01",
+            entries
+          })
+        ))
+    )
+    const latencies: Array<number> = []
+    const started = performance.now()
+    yield* Effect.forEach(perStream, (batches) =>
+      Effect.forEach(batches, (batch) =>
+        Effect.suspend(() => {
+          const at = performance.now()
+          return server.acceptUsage(batch).pipe(
+            Effect.tap(() =>
+              Effect.sync(() =>
+                latencies.push(performance.now() - at)
+              )
+            ),
+            Effect.orDieWith((error) => new Error(`a usage batch was refused: ${error._tag}: ${error.message}`))
+          )
+        }), { discard: true }), { concurrency, discard: true })
+    const elapsedMs = performance.now() - started
+    const sorted = Float64Array.from(latencies).sort()
+    const measured = {
+      perSec: perSecond(total, elapsedMs),
+      p50Ms: roundTo(2)(percentile(sorted, 0.5)),
+      p99Ms: roundTo(2)(percentile(sorted, 0.99))
+    }
+    yield* log(
+      `usage batches (50 entries): ${total} from ${streams.length} installs in ${Math.round(elapsedMs)} ms, ` +
+        `${measured.perSec}/s, p50 ${measured.p50Ms} ms, p99 ${measured.p99Ms} ms`
+    )
+    return measured
+  })
+
 const program = Effect.gen(function*() {
   const settings = yield* BenchSettings
   yield* log(
@@ -230,6 +329,10 @@ const program = Effect.gen(function*() {
     Effect.orDieWith((error) => new Error(`the lease to verify was refused: ${error.message}`))
   )
   const leaseVerificationsPerSec = yield* verifications(signed, server.publicKey, nonce)
+  const usage = yield* usageBatches(
+    settings.usageBatches,
+    granted.slice(0, 64).map((install) => ({ key: keys[install % keys.length]!, fingerprint: fingerprintOf(install) }))
+  )
 
   yield* log("export/import: not built yet (issue 6); exportMs, importMs and archiveBytes are null")
   const peakRssMiB = roundTo(1)(process.resourceUsage().maxRSS / 1024)
@@ -246,6 +349,9 @@ const program = Effect.gen(function*() {
     refreshP50Ms: refresh.p50Ms,
     refreshP99Ms: refresh.p99Ms,
     leaseVerificationsPerSec,
+    usageBatchesPerSec: usage.perSec,
+    usageBatchP50Ms: usage.p50Ms,
+    usageBatchP99Ms: usage.p99Ms,
     exportMs: null,
     importMs: null,
     archiveBytes: null,
