@@ -160,10 +160,13 @@ const make = Effect.gen(function*() {
       yield* platform.put(leaseSetting, encodeStored({ signed: answer.right, issuedAt: checked.right.issuedAt }))
       const state = yield* licensed(checked.right, now, false)
       if (Option.isSome(reporter)) {
+        // Reporting never decides licensing: whatever goes wrong in it is logged and the standing stands.
         yield* reporter.value.report({
           licenseId: checked.right.licenseId,
           fingerprint: { applicationId: settings.applicationId, installId }
-        })
+        }).pipe(
+          Effect.catchAllCause((cause) => Effect.logError("usage reports: the round failed", cause))
+        )
       }
       return state
     })
