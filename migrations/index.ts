@@ -13,6 +13,7 @@ import setupProgress from "./0012_setup_progress.js"
 import guildClaims from "./0013_guild_claims.js"
 import tenantBots from "./0014_tenant_bots.js"
 import licenses from "./0015_licenses.js"
+import hosting from "./0016_hosting.js"
 import usageReports from "./0017_usage_reports.js"
 
 /**
@@ -35,5 +36,6 @@ export const migrations = {
   "0013_guild_claims": guildClaims,
   "0014_tenant_bots": tenantBots,
   "0015_licenses": licenses,
+  "0016_hosting": hosting,
   "0017_usage_reports": usageReports
 }

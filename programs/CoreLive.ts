@@ -18,14 +18,14 @@ import {
   WhiteLabel
 } from "../core/index.js"
 import { BotServicesLive } from "./Bot.js"
+import { HostingLive } from "./Hosting.js"
 import { JobHandlersLive } from "./Housekeeping.js"
-import { LicensesLive } from "./Licensing.js"
 
 /** What every application service stands on: crypto, the plan catalog (with GUILDHALL_PLANS), the built-in features. */
 const Foundations = Layer.mergeAll(NodeCrypto, PlanCatalog.layerConfig, FeatureRegistry.layer(builtinFeatures))
 
 const ApplicationServices = Layer.mergeAll(
-  LicensesLive,
+  HostingLive,
   Tenancy.layer,
   ApiKeys.layer,
   GuildFeatures.layer,

@@ -3,10 +3,12 @@ import {
   announcementJobHandlers,
   billingJobHandlers,
   commandSyncJobHandlers,
+  Exports,
   GuildClaimRepo,
   type JobHandler,
   JobHandlers,
   Jobs,
+  Offboarding,
   paymentJobHandlers,
   Quotas,
   reconcileAllPaidRoles,
@@ -47,13 +49,28 @@ const claimPurge = Effect.map(GuildClaimRepo, (claims): Recurring => ({
   )
 }))
 
-const recurringJobs = Effect.all([quotaSweep, reconcileAllPaidRoles, reportMeteredUsage, jobPurge, claimPurge])
+/** Daily: export archives past their retention deleted. */
+const exportPurge = Effect.map(Exports, (exports): Recurring => ({
+  kind: "exports.purge",
+  every: Duration.days(1),
+  run: Effect.flatMap(exports.purgeExpired, (purged) => Effect.logInfo(`exports: purged ${purged} expired export(s)`))
+}))
+
+const recurringJobs = Effect.all([
+  quotaSweep,
+  reconcileAllPaidRoles,
+  reportMeteredUsage,
+  jobPurge,
+  claimPurge,
+  exportPurge
+])
 
 /**
  * Every job kind the worker runs: billing effects and timers, payment
  * settlements, command syncs Discord refused for now, scheduled
- * announcements, and the recurring housekeeping (quota sweep, paid-role
- * reconciliation, metered usage reports, finished-job purge, expired claims).
+ * announcements, export builds and offboarding steps, and the recurring
+ * housekeeping (quota sweep, paid-role reconciliation, metered usage reports,
+ * finished-job purge, expired claims, expired exports).
  */
 export const JobHandlersLive = Layer.effect(
   JobHandlers,
@@ -70,6 +87,8 @@ export const JobHandlersLive = Layer.effect(
       yield* paymentJobHandlers,
       yield* commandSyncJobHandlers,
       yield* announcementJobHandlers,
+      JobHandlers.fromRecord((yield* Exports).jobHandlers),
+      JobHandlers.fromRecord((yield* Offboarding).jobHandlers),
       recurringHandlers
     )
   })

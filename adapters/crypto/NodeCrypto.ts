@@ -8,6 +8,7 @@ export const NodeCrypto = Layer.succeed(
     uuid: Effect.sync(() => randomUUID()),
     randomToken: (bytes) => Effect.sync(() => randomBytes(bytes).toString("base64url")),
     sha256Hex: (text) => createHash("sha256").update(text, "utf8").digest("hex"),
+    sha256HexOfBytes: (bytes) => createHash("sha256").update(bytes).digest("hex"),
     hmacSha256: (key, message) => createHmac("sha256", key).update(message, "utf8").digest("base64url"),
     constantTimeEqual: (a, b) => {
       // Hash both sides first so unequal lengths cost the same as equal ones.

@@ -6,6 +6,7 @@ import { DiscordApi, DiscordCallbackApi } from "./Discord/Api.js"
 import { FeaturesApi } from "./Features/Api.js"
 import { GuardrailApi } from "./Guardrail/Api.js"
 import { HealthApi } from "./Health/Api.js"
+import { ExportDownloadApi, HostingApi } from "./Hosting/Api.js"
 import { JobsApi } from "./Jobs/Api.js"
 import { LicensesApi, LicenseServerApi } from "./Licenses/Api.js"
 import { OverridesApi } from "./Overrides/Api.js"
@@ -37,12 +38,14 @@ export class Api extends HttpApi.make("guildhall")
   .add(WhiteLabelApi)
   .add(LicenseServerApi)
   .add(LicensesApi)
+  .add(HostingApi)
+  .add(ExportDownloadApi)
   .annotateContext(OpenApi.annotations({
     title: "Guildhall",
     version: apiVersion,
     description: "Tenants, their Discord guilds and API keys; guild features, RBAC rules, the guardrail's " +
       "explanations, usage and plan overrides; billing, paid roles and the payment providers' webhooks. " +
-      "Every endpoint but /health/*, /webhooks/* (signed by the provider) and /discord/callback (a signed state) needs " +
+      "Every endpoint but /health/*, /webhooks/* (signed by the provider), /discord/callback (a signed state), /licenses/* (the license key) and /exports/{id}/archive (a signed link) needs " +
       "`Authorization: Bearer <API key>`. Errors are JSON with a `_tag`, a `message` and, when there is " +
       "something to do about them, a `remediation`."
   }))

@@ -9,6 +9,7 @@ import { DiscordCallbackLive, DiscordLive } from "./Discord/Http.js"
 import { FeaturesLive } from "./Features/Http.js"
 import { GuardrailLive } from "./Guardrail/Http.js"
 import { HealthLive } from "./Health/Http.js"
+import { ExportDownloadLive, HostingLive } from "./Hosting/Http.js"
 import { JobsLive } from "./Jobs/Http.js"
 import { LicenseServerLive, LicensesLive } from "./Licenses/Http.js"
 import { OverridesLive } from "./Overrides/Http.js"
@@ -24,7 +25,8 @@ import { WhiteLabelLive } from "./WhiteLabel/Http.js"
  * Tenancy, ApiKeys, Readiness, GuildFeatures, GuildRules, Overrides,
  * GuildEntitlements, Guardrail, Quotas, FeatureCatalogRepo; Billing, BillingLedger, PaidRoles,
  * PaymentSetup, PaymentSettingsRepo, Jobs; the providers' webhook verifiers (StripeWebhook,
- * PolarWebhook, SepayWebhook) and PublicUrl; GuildInstalls and DiscordApplicationId; WhiteLabel.
+ * PolarWebhook, SepayWebhook) and PublicUrl; GuildInstalls and DiscordApplicationId; WhiteLabel; Licenses, Exports, Offboarding, AuditLog and
+ * (for anonymize) TenantData and PlatformSettingsRepo.
  */
 export const HttpApiLive = HttpApiBuilder.api(Api).pipe(
   Layer.provide([
@@ -45,7 +47,9 @@ export const HttpApiLive = HttpApiBuilder.api(Api).pipe(
     DiscordCallbackLive,
     WhiteLabelLive,
     LicenseServerLive,
-    LicensesLive
+    LicensesLive,
+    HostingLive,
+    ExportDownloadLive
   ]),
   Layer.provide(AuthenticationLive)
 )

@@ -1,12 +1,14 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware } from "@effect/platform"
 import { Layer } from "effect"
 import { HttpApiLive } from "./HttpApiLive.js"
-import { bodyLimit, defaultMaxBodyBytes } from "./middleware/bodyLimit.js"
+import { bodyLimit, defaultMaxBodyBytes, defaultMaxImportBytes } from "./middleware/bodyLimit.js"
 import { requestId } from "./middleware/requestId.js"
 
 export interface HttpServerOptions {
   /** Largest request body accepted, in bytes; larger ones answer 413. Default 1 MiB. */
   readonly maxBodyBytes?: number | undefined
+  /** Largest archive POST /imports accepts, in bytes. Default 256 MiB. */
+  readonly maxImportBytes?: number | undefined
 }
 
 /**
@@ -20,6 +22,10 @@ export const HttpServerLive = (options: HttpServerOptions = {}) =>
   HttpApiBuilder.serve((app) => requestId(HttpMiddleware.logger(app))).pipe(
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
-    Layer.provide(bodyLimit(options.maxBodyBytes ?? defaultMaxBodyBytes)),
+    Layer.provide(
+      bodyLimit(options.maxBodyBytes ?? defaultMaxBodyBytes, {
+        "/imports": options.maxImportBytes ?? defaultMaxImportBytes
+      })
+    ),
     Layer.provide(HttpApiLive)
   )

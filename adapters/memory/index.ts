@@ -8,6 +8,7 @@ import { FeatureCatalogRepoMemory } from "./FeatureCatalogRepoMemory.js"
 import { GuildClaimRepoMemory } from "./GuildClaimRepoMemory.js"
 import { GuildFeatureRepoMemory } from "./GuildFeatureRepoMemory.js"
 import { GuildRepoMemory } from "./GuildRepoMemory.js"
+import { AuditLogMemory, ExportRepoMemory, OffboardingRepoMemory, TenantDataMemory } from "./HostingMemory.js"
 import { JobsMemory } from "./JobsMemory.js"
 import { KillSwitchRepoMemory } from "./KillSwitchRepoMemory.js"
 import { LicenseRepoMemory } from "./LicenseRepoMemory.js"
@@ -92,6 +93,8 @@ export const BillingMemory = Layer.mergeAll(
   PaymentSettingsRepoMemory
 ).pipe(Layer.provideMerge(Layer.merge(JobsMemory, PaidRoleRepoMemory)))
 
+export { AuditLogMemory, ExportRepoMemory, OffboardingRepoMemory, TenantDataMemory } from "./HostingMemory.js"
+
 /** Every repository port, in memory, over one shared store. */
 export const RepositoriesMemory = Layer.mergeAll(
   TenantRepoMemory,
@@ -107,7 +110,11 @@ export const RepositoriesMemory = Layer.mergeAll(
   CommandSyncRepoMemory,
   TenantBotRepoMemory,
   LicenseRepoMemory,
-  UsageReportRepoMemory
+  UsageReportRepoMemory,
+  ExportRepoMemory,
+  OffboardingRepoMemory,
+  AuditLogMemory,
+  TenantDataMemory
 ).pipe(
   Layer.provideMerge(MemoryStore.layer)
 )

@@ -1,8 +1,10 @@
 import { Layer } from "effect"
 import { ApiKeyRepoSql } from "./ApiKeyRepoSql.js"
+import { AuditLogSql } from "./AuditLogSql.js"
 import { BillingLedgerSql } from "./BillingLedgerSql.js"
 import { CommandSyncRepoSql } from "./CommandSyncRepoSql.js"
 import { EntitlementRepoSql } from "./EntitlementRepoSql.js"
+import { ExportRepoSql } from "./ExportRepoSql.js"
 import { FeatureCatalogRepoSql } from "./FeatureCatalogRepoSql.js"
 import { GuildClaimRepoSql } from "./GuildClaimRepoSql.js"
 import { GuildFeatureRepoSql } from "./GuildFeatureRepoSql.js"
@@ -11,6 +13,7 @@ import { JobsSql } from "./JobsSql.js"
 import { JobWakeupsSql } from "./JobWakeupsSql.js"
 import { KillSwitchRepoSql } from "./KillSwitchRepoSql.js"
 import { LicenseRepoSql } from "./LicenseRepoSql.js"
+import { OffboardingRepoSql } from "./OffboardingRepoSql.js"
 import { PaidRoleRepoSql } from "./PaidRoleRepoSql.js"
 import { PaymentOrderRepoSql } from "./PaymentOrderRepoSql.js"
 import { PaymentSettingsRepoSql } from "./PaymentSettingsRepoSql.js"
@@ -19,6 +22,7 @@ import { ReadinessSql } from "./ReadinessSql.js"
 import { RuleRepoSql } from "./RuleRepoSql.js"
 import { SetupProgressRepoSql } from "./SetupProgressRepoSql.js"
 import { TenantBotRepoSql } from "./TenantBotRepoSql.js"
+import { TenantDataSql } from "./TenantDataSql.js"
 import { TenantRepoSql } from "./TenantRepoSql.js"
 import { UsageReportRepoSql } from "./UsageReportRepoSql.js"
 import { XpStoreSql } from "./XpStoreSql.js"
@@ -55,6 +59,12 @@ export const BillingSql = Layer.mergeAll(BillingLedgerSql, PaidRoleRepoSql, Paym
     Layer.provideMerge(JobsSql)
   )
 
+export { AuditLogSql } from "./AuditLogSql.js"
+export { ExportRepoSql } from "./ExportRepoSql.js"
+export { OffboardingRepoSql } from "./OffboardingRepoSql.js"
+export { TenantDataSql } from "./TenantDataSql.js"
+export { archivedTables, type TenantTable, tenantTables } from "./TenantTables.js"
+
 /** Every repository port and Readiness over the SqlClient in context (PGlite or a server). */
 export const RepositoriesSql = Layer.mergeAll(
   TenantRepoSql,
@@ -71,5 +81,9 @@ export const RepositoriesSql = Layer.mergeAll(
   CommandSyncRepoSql,
   TenantBotRepoSql,
   LicenseRepoSql,
-  UsageReportRepoSql
+  UsageReportRepoSql,
+  ExportRepoSql,
+  OffboardingRepoSql,
+  AuditLogSql,
+  TenantDataSql
 )

@@ -113,7 +113,8 @@ export type CommandSetSource = Pick<PolicySnapshot, "entitlements" | "enabledFea
 
 /**
  * The commands a guild should have: those of the features its plan includes
- * and that are enabled there (essential features always are), sorted by name.
+ * and that are enabled there (essential features always are), sorted by name;
+ * none for a retired tenant.
  */
 export const desiredCommands = (
   registry: Pick<FeatureRegistryService, "features">,
@@ -121,6 +122,7 @@ export const desiredCommands = (
 ): ReadonlyArray<DiscordCommandJson> =>
   registry.features
     .filter((feature) =>
+      snapshot.entitlements.access !== "none" &&
       isInPlan(feature, snapshot.entitlements) &&
       (feature.access === "essential" || snapshot.enabledFeatures.has(feature.key))
     )

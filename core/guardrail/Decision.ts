@@ -7,6 +7,7 @@ export type DenyCode =
   | "GUILD_NOT_INSTALLED"
   | "KILL_SWITCH"
   | "TENANT_SUSPENDED"
+  | "TENANT_RETIRED"
   | "BOT_MISSING_PERMISSIONS"
   | "NOT_IN_PLAN"
   | "READ_ONLY"

@@ -54,6 +54,15 @@ export const platformStateStage = (resolved: ResolvedCommand, snapshot: PolicySn
       { feature: feature.key, switch: snapshot.killAll ? "*" : feature.key }
     )
   }
+  if (snapshot.entitlements.access === "none") {
+    return deny(
+      "platform",
+      "TENANT_RETIRED",
+      "This bot no longer serves this server here: its owner moved it or removed it",
+      "Ask the server's admins which bot replaces it",
+      { feature: feature.key, access: snapshot.entitlements.access }
+    )
+  }
   if (snapshot.entitlements.access === "essential_only" && feature.access !== "essential") {
     return deny(
       "platform",

@@ -9,9 +9,10 @@ import { isUnlimited, type LimitKey, type PartialLimits, type Plan, type PlanKey
  * What the tenant's state leaves usable:
  * - full: everything the plan (and add-ons, overrides) include;
  * - read_only: features with access "write" are removed;
- * - essential_only: (suspended, offboarding) only "essential" features (setup, billing).
+ * - essential_only: (suspended, offboarding) only "essential" features (setup, billing);
+ * - none: (retired) nothing: the hosted runner no longer serves the tenant.
  */
-export type EntitlementAccess = "full" | "read_only" | "essential_only"
+export type EntitlementAccess = "full" | "read_only" | "essential_only" | "none"
 
 /** What one guild of one tenant may use right now. */
 export interface Entitlements {
@@ -40,7 +41,13 @@ export interface EntitlementSources {
 const noLimits: PlanLimits = { maxGuilds: 0, commandsPerMinute: 0, aiTokensPerDay: 0, maxPaidRoles: 0 }
 
 const accessOf = (status: Tenant["status"]): EntitlementAccess =>
-  status === "active" ? "full" : status === "read_only" ? "read_only" : "essential_only"
+  status === "active"
+    ? "full"
+    : status === "read_only"
+    ? "read_only"
+    : status === "retired"
+    ? "none"
+    : "essential_only"
 
 const isActive = (expiresAt: DateTime.Utc | null, now: DateTime.Utc) =>
   expiresAt === null || DateTime.greaterThan(expiresAt, now)
@@ -102,5 +109,6 @@ export const resolveEntitlements = (sources: EntitlementSources): Entitlements =
   )
   const validUntil = expiries.length === 0 ? null : expiries.reduce((a, b) => (DateTime.lessThan(a, b) ? a : b))
 
-  return { planKey, features, limits, access: accessOf(tenant.status), validUntil }
+  const access = accessOf(tenant.status)
+  return { planKey, features: access === "none" ? new Set() : features, limits, access, validUntil }
 }

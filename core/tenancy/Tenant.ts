@@ -11,7 +11,7 @@ export const TenantName = Schema.Trim.pipe(
 export const TenantMode = Schema.Literal("hosted", "self_host")
 export type TenantMode = typeof TenantMode.Type
 
-export const TenantStatus = Schema.Literal("active", "read_only", "suspended", "offboarding")
+export const TenantStatus = Schema.Literal("active", "read_only", "suspended", "offboarding", "retired")
 export type TenantStatus = typeof TenantStatus.Type
 
 export class Tenant extends Schema.Class<Tenant>("Tenant")({

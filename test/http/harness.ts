@@ -43,8 +43,8 @@ import {
   UserId,
   WhiteLabel
 } from "../../core/index.js"
+import { HostingLive } from "../../programs/Hosting.js"
 import { JobHandlersLive } from "../../programs/Housekeeping.js"
-import { LicensesLive } from "../../programs/Licensing.js"
 
 /** The catalog as a boot would sync it from the registry. */
 const CatalogSynced = Layer.effectDiscard(
@@ -103,7 +103,7 @@ const applicationServices = (readiness: Layer.Layer<Readiness>, providers: TestP
     PaidRoles.layer,
     PaymentSetup.layer,
     WhiteLabel.layer,
-    LicensesLive,
+    HostingLive,
     CatalogSynced,
     stripeWebhookLayer(providers.stripe),
     PolarWebhookLive,

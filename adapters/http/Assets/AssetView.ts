@@ -36,9 +36,9 @@ export const EntitlementsView = Schema.Struct({
   planKey: PlanKey,
   features: Schema.Array(Schema.String).annotations({ description: "Plan feature flags in effect, sorted" }),
   limits: PlanLimits,
-  access: Schema.Literal("full", "read_only", "essential_only").annotations({
+  access: Schema.Literal("full", "read_only", "essential_only", "none").annotations({
     description:
-      "What the tenant's state leaves usable: read_only removes write features, essential_only all but setup and billing"
+      "What the tenant's state leaves usable: read_only removes write features, essential_only all but setup and billing, none (a retired tenant) everything"
   }),
   validUntil: Schema.NullOr(Schema.DateTimeUtc).annotations({
     description: "When an add-on or override in effect expires; null: never"

@@ -10,6 +10,8 @@ import { Effect, Option, Schema } from "effect"
 import { PayloadTooLarge } from "../PayloadTooLarge.js"
 
 export const defaultMaxBodyBytes = 1024 * 1024
+/** Default for POST /imports: an export archive of a large tenant. */
+export const defaultMaxImportBytes = 256 * 1024 * 1024
 
 /**
  * How far past the limit a streamed body is still read (and discarded) so the
@@ -58,13 +60,17 @@ const byteLength = (text: string) => new TextEncoder().encode(text).byteLength
  * see a reset, not a 413: such bodies are read here first (bounded), and the
  * handler reuses the text the request caches.
  *
+ * `perPath` raises (or lowers) the limit for exact paths (`/imports` takes
+ * archives far larger than any JSON body).
+ *
  * Installed as HttpApi middleware so its responses go through the normal
  * response hooks (request id) and the access log.
  */
-export const bodyLimit = (maxBytes: number) =>
+export const bodyLimit = (defaultMaxBytes: number, perPath: Readonly<Record<string, number>> = {}) =>
   HttpApiBuilder.middleware((app) =>
     Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
+      const maxBytes = perPath[request.url.split("?")[0]!] ?? defaultMaxBytes
       const declared = request.headers["content-length"]
       if (declared !== undefined && Number(declared) > maxBytes) return respondTooLarge(maxBytes)
       if (declared === undefined && request.headers["transfer-encoding"] !== undefined && isReadAsText(request)) {

@@ -1,0 +1,121 @@
+import { Effect, Layer } from "effect"
+import { promisify } from "node:util"
+import { gunzip, gzip } from "node:zlib"
+import { ArchiveCodec, type ArchiveEntry, ArchiveUnreadable } from "../../core/index.js"
+
+/**
+ * Archives as gzip-compressed POSIX ustar: any `tar -xzf` opens them. Only
+ * what exports need: regular files, paths under 100 bytes, mtime 0 (the same
+ * files always give the same bytes). Written here rather than taken from a
+ * tar package: both directions fit in this file (ADR 083).
+ */
+const block = 512
+const gzipAsync = promisify(gzip)
+const gunzipAsync = promisify(gunzip)
+const encoder = new TextEncoder()
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
+
+const writeField = (header: Uint8Array, offset: number, length: number, text: string) => {
+  const bytes = encoder.encode(text)
+  if (bytes.length > length) throw new Error(`tar: "${text}" does not fit in ${length} bytes`)
+  header.set(bytes, offset)
+}
+
+const octal = (value: number, digits: number) => value.toString(8).padStart(digits, "0")
+
+const checksumOf = (header: Uint8Array) => {
+  let sum = 0
+  for (let i = 0; i < block; i++) sum += i >= 148 && i < 156 ? 32 : header[i]!
+  return sum
+}
+
+const headerOf = (path: string, size: number) => {
+  const header = new Uint8Array(block)
+  writeField(header, 0, 100, path)
+  writeField(header, 100, 8, "0000644\0")
+  writeField(header, 108, 8, "0000000\0")
+  writeField(header, 116, 8, "0000000\0")
+  writeField(header, 124, 12, `${octal(size, 11)}\0`)
+  writeField(header, 136, 12, `${octal(0, 11)}\0`)
+  header[156] = 0x30 // '0': a regular file
+  writeField(header, 257, 8, "ustar\u000000")
+  writeField(header, 148, 8, `${octal(checksumOf(header), 6)}\0 `)
+  return header
+}
+
+/** The tar bytes of `entries`, uncompressed. */
+export const tarOf = (entries: ReadonlyArray<ArchiveEntry>): Uint8Array => {
+  const parts: Array<Uint8Array> = []
+  let total = 0
+  for (const entry of entries) {
+    const content = encoder.encode(entry.content)
+    const padded = Math.ceil(content.length / block) * block
+    const header = headerOf(entry.path, content.length)
+    const body = new Uint8Array(padded)
+    body.set(content)
+    parts.push(header, body)
+    total += block + padded
+  }
+  const out = new Uint8Array(total + 2 * block)
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.length
+  }
+  return out
+}
+
+const textField = (header: Uint8Array, offset: number, length: number) => {
+  const field = header.subarray(offset, offset + length)
+  const end = field.indexOf(0)
+  return new TextDecoder().decode(end === -1 ? field : field.subarray(0, end))
+}
+
+const unreadable = (message: string) => new ArchiveUnreadable({ message })
+
+/** The files of tar bytes; fails on a bad checksum, a truncated file or text that is not UTF-8. */
+export const entriesOf = (tar: Uint8Array): Effect.Effect<ReadonlyArray<ArchiveEntry>, ArchiveUnreadable> =>
+  Effect.suspend(() => {
+    const entries: Array<ArchiveEntry> = []
+    let offset = 0
+    while (offset + block <= tar.length) {
+      const header = tar.subarray(offset, offset + block)
+      if (header.every((byte) => byte === 0)) return Effect.succeed(entries)
+      const recorded = Number.parseInt(textField(header, 148, 8).trim(), 8)
+      if (recorded !== checksumOf(header)) {
+        return Effect.fail(unreadable(`The tar header at byte ${offset} is damaged (checksum mismatch)`))
+      }
+      const path = textField(header, 0, 100)
+      const size = Number.parseInt(textField(header, 124, 12).trim(), 8)
+      const start = offset + block
+      if (!Number.isFinite(size) || start + size > tar.length) {
+        return Effect.fail(unreadable(`${path} is cut short: the archive is truncated`))
+      }
+      const type = header[156]
+      if (type === 0x30 || type === 0) {
+        try {
+          entries.push({ path, content: strictUtf8.decode(tar.subarray(start, start + size)) })
+        } catch {
+          return Effect.fail(unreadable(`${path} is not UTF-8 text`))
+        }
+      }
+      offset = start + Math.ceil(size / block) * block
+    }
+    return Effect.fail(unreadable("The archive ends without tar's end-of-archive marker: it is truncated"))
+  })
+
+/** Gzip-compressed ustar (`.tar.gz`). */
+export const ArchiveCodecTarGz = Layer.succeed(
+  ArchiveCodec,
+  ArchiveCodec.of({
+    pack: (entries) =>
+      Effect.promise(async () => new Uint8Array(await gzipAsync(tarOf(entries)))).pipe(
+        Effect.withSpan("archive.pack")
+      ),
+    unpack: (bytes) =>
+      Effect.tryPromise({
+        try: async () => new Uint8Array(await gunzipAsync(bytes)),
+        catch: () => unreadable("The archive is not gzip-compressed, or its compressed data is damaged")
+      }).pipe(Effect.flatMap(entriesOf))
+  })
+)

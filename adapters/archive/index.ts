@@ -1,0 +1,1 @@
+export { ArchiveCodecTarGz, entriesOf, tarOf } from "./TarGz.js"

@@ -1,0 +1,300 @@
+import { Context, DateTime, Duration, Effect, Either, Layer, Option, Schema } from "effect"
+import { type TenantId } from "../ids.js"
+import { JobFailed, type JobHandler } from "../jobs/JobHandlers.js"
+import { ArchiveCodec } from "../ports/ArchiveCodec.js"
+import { AuditLog } from "../ports/AuditLog.js"
+import { Crypto } from "../ports/Crypto.js"
+import { ExportRepo } from "../ports/ExportRepo.js"
+import { Jobs } from "../ports/Jobs.js"
+import { LicenseSigner, SignatureVerifier } from "../ports/LicenseSigning.js"
+import { type TableCount, TenantData } from "../ports/TenantData.js"
+import { TenantRepo } from "../ports/TenantRepo.js"
+import { TenantNotFound } from "../tenancy/errors.js"
+import { Export, ExportId } from "./Export.js"
+import { ArchiveRefused, buildArchive, openArchive } from "./ExportArchive.js"
+
+/** How exports are kept and which archives this install imports. */
+export interface ExportSettingsService {
+  /** Public keys (base64url) besides this server's own whose archives are imported (the license server's). */
+  readonly trustedKeys: ReadonlyArray<string>
+  /** How long a ready archive is kept. */
+  readonly retention: Duration.Duration
+  /** How long a download link works. */
+  readonly linkTtl: Duration.Duration
+}
+
+export class ExportSettings extends Context.Tag("core/ExportSettings")<ExportSettings, ExportSettingsService>() {
+  static readonly defaults: ExportSettingsService = {
+    trustedKeys: [],
+    retention: Duration.days(7),
+    linkTtl: Duration.minutes(15)
+  }
+  static readonly layer = (settings: Partial<ExportSettingsService> = {}) =>
+    Layer.succeed(ExportSettings, { ...ExportSettings.defaults, ...settings })
+}
+
+export class ExportNotFound extends Schema.TaggedError<ExportNotFound>()("ExportNotFound", {
+  exportId: Schema.String,
+  message: Schema.String
+}) {
+  static of(exportId: string) {
+    return new ExportNotFound({ exportId, message: `No export ${exportId} for this tenant` })
+  }
+}
+
+/** The download link is not one this server made, or it expired: ask GET /exports/{id} for a fresh one. */
+export class ExportLinkInvalid extends Schema.TaggedError<ExportLinkInvalid>()("ExportLinkInvalid", {
+  message: Schema.String
+}) {}
+
+/** An import would replace a tenant that has data of its own. */
+export class ImportRefused extends Schema.TaggedError<ImportRefused>()("ImportRefused", {
+  message: Schema.String
+}) {}
+
+export interface ImportSummary {
+  readonly tenantId: TenantId
+  readonly exportedAt: string
+  readonly tables: ReadonlyArray<TableCount>
+  /** The self-host install's first-boot tenant the import replaced. */
+  readonly replaced: TenantId | null
+}
+
+export const exportJobKind = "exports.build"
+const ExportJobPayload = Schema.Struct({ exportId: ExportId })
+const linkPrefix = "guildhall-export-link/1."
+
+const make = Effect.gen(function*() {
+  const repo = yield* ExportRepo
+  const data = yield* TenantData
+  const codec = yield* ArchiveCodec
+  const signer = yield* LicenseSigner
+  const verifier = yield* SignatureVerifier
+  const crypto = yield* Crypto
+  const jobs = yield* Jobs
+  const audit = yield* AuditLog
+  const tenants = yield* TenantRepo
+  const settings = yield* ExportSettings
+
+  const record = (tenantId: TenantId | null, actor: string, action: string, subject: string, detail: object) =>
+    Effect.flatMap(
+      Effect.all([crypto.uuid, DateTime.now]),
+      ([id, at]) => audit.record({ id, tenantId, at, actor, action, subject, detail: { ...detail } })
+    )
+
+  const mustExist = (tenantId: TenantId) =>
+    Effect.flatMap(
+      tenants.findById(tenantId),
+      Option.match({ onNone: () => Effect.fail(TenantNotFound.of(tenantId)), onSome: Effect.succeed })
+    )
+
+  /** The tenant's signed archive, now. */
+  const archiveOf = (tenantId: TenantId) =>
+    Effect.gen(function*() {
+      const tables = yield* data.dump(tenantId)
+      const createdAt = DateTime.formatIso(yield* DateTime.now)
+      const entries = buildArchive({ tenantId, createdAt, tables, signer, sha256Hex: crypto.sha256Hex })
+      const bytes = yield* codec.pack(entries)
+      return { bytes, tables: tables.map(({ rows, table }) => ({ table, rows: rows.length })) }
+    })
+
+  const pending = (tenantId: TenantId, requestedBy: string) =>
+    Effect.gen(function*() {
+      yield* mustExist(tenantId)
+      const exported = new Export({
+        id: ExportId.make(yield* crypto.uuid),
+        tenantId,
+        status: "pending",
+        requestedBy,
+        createdAt: yield* DateTime.now,
+        finishedAt: null,
+        expiresAt: null,
+        sha256: null,
+        sizeBytes: null,
+        tables: null,
+        error: null
+      })
+      yield* repo.insert(exported)
+      return exported
+    })
+
+  /** Builds a pending export's archive and stores it; a ready or failed one is left as it is. */
+  const complete = (exported: Export) =>
+    Effect.gen(function*() {
+      if (exported.status !== "pending") return exported
+      const built = yield* Effect.either(archiveOf(exported.tenantId))
+      const now = yield* DateTime.now
+      const finished = Either.match(built, {
+        onLeft: (error) => new Export({ ...exported, status: "failed", finishedAt: now, error: error.message }),
+        onRight: ({ bytes, tables }) =>
+          new Export({
+            ...exported,
+            status: "ready",
+            finishedAt: now,
+            expiresAt: DateTime.addDuration(now, settings.retention),
+            sha256: crypto.sha256HexOfBytes(bytes),
+            sizeBytes: bytes.length,
+            tables
+          })
+      })
+      yield* repo.finish(finished, Either.getOrNull(Either.map(built, (b) => b.bytes)))
+      yield* record(exported.tenantId, "system", `export.${finished.status}`, exported.id, {
+        sizeBytes: finished.sizeBytes,
+        sha256: finished.sha256,
+        error: finished.error
+      })
+      yield* Effect.logInfo(`exports: ${exported.id} ${finished.status}`).pipe(
+        Effect.annotateLogs({ tenantId: exported.tenantId, sizeBytes: finished.sizeBytes ?? 0 })
+      )
+      return finished
+    })
+
+  /** Asks for an export: recorded as pending, built by a job; GET it for the status and a link. */
+  const request = (tenantId: TenantId, requestedBy: string) =>
+    Effect.gen(function*() {
+      const exported = yield* pending(tenantId, requestedBy)
+      yield* jobs.enqueue([{
+        tenantId,
+        kind: exportJobKind,
+        payload: { exportId: exported.id },
+        runAt: exported.createdAt,
+        idempotencyKey: `${exportJobKind}:${exported.id}`
+      }])
+      yield* record(tenantId, requestedBy, "export.requested", exported.id, {})
+      return exported
+    })
+
+  /** Builds an export in this fiber (the CLI, an offboarding step): recorded like a requested one. */
+  const exportNow = (tenantId: TenantId, requestedBy: string) =>
+    Effect.flatMap(pending(tenantId, requestedBy), complete)
+
+  const get = (tenantId: TenantId, id: ExportId) =>
+    Effect.flatMap(
+      repo.find(tenantId, id),
+      Option.match({ onNone: () => Effect.fail(ExportNotFound.of(id)), onSome: Effect.succeed })
+    )
+
+  const archive = (tenantId: TenantId, id: ExportId) =>
+    Effect.flatMap(
+      repo.archive(tenantId, id),
+      Option.match({ onNone: () => Effect.fail(ExportNotFound.of(id)), onSome: Effect.succeed })
+    )
+
+  /** A link to a ready export's archive that works until it expires, without an API key (`signature` is the capability). */
+  const downloadLink = (exported: Export) =>
+    Effect.map(DateTime.now, (now) => {
+      const expires = Math.floor(DateTime.toEpochMillis(DateTime.addDuration(now, settings.linkTtl)) / 1000)
+      return {
+        path: `/exports/${exported.id}/archive`,
+        expires,
+        signature: signer.sign(`${linkPrefix}${exported.id}.${expires}`),
+        expiresAt: DateTime.unsafeMake(expires * 1000)
+      }
+    })
+
+  /** The archive a link points at, once its signature and expiry check out. */
+  const download = (id: ExportId, expires: number, signature: string) =>
+    Effect.gen(function*() {
+      const now = yield* DateTime.now
+      const valid = verifier.verify(signer.publicKey, `${linkPrefix}${id}.${expires}`, signature)
+      if (!valid) return yield* new ExportLinkInvalid({ message: "The download link is not valid for this export" })
+      if (expires * 1000 <= DateTime.toEpochMillis(now)) {
+        return yield* new ExportLinkInvalid({
+          message: "The download link expired; GET /exports/{id} gives a fresh one"
+        })
+      }
+      const exported = yield* Effect.flatMap(
+        repo.findAnyTenant(id),
+        Option.match({ onNone: () => Effect.fail(ExportNotFound.of(id)), onSome: Effect.succeed })
+      )
+      const bytes = yield* archive(exported.tenantId, id)
+      yield* record(exported.tenantId, "link", "export.downloaded", id, {})
+      return { exported, bytes }
+    })
+
+  /**
+   * Verifies an archive (signature by a trusted key, checksums, version) and
+   * restores it in one transaction. `tenantId`, when given, is the only
+   * tenant the caller may import (a tenant's own key). On a self-host install
+   * (its one tenant is a self_host tenant) the archive's tenant replaces the
+   * first-boot tenant if that one is still empty; one with guilds is never replaced.
+   */
+  const importArchive = (
+    bytes: Uint8Array,
+    options: { readonly actor: string; readonly onlyTenant?: TenantId }
+  ) =>
+    Effect.gen(function*() {
+      const entries = yield* codec.unpack(bytes).pipe(
+        Effect.mapError((error) => new ArchiveRefused({ reason: "malformed", message: error.message }))
+      )
+      const opened = yield* openArchive(entries, {
+        trustedKeys: [signer.publicKey, ...settings.trustedKeys],
+        verify: verifier.verify,
+        sha256Hex: crypto.sha256Hex,
+        knownTables: data.archivedTables
+      })
+      const tenantId = opened.manifest.tenantId
+      if (options.onlyTenant !== undefined && options.onlyTenant !== tenantId) {
+        return yield* new ArchiveRefused({
+          reason: "foreign",
+          message: `The archive holds tenant ${tenantId}; this API key may import only its own tenant's archives`
+        })
+      }
+      // A self-host install's first-boot tenant, still empty, gives way to the imported one.
+      let replacing: TenantId | undefined
+      const existing = yield* tenants.list({ limit: 2 })
+      const only = existing.length === 1 ? existing[0]! : undefined
+      if (only !== undefined && only.mode === "self_host" && only.id !== tenantId) {
+        const guilds = (yield* data.count(only.id)).find((count) => count.table === "guilds")?.rows ?? 0
+        if (guilds > 0) {
+          return yield* new ImportRefused({
+            message: `This self-host install already serves tenant ${only.id} (${only.name}) with ${guilds} ` +
+              "guild(s); an import replaces only an install's empty first-boot tenant. Import into a fresh install."
+          })
+        }
+        replacing = only.id
+      }
+      const tables = yield* data.restore(tenantId, opened.tables, replacing === undefined ? {} : { replacing })
+      yield* record(tenantId, options.actor, "import.restored", tenantId, {
+        exportedAt: opened.manifest.createdAt,
+        rows: tables.reduce((sum, table) => sum + table.rows, 0),
+        replaced: replacing ?? null
+      })
+      yield* Effect.logInfo(`imports: restored tenant ${tenantId}`)
+      const summary: ImportSummary = {
+        tenantId,
+        exportedAt: opened.manifest.createdAt,
+        tables,
+        replaced: replacing ?? null
+      }
+      return summary
+    })
+
+  /** The job that builds a requested export. */
+  const buildHandler: JobHandler = (job) =>
+    Schema.decodeUnknown(ExportJobPayload)(job.payload).pipe(
+      Effect.mapError(() => JobFailed.permanent("the exports.build payload does not decode")),
+      Effect.flatMap(({ exportId }) => repo.findAnyTenant(exportId)),
+      Effect.flatMap(
+        Option.match({ onNone: () => Effect.void, onSome: (exported) => Effect.asVoid(complete(exported)) })
+      )
+    )
+
+  return {
+    request,
+    exportNow,
+    get,
+    list: repo.list,
+    archive,
+    downloadLink,
+    download,
+    importArchive,
+    purgeExpired: Effect.flatMap(DateTime.now, repo.purgeExpired),
+    jobHandlers: { [exportJobKind]: buildHandler } as Readonly<Record<string, JobHandler>>
+  }
+})
+
+/** Tenant exports and imports (ADR 083). */
+export class Exports extends Context.Tag("core/Exports")<Exports, Effect.Effect.Success<typeof make>>() {
+  static readonly layer = Layer.effect(Exports, make)
+}
