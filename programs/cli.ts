@@ -1,6 +1,7 @@
-import { Command, Options } from "@effect/cli"
+import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Option, Redacted } from "effect"
-import { ApiKeys, PlanKey, Tenancy, TenantId } from "../core/index.js"
+import { readFile, writeFile } from "node:fs/promises"
+import { ApiKeys, Exports, PlanKey, Tenancy, TenantId } from "../core/index.js"
 import { ApplicationLive } from "./Application.js"
 import { MigratedDatabaseLive } from "./Database.js"
 import { serve } from "./Serve.js"
@@ -70,12 +71,51 @@ const keysCreate = Command.make(
     }).pipe(Effect.provide(CommandRuntime))
 ).pipe(Command.withDescription("Issue an API key and print it once"))
 
+const exportCommand = Command.make(
+  "export",
+  {
+    tenant: Options.text("tenant").pipe(Options.withDescription("The tenant to export"), Options.withSchema(TenantId)),
+    out: Options.file("out").pipe(Options.withDescription("Where to write the archive (.tar.gz)"))
+  },
+  ({ out, tenant }) =>
+    Effect.gen(function*() {
+      const exports = yield* Exports
+      const exported = yield* exports.exportNow(tenant, "cli")
+      if (exported.status !== "ready") return yield* Effect.fail(new Error(`Export failed: ${exported.error}`))
+      const bytes = yield* exports.archive(tenant, exported.id)
+      yield* Effect.promise(() => writeFile(out, bytes))
+      const rows = (exported.tables ?? []).reduce((sum, table) => sum + table.rows, 0)
+      yield* Console.log(
+        `Exported tenant ${tenant}: ${rows} rows, ${bytes.length} bytes, sha256 ${exported.sha256} → ${out}`
+      )
+    }).pipe(Effect.provide(CommandRuntime))
+).pipe(Command.withDescription("Write a tenant's signed export archive to a file"))
+
+const importCommand = Command.make(
+  "import",
+  { file: Args.file({ name: "file", exists: "yes" }).pipe(Args.withDescription("An archive guildhall export wrote")) },
+  ({ file }) =>
+    Effect.gen(function*() {
+      const bytes = new Uint8Array(yield* Effect.promise(() => readFile(file)))
+      const summary = yield* (yield* Exports).importArchive(bytes, { actor: "cli" })
+      const rows = summary.tables.reduce((sum, table) => sum + table.rows, 0)
+      yield* Console.log(
+        `Imported tenant ${summary.tenantId} (exported ${summary.exportedAt}): ${rows} rows` +
+          (summary.replaced === null ? "" : `; replaced the empty first-boot tenant ${summary.replaced}`)
+      )
+    }).pipe(Effect.provide(CommandRuntime))
+).pipe(
+  Command.withDescription(
+    "Verify an export archive (signature, checksums, version) and restore it in one transaction"
+  )
+)
+
 const tenantsCommand = Command.make("tenants").pipe(Command.withSubcommands([tenantsCreate]))
 const keysCommand = Command.make("keys").pipe(Command.withSubcommands([keysCreate]))
 
 export const guildhall = Command.make("guildhall").pipe(
   Command.withDescription("Guildhall: the multi-tenant core for Discord bot businesses"),
-  Command.withSubcommands([serveCommand, migrateCommand, tenantsCommand, keysCommand])
+  Command.withSubcommands([serveCommand, migrateCommand, tenantsCommand, keysCommand, exportCommand, importCommand])
 )
 
 export const runCli = Command.run(guildhall, { name: "guildhall", version })

@@ -2,6 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { Effect, Layer, Schema } from "effect"
 import { FlowAlreadyRunning, OffboardingFlow, OffboardingRepo } from "../../core/index.js"
+import { dieOnInfrastructureError } from "./repositoryBoundary.js"
 import { decodeAll, decodeFirst, encodedInstant, instantParam, jsonParam } from "./rows.js"
 import { asPlatform, inTenant } from "./TenantScope.js"
 
@@ -48,7 +49,8 @@ export const OffboardingRepoSql = Layer.effect(
                 })
               )
           ),
-          boundary
+          dieOnInfrastructureError,
+          Effect.provideService(SqlClient.SqlClient, sql)
         )
       },
       find: (tenantId, id) =>

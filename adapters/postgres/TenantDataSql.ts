@@ -3,6 +3,7 @@ import { SqlError } from "@effect/sql/SqlError"
 import { Effect, Layer } from "effect"
 import { ImportConflict, type TableCount, TenantData, type TenantId } from "../../core/index.js"
 import { bumpPolicy } from "./policyVersions.js"
+import { dieOnInfrastructureError } from "./repositoryBoundary.js"
 import { asPlatform } from "./TenantScope.js"
 import { archivedTables, type TenantTable, tenantTables } from "./TenantTables.js"
 
@@ -125,7 +126,7 @@ export const TenantDataSql = Layer.effect(
                 })
               )
           ),
-          Effect.orDie
+          dieOnInfrastructureError
         ),
       purge: (tenantId) => purgeAll(tenantId).pipe(boundary, Effect.orDie),
       count: (tenantId) =>
