@@ -17,14 +17,16 @@
  * verifier for about 2 s; usage batches/s with p50/p99 (`Licenses.acceptUsage`:
  * BENCH_USAGE_BATCHES signed batches of 50 entries, from up to 64 activated
  * installs that registered a report key, each sending its sequences in order,
- * 16 installs at a time); and this process's peak RSS. Export and import are
- * not built yet: their figures are null.
+ * 16 installs at a time); export and import of one tenant with
+ * BENCH_EXPORT_GUILDS guilds and BENCH_EXPORT_USAGE_ROWS daily usage rows
+ * (time of each, archive size); and this process's peak RSS.
  *
  * The outside systems (Discord, Stripe, Polar) are the memory ones of the test
  * runtime: licensing calls none of them. The server shares the machine's CPUs
  * with this process, so other load skews every number.
  */
 import { NodeRuntime } from "@effect/platform-node"
+import { SqlClient } from "@effect/sql"
 import { Config, DateTime, Effect, Either, Layer, Logger, LogLevel, Option } from "effect"
 import { availableParallelism, loadavg } from "node:os"
 import { Ed25519 } from "../adapters/crypto/index.js"
@@ -36,6 +38,7 @@ import {
   RepositoriesSql
 } from "../adapters/postgres/index.js"
 import {
+  Exports,
   type InstallFingerprint,
   Lease,
   type LicenseId,
@@ -62,7 +65,9 @@ const BenchSettings = Config.all({
   licenses: positiveInt("BENCH_LICENSES", 200),
   activations: positiveInt("BENCH_ACTIVATIONS", 2_000),
   refreshes: positiveInt("BENCH_REFRESHES", 4_000),
-  usageBatches: positiveInt("BENCH_USAGE_BATCHES", 2_000)
+  usageBatches: positiveInt("BENCH_USAGE_BATCHES", 2_000),
+  exportGuilds: positiveInt("BENCH_EXPORT_GUILDS", 1_000),
+  exportUsageRows: positiveInt("BENCH_EXPORT_USAGE_ROWS", 100_000)
 })
 
 const log = (line: string) => Effect.sync(() => console.log(line))
@@ -282,6 +287,48 @@ const usageBatches = (
     return measured
   })
 
+/**
+ * A tenant with `guilds` guilds and `usageRows` daily usage rows (written
+ * straight to the tables), exported (dump, sign, tar.gz) and then imported
+ * back (unpack, verify every checksum and the signature, replace the rows in
+ * one transaction).
+ */
+const exportAndImport = (guilds: number, usageRows: number) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const tenant = yield* (yield* Tenancy).createTenant({ name: "Exported", planKey: PlanKey.make("enterprise") })
+    yield* sql`
+      INSERT INTO guilds (tenant_id, guild_id, name, owner_id, status, config, installed_at)
+      SELECT ${tenant.id}, (700000000000000000 + n)::text, 'Guild ' || n, '300000000000000001', 'installed', '{}', now()
+      FROM generate_series(1, ${guilds}) AS n
+    `
+    yield* sql`
+      INSERT INTO guild_directory (guild_id, tenant_id) SELECT guild_id, tenant_id FROM guilds WHERE tenant_id = ${tenant.id}
+    `
+    const perGuild = Math.ceil(usageRows / guilds)
+    yield* sql`
+      INSERT INTO quota_daily_usage (tenant_id, guild_id, day, meter, used)
+      SELECT ${tenant.id}, (700000000000000000 + g)::text, date '2026-01-01' + (n / 2),
+             CASE WHEN n % 2 = 0 THEN 'commands' ELSE 'ai_tokens' END, n + 1
+      FROM generate_series(1, ${guilds}) AS g, generate_series(0, ${perGuild - 1}) AS n
+      WHERE (g - 1) * ${perGuild} + n < ${usageRows}
+    `
+    const exports = yield* Exports
+    const exportStarted = performance.now()
+    const exported = yield* exports.exportNow(tenant.id, "bench")
+    const exportMs = Math.round(performance.now() - exportStarted)
+    const archive = yield* exports.archive(tenant.id, exported.id)
+    const importStarted = performance.now()
+    const summary = yield* exports.importArchive(archive, { actor: "bench" })
+    const importMs = Math.round(performance.now() - importStarted)
+    const rows = summary.tables.reduce((sum, table) => sum + table.rows, 0)
+    yield* log(
+      `export: ${guilds} guilds, ${usageRows} usage rows → ${archive.length} bytes in ${exportMs} ms; ` +
+        `import (verify + restore ${rows} rows in one transaction) in ${importMs} ms`
+    )
+    return { exportMs, importMs, archiveBytes: archive.length }
+  })
+
 const program = Effect.gen(function*() {
   const settings = yield* BenchSettings
   yield* log(
@@ -334,7 +381,7 @@ const program = Effect.gen(function*() {
     granted.slice(0, 64).map((install) => ({ key: keys[install % keys.length]!, fingerprint: fingerprintOf(install) }))
   )
 
-  yield* log("export/import: not built yet (issue 6); exportMs, importMs and archiveBytes are null")
+  const moved = yield* exportAndImport(settings.exportGuilds, settings.exportUsageRows)
   const peakRssMiB = roundTo(1)(process.resourceUsage().maxRSS / 1024)
   yield* log(`peak RSS ${peakRssMiB} MiB`)
   return {
@@ -352,9 +399,11 @@ const program = Effect.gen(function*() {
     usageBatchesPerSec: usage.perSec,
     usageBatchP50Ms: usage.p50Ms,
     usageBatchP99Ms: usage.p99Ms,
-    exportMs: null,
-    importMs: null,
-    archiveBytes: null,
+    exportGuilds: settings.exportGuilds,
+    exportUsageRows: settings.exportUsageRows,
+    exportMs: moved.exportMs,
+    importMs: moved.importMs,
+    archiveBytes: moved.archiveBytes,
     peakRssMiB
   }
 }).pipe(
