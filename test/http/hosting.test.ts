@@ -15,7 +15,9 @@ const postArchive = (key: string, bytes: Uint8Array) =>
       HttpClientRequest.bearerToken(key),
       HttpClientRequest.bodyUint8Array(bytes, "application/gzip")
     )
-  ).pipe(Effect.flatMap((response) => Effect.map(response.json, (body) => ({ status: response.status, body: body as { reason?: string } }))))
+  ).pipe(Effect.flatMap((response) =>
+    Effect.map(response.json, (body) => ({ status: response.status, body: body as { reason?: string } }))
+  ))
 
 describe("hosting over HTTP", () => {
   it.effect("exports are the tenant's own; a failed build says why; junk imports are refused with a reason", () =>
