@@ -1,5 +1,10 @@
 import { Context, DateTime, Duration, Effect, Either, Layer, Option, Random, type Redacted, Ref, Schema } from "effect"
+import { canonicalJson } from "../bot/DiscordCommandJson.js"
+import { Override, OverrideId } from "../plans/Override.js"
+import { limitKeys, type PartialLimits } from "../plans/Plan.js"
+import { PlanCatalog } from "../plans/PlanCatalog.js"
 import { Crypto } from "../ports/Crypto.js"
+import { EntitlementRepo } from "../ports/EntitlementRepo.js"
 import { LicenseServer } from "../ports/LicenseServer.js"
 import { SignatureVerifier } from "../ports/LicenseSigning.js"
 import { PlatformSettingsRepo } from "../ports/PlatformSettingsRepo.js"
@@ -32,6 +37,9 @@ export type LicenseStanding =
   | { readonly _tag: "OfflineGrace"; readonly lease: Lease; readonly remaining: Duration.Duration }
   | { readonly _tag: "Degraded"; readonly message: string; readonly remediation: string }
 
+const sameItems = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) =>
+  a.length === b.length && [...a].sort().every((item, i) => item === [...b].sort()[i])
+
 const installIdSetting = "install_id"
 const leaseSetting = "license_lease"
 /** When the server is unreachable, ask again this often (a refresh interval may be much longer). */
@@ -49,6 +57,8 @@ const make = Effect.gen(function*() {
   const platform = yield* PlatformSettingsRepo
   const tenants = yield* TenantRepo
   const crypto = yield* Crypto
+  const entitlements = yield* EntitlementRepo
+  const catalog = yield* PlanCatalog
   // Optional: with it, the install registers its report key and reports usage after each good refresh (ADR 082).
   const reporter = yield* Effect.serviceOption(UsageReporter)
   const standing = yield* Ref.make<LicenseStanding>({
@@ -73,9 +83,54 @@ const make = Effect.gen(function*() {
       yield* tenants.update(tenant.id, changes)
     })
 
+  /**
+   * The lease's own flags and limits, as one tenant-wide override (reason
+   * "license <id>"): what the operator licensed holds even where this
+   * install's plan catalog differs from the server's. Replaced when the lease
+   * grants something else; untouched while it grants the same.
+   */
+  const applyGrant = (lease: Lease) =>
+    Effect.gen(function*() {
+      const [tenant] = yield* tenants.list({ limit: 1 })
+      if (tenant === undefined) return
+      const reason = `license ${lease.licenseId}`
+      const limits = Object.fromEntries(
+        Object.entries(lease.limits).filter(([key]) => (limitKeys as ReadonlyArray<string>).includes(key))
+      ) as PartialLimits
+      const granted = (yield* entitlements.listOverrides(tenant.id)).filter((o) => o.reason.startsWith("license "))
+      const current = granted.length === 1 ? granted[0]! : undefined
+      if (
+        current !== undefined && current.reason === reason && current.guildId === null &&
+        sameItems(current.features, lease.flags) && canonicalJson(current.limits) === canonicalJson(limits)
+      ) return
+      for (const old of granted) yield* entitlements.removeOverride(tenant.id, old.id)
+      yield* entitlements.createOverride(
+        new Override({
+          id: OverrideId.make(yield* crypto.uuid),
+          tenantId: tenant.id,
+          guildId: null,
+          planKey: null,
+          features: lease.flags.filter((flag) => flag.trim() !== ""),
+          limits,
+          reason,
+          expiresAt: null,
+          createdAt: yield* DateTime.now
+        })
+      ).pipe(Effect.orDie)
+    })
+
+  /** The lease's plan when this install knows it; otherwise the tenant keeps its plan and the grant carries the rest. */
+  const knownPlan = (lease: Lease) =>
+    Effect.match(catalog.get(lease.plan), {
+      onFailure: () => undefined,
+      onSuccess: (plan) => plan.key
+    })
+
   const licensed = (lease: Lease, now: DateTime.Utc, offline: boolean) =>
     Effect.gen(function*() {
-      yield* setTenant({ planKey: lease.plan, status: "active" })
+      const planKey = yield* knownPlan(lease)
+      yield* setTenant(planKey === undefined ? { status: "active" } : { planKey, status: "active" })
+      yield* applyGrant(lease)
       const next: LicenseStanding = offline
         ? { _tag: "OfflineGrace", lease, remaining: DateTime.distanceDuration(now, lease.notAfter) }
         : { _tag: "Licensed", lease }

@@ -57,6 +57,9 @@ export const isUnlimited = (limit: number): boolean => limit < 0
 
 export type LimitKey = keyof PlanLimits
 
+/** Every limit a plan has, by name. */
+export const limitKeys: ReadonlyArray<LimitKey> = Object.keys(PlanLimits.fields) as Array<LimitKey>
+
 /** Some limits, e.g. what an add-on adds or an override sets. */
 export const PartialLimits = Schema.partial(PlanLimits)
 export type PartialLimits = typeof PartialLimits.Type

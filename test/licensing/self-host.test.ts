@@ -5,6 +5,7 @@ import { NodeCrypto, SignatureVerifierEd25519 } from "../../adapters/crypto/inde
 import { LicenseServerHttp } from "../../adapters/http/index.js"
 import { RepositoriesMemory } from "../../adapters/memory/index.js"
 import {
+  EntitlementRepo,
   LicenseServer,
   LicenseServerUnreachable,
   PlanKey,
@@ -74,7 +75,11 @@ const selfHost = (options: {
     yield* tenants.insert(tenant)
     const license = yield* Effect.provide(SelfHostLicense, context)
     const tenantNow = Effect.map(tenants.findById(tenant.id), Option.getOrThrow)
-    return { check: license.check, down, tenantNow }
+    const overridesNow = Effect.provide(
+      Effect.flatMap(EntitlementRepo, (repo) => repo.listOverrides(tenant.id)),
+      context
+    )
+    return { check: license.check, down, tenantNow, overridesNow }
   })
 
 describe("licensing: a self-host install against the hosted license server", () => {
@@ -132,6 +137,37 @@ describe("licensing: a self-host install against the hosted license server", () 
       assert.strictEqual(rolledBack._tag, "Degraded")
       if (rolledBack._tag === "Degraded") assert.include(rolledBack.message, "clock")
       assert.strictEqual((yield* install.tenantNow).status, "read_only")
+    }).pipe(Effect.provide(TestServer)))
+
+  it.scoped("the lease's own flags and limits apply on top of the plan, once, and follow the license", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(Date.parse("2026-12-01T12:00:00Z"))
+      const { operatorKey, tenant } = yield* tenantWithGuild("Custom Deal", PlanKey.make("premium"))
+      const issued = yield* rawJson("POST", `/tenants/${tenant.id}/licenses`, operatorKey, {
+        planKey: "basic",
+        flags: ["xp-roles", "white-label"],
+        limits: { maxPaidRoles: 42, maxGuilds: 3 }
+      })
+      assert.strictEqual(issued.status, 201)
+      assert.deepStrictEqual(issued.body.license.flags, ["xp-roles", "white-label"])
+      const { body: serverKey } = yield* rawJson("GET", "/licenses/public-key", operatorKey)
+      const address = yield* HttpServer.addressWith((address) =>
+        Effect.succeed(address._tag === "TcpAddress" ? `http://127.0.0.1:${address.port}` : "")
+      )
+      const install = yield* selfHost({ baseUrl: address, key: issued.body.key, publicKey: serverKey.publicKey })
+      assert.strictEqual((yield* install.check)._tag, "Licensed")
+      assert.strictEqual((yield* install.tenantNow).planKey, "basic")
+      const [grant, ...more] = yield* install.overridesNow
+      assert.deepStrictEqual(more, [])
+      assert.strictEqual(grant!.reason, `license ${issued.body.license.id}`)
+      assert.deepStrictEqual([...grant!.features].sort(), ["white-label", "xp-roles"])
+      assert.deepStrictEqual(grant!.limits, { maxPaidRoles: 42, maxGuilds: 3 })
+
+      // A refresh granting the same leaves the override as it is.
+      yield* TestClock.adjust("2 hours")
+      assert.strictEqual((yield* install.check)._tag, "Licensed")
+      const after = yield* install.overridesNow
+      assert.deepStrictEqual(after.map((o) => o.id), [grant!.id])
     }).pipe(Effect.provide(TestServer)))
 
   it.scoped("an air-gapped install runs on an offline license file until it ends, never calling the server", () =>

@@ -7,6 +7,7 @@ import {
   KeyInvalid,
   License,
   LicenseId,
+  LicenseLimits,
   LicenseNotFound,
   LicenseRefused,
   PlanKey,
@@ -71,7 +72,13 @@ export const PublicKeyResponse = Schema.Struct({ keyId: Schema.String, publicKey
 export const IssueLicenseBody = Schema.Struct({
   planKey: Schema.optional(PlanKey),
   maxActivations: Schema.optional(Schema.Int.pipe(Schema.between(1, 1_000))),
-  expiresAt: Schema.optional(Schema.NullOr(Schema.DateTimeUtc))
+  expiresAt: Schema.optional(Schema.NullOr(Schema.DateTimeUtc)),
+  flags: Schema.optional(Schema.Array(Schema.NonEmptyTrimmedString)).annotations({
+    description: "Feature flags the install gets (default: the plan's); applied on top of its plan"
+  }),
+  limits: Schema.optional(LicenseLimits).annotations({
+    description: "Limits the install gets, -1 unlimited (default: the plan's); applied whatever its plan catalog says"
+  })
 }).annotations({ identifier: "IssueLicense" })
 
 export const IssuedLicense = Schema.Struct({
