@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { DateTime, Effect, Either, Option } from "effect"
+import { DateTime, Effect, Either, Option, TestClock } from "effect"
 import { Ed25519 } from "../../adapters/crypto/index.js"
+import { activationLimits } from "../../adapters/http/Licenses/Http.js"
 import { Lease, PlanKey } from "../../core/index.js"
 import { rawJson, tenantWithGuild, TestServer } from "./harness.js"
 
@@ -86,5 +87,43 @@ describe("the license server over HTTP", () => {
       assert.strictEqual(oldKey.body.code, "NOT_FOUND")
       const newKey = yield* rawJson("POST", "/licenses/activate", operatorKey, leaseRequest(regenerated.body.key, 1))
       assert.strictEqual(newKey.status, 200)
+    }).pipe(Effect.provide(TestServer)))
+
+  it.effect("activation calls are limited per key (20 a minute) and per address (60 a minute), then allowed again", () =>
+    Effect.gen(function*() {
+      const { operatorKey, tenant } = yield* tenantWithGuild("Busy", PlanKey.make("premium"))
+      const issue = Effect.map(
+        rawJson("POST", `/tenants/${tenant.id}/licenses`, operatorKey, { maxActivations: 100 }),
+        (issued): string => issued.body.key
+      )
+      const first = yield* issue
+      for (let n = 0; n < activationLimits.perKey; n++) {
+        assert.strictEqual(
+          (yield* rawJson("POST", "/licenses/activate", operatorKey, leaseRequest(first, n))).status,
+          200
+        )
+      }
+      const limited = yield* rawJson("POST", "/licenses/refresh", operatorKey, leaseRequest(first, 0))
+      assert.strictEqual(limited.status, 429)
+      assert.strictEqual(limited.body._tag, "LicenseRateLimited")
+      assert.isAbove(limited.body.retryAfterSeconds, 0)
+
+      // Other keys from the same address share its budget; the call refused for its key did not use it.
+      let used = activationLimits.perKey + 1
+      let refusedAt: number | null = null
+      while (refusedAt === null && used < activationLimits.perAddress + 5) {
+        const key = yield* issue
+        for (let n = 0; n < 10 && refusedAt === null; n++) {
+          const answer = yield* rawJson("POST", "/licenses/activate", operatorKey, leaseRequest(key, 1_000 + used))
+          used++
+          if (answer.status === 429) refusedAt = used
+          else assert.strictEqual(answer.status, 200)
+        }
+      }
+      assert.strictEqual(refusedAt, activationLimits.perAddress + 2)
+
+      // A minute later the window has passed.
+      yield* TestClock.adjust("61 seconds")
+      assert.strictEqual((yield* rawJson("POST", "/licenses/refresh", operatorKey, leaseRequest(first, 0))).status, 200)
     }).pipe(Effect.provide(TestServer)))
 })
