@@ -1,4 +1,4 @@
-import { Config, Effect, Layer } from "effect"
+import { Config, Duration, Effect, Layer } from "effect"
 import { ArchiveCodecTarGz } from "../adapters/archive/index.js"
 import { Exports, ExportSettings, Offboarding, OffboardingPolicy } from "../core/index.js"
 import { LicensesLive } from "./Licensing.js"
@@ -22,9 +22,33 @@ export const ExportSettingsLive = Layer.effect(
   )
 )
 
+/**
+ * GUILDHALL_NONPAYMENT: offboard (default: an unpaid tenant is retired when
+ * its read-only period ends, then purged) or downgrade (it falls back to the
+ * free plan); GUILDHALL_OFFBOARDING_RETENTION_DAYS: how long a removed or
+ * unpaid tenant's data is kept before the purge (default 30).
+ */
+export const OffboardingPolicyLive = Layer.effect(
+  OffboardingPolicy,
+  Effect.map(
+    Effect.all([
+      Config.literal("offboard", "downgrade")("GUILDHALL_NONPAYMENT").pipe(Config.withDefault("offboard" as const)),
+      Config.integer("GUILDHALL_OFFBOARDING_RETENTION_DAYS").pipe(
+        Config.validate({ message: "Expected a whole number of days, at least 1", validation: (days) => days >= 1 }),
+        Config.withDefault(30)
+      )
+    ]),
+    ([nonPayment, retentionDays]) => ({
+      ...OffboardingPolicy.defaults,
+      nonPayment,
+      retention: Duration.days(retentionDays)
+    })
+  )
+)
+
 /** Exports, imports and the offboarding flows, over the license server (the move to self-host issues a license). */
 export const HostingLive = Offboarding.layer.pipe(
   Layer.provideMerge(Exports.layer),
-  Layer.provideMerge(Layer.mergeAll(ExportSettingsLive, OffboardingPolicy.layer(), ArchiveCodecTarGz)),
+  Layer.provideMerge(Layer.mergeAll(ExportSettingsLive, OffboardingPolicyLive, ArchiveCodecTarGz)),
   Layer.provideMerge(LicensesLive)
 )

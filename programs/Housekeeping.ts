@@ -4,6 +4,7 @@ import {
   billingJobHandlers,
   commandSyncJobHandlers,
   Exports,
+  followBilling,
   GuildClaimRepo,
   type JobHandler,
   JobHandlers,
@@ -83,7 +84,7 @@ export const JobHandlersLive = Layer.effect(
       )
     )
     return JobHandlers.merge(
-      yield* billingJobHandlers,
+      (yield* followBilling)(yield* billingJobHandlers),
       yield* paymentJobHandlers,
       yield* commandSyncJobHandlers,
       yield* announcementJobHandlers,

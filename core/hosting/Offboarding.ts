@@ -33,10 +33,16 @@ export class FlowNotCancellable extends Schema.TaggedError<FlowNotCancellable>()
   message: Schema.String
 }) {}
 
-/** How long a removed or unpaid tenant's data is kept before the purge, and how long an unpaid one stays read-only. */
+/**
+ * How long a removed or unpaid tenant's data is kept before the purge, how
+ * long an unpaid one stays read-only when no subscription says, and what
+ * non-payment leads to: "offboard" (the non-payment flow: retire, then purge)
+ * or "downgrade" (billing alone: the fallback plan when read-only ends).
+ */
 export interface OffboardingPolicyService {
   readonly retention: Duration.Duration
   readonly readOnlyBeforeRetire: Duration.Duration
+  readonly nonPayment: "offboard" | "downgrade"
 }
 
 export class OffboardingPolicy extends Context.Tag("core/OffboardingPolicy")<
@@ -45,7 +51,8 @@ export class OffboardingPolicy extends Context.Tag("core/OffboardingPolicy")<
 >() {
   static readonly defaults: OffboardingPolicyService = {
     retention: Duration.days(30),
-    readOnlyBeforeRetire: Duration.days(14)
+    readOnlyBeforeRetire: Duration.days(14),
+    nonPayment: "offboard"
   }
   static readonly layer = (policy: Partial<OffboardingPolicyService> = {}) =>
     Layer.succeed(OffboardingPolicy, { ...OffboardingPolicy.defaults, ...policy })
@@ -208,7 +215,9 @@ const make = Effect.gen(function*() {
   /** The last step: every row of the tenant goes, this flow's too; a platform event with a hash of the id remains. */
   const purge = (flow: OffboardingFlow) =>
     Effect.gen(function*() {
-      const deleted = yield* Effect.orDie(data.purge(flow.tenantId))
+      const deleted = yield* data.purge(flow.tenantId).pipe(
+        Effect.mapError((error) => JobFailed.permanent(`offboarding purge: ${error.message}`))
+      )
       const rows = deleted.reduce((sum, table) => sum + table.rows, 0)
       const subject = purgedSubject(crypto.sha256Hex, flow.tenantId)
       yield* record(null, "system", "offboarding.purged", subject, {

@@ -1,6 +1,14 @@
 import { assert, layer } from "@effect/vitest"
 import { DateTime, Duration, Effect, Option } from "effect"
-import { Billing, type GuildId, PlanKey, PolicyStore, type TenantId, TenantRepo } from "../../core/index.js"
+import {
+  Billing,
+  type GuildId,
+  Offboarding,
+  PlanKey,
+  PolicyStore,
+  type TenantId,
+  TenantRepo
+} from "../../core/index.js"
 import {
   advanceBy,
   advanceTo,
@@ -18,7 +26,8 @@ import {
  * A tenant's plan through Billing and the job worker, as a Stripe webhook
  * would drive it: trial, a failed payment, grace, read-only, the end; and a
  * payment during grace that restores the plan without read-only. The
- * built-in plans' dunning is 7 days of grace, then 14 read-only.
+ * built-in plans' dunning is 7 days of grace, then 14 read-only; read-only
+ * starts the non-payment offboarding flow (GUILDHALL_NONPAYMENT=offboard).
  */
 
 const premium = PlanKey.make("premium")
@@ -71,7 +80,7 @@ const failedHourIntoTrial = (
 
 for (const runtime of await billingRuntimes()) {
   layer(runtime.layer(), { timeout: 120_000 })(`tenant plan flow on ${runtime.name}`, (it) => {
-    it.effect("trial → premium; failed payment → grace, read-only, ended → free and active again", () =>
+    it.effect("trial → premium; failed payment → grace, read-only (non-payment flow started), ended → free plan, retired", () =>
       Effect.gen(function*() {
         const billing = yield* Billing
         const { guildId, subject, tenantId } = yield* trialingTenant
@@ -109,7 +118,13 @@ for (const runtime of await billingRuntimes()) {
         )
         assert.deepStrictEqual(yield* policyPlan(guildId), Option.some({ planKey: premium, status: "read_only" }))
 
-        // Read-only runs out: the subscription ends, the tenant falls back to free and is writable again.
+        // Read-only started the non-payment flow: the export is offered now, the retire set for when read-only ends.
+        const [flow] = yield* (yield* Offboarding).list(tenantId)
+        assert.strictEqual(flow?.kind, "non_payment")
+        assert.deepStrictEqual(flow?.steps.map((step) => step.name), ["export", "retire", "purge"])
+        assert.isNotNull(flow?.steps[0]?.doneAt)
+
+        // Read-only runs out: the subscription ends (the plan falls back to free) and the flow retires the tenant.
         const readOnlyEndsAt = Option.getOrThrow(Option.fromNullable(readOnly.readOnlyEndsAt))
         assert.deepStrictEqual(readOnlyEndsAt, DateTime.addDuration(graceEndsAt, Duration.days(14)))
         yield* advanceTo(readOnlyEndsAt)
@@ -118,11 +133,11 @@ for (const runtime of await billingRuntimes()) {
         const ended = yield* tenantNow(tenantId)
         assert.deepStrictEqual({ planKey: ended.planKey, status: ended.status }, {
           planKey: PlanKey.make("free"),
-          status: "active"
+          status: "retired"
         })
         assert.deepStrictEqual(
           yield* policyPlan(guildId),
-          Option.some({ planKey: PlanKey.make("free"), status: "active" })
+          Option.some({ planKey: PlanKey.make("free"), status: "retired" })
         )
         // Every effect ran once and none is left failing.
         assert.deepStrictEqual(yield* jobsOf(tenantId, "billing.EnterReadOnly", ["pending", "running", "dead"]), [])
@@ -156,6 +171,9 @@ for (const runtime of await billingRuntimes()) {
         yield* drainJobs
         assert.strictEqual((yield* tenantNow(tenantId)).status, "active")
         assert.strictEqual((yield* jobsOf(tenantId, "billing.ExitReadOnly", ["done"])).length, 1)
+        // The payment cancelled the non-payment flow read-only had started.
+        const flows = yield* (yield* Offboarding).list(tenantId)
+        assert.deepStrictEqual(flows.map((f) => [f.kind, f.status]), [["non_payment", "cancelled"]])
       }))
 
     it.effect("a payment during grace restores the subscription: no read-only when grace would have ended", () =>
