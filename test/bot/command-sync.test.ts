@@ -164,6 +164,23 @@ layer(SyncLayer)("CommandSync over memory", (it) => {
       assert.deepStrictEqual({ enabled: xp.enabled, inPlan: xp.inPlan }, { enabled: true, inPlan: false })
     }).pipe(Effect.scoped))
 
+  it.effect("a retired tenant (offboarded) has every command removed, the essential ones too; a cancel brings them back", () =>
+    Effect.gen(function*() {
+      const sync = yield* CommandSync
+      const { guildId, tenantId } = yield* guildOn("basic", ["xp"])
+      yield* sync.watch(applicationId, Effect.succeed([guildId]))
+      yield* sync.syncGuild(guildId, applicationId)
+      yield* (yield* TenantRepo).update(tenantId, { status: "retired" })
+      yield* eventually(Effect.map(putsFor(guildId), (puts) => puts.length === 2), "the retire's PUT")
+      assert.deepStrictEqual(yield* registeredNames(guildId), Option.some([]))
+      yield* (yield* TenantRepo).update(tenantId, { status: "active" })
+      yield* eventually(Effect.map(putsFor(guildId), (puts) => puts.length === 3), "the reinstatement's PUT")
+      assert.includeMembers(Option.getOrThrow(yield* registeredNames(guildId)), [
+        ...essentialNames,
+        ...namesOf([xpFeature])
+      ])
+    }).pipe(Effect.scoped))
+
   it.effect("Discord's daily limit blocks the guild until the reset: no PUT before it, a job PUTs after it", () =>
     Effect.gen(function*() {
       const sync = yield* CommandSync

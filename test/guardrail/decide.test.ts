@@ -45,6 +45,12 @@ describe("decide", () => {
       expect(run({ status: "suspended" }, context({ userId: ownerId, commandPath: ["setup"] }))._tag).toBe("Allow")
     })
 
+    it("TENANT_RETIRED leaves nothing, not even setup: the hosted bot no longer serves the guild", () => {
+      expect(denial(run({ status: "retired" })).code).toBe("TENANT_RETIRED")
+      const setup = denial(run({ status: "retired" }, context({ userId: ownerId, commandPath: ["setup"] })))
+      expect(setup).toMatchObject({ stage: "platform", code: "TENANT_RETIRED" })
+    })
+
     it("BOT_MISSING_PERMISSIONS names the missing permissions", () => {
       const ctx = context({ commandPath: ["sell"], memberRoles: [{ id: modRole, position: 1 }], appPermissions: 0n })
       const denied = denial(run({}, ctx))
