@@ -1,11 +1,11 @@
-import { Context, DateTime, Duration, Effect, Layer, Option, type Redacted, Schema } from "effect"
+import { Context, DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
 import type { TenantId } from "../ids.js"
 import { JobFailed, type JobHandler } from "../jobs/JobHandlers.js"
 import { Licenses } from "../licensing/Licenses.js"
 import { AuditLog } from "../ports/AuditLog.js"
 import { Crypto } from "../ports/Crypto.js"
 import { Jobs } from "../ports/Jobs.js"
-import { OffboardingRepo } from "../ports/OffboardingRepo.js"
+import { FlowAlreadyRunning, OffboardingRepo } from "../ports/OffboardingRepo.js"
 import { TenantData } from "../ports/TenantData.js"
 import { TenantRepo } from "../ports/TenantRepo.js"
 import { TenantNotFound } from "../tenancy/errors.js"
@@ -141,6 +141,15 @@ const make = Effect.gen(function*() {
   const start = (tenantId: TenantId, input: StartFlow) =>
     Effect.gen(function*() {
       const tenant = yield* tenantOf(tenantId)
+      if ((yield* repo.list(tenantId)).some((flow) => flow.status === "running")) {
+        return yield* new FlowAlreadyRunning({
+          message: "The tenant already has an offboarding flow running; cancel it before starting another"
+        })
+      }
+      // The license first: a flow is never left running without the license it promised.
+      const issued = input.kind === "move_to_self_host"
+        ? yield* licenses.issue(tenantId, { planKey: tenant.planKey })
+        : undefined
       const now = yield* DateTime.now
       const flow = new OffboardingFlow({
         id: OffboardingFlowId.make(yield* crypto.uuid),
@@ -148,28 +157,24 @@ const make = Effect.gen(function*() {
         kind: input.kind,
         status: "running",
         steps: planSteps(input.kind, now, input.retireAt),
-        context: { startedBy: input.startedBy },
+        context: issued === undefined
+          ? { startedBy: input.startedBy }
+          : { startedBy: input.startedBy, licenseId: issued.license.id },
         createdAt: now,
         updatedAt: now
       })
       yield* repo.insert(flow)
-      let started = flow
-      let licenseKey: Redacted.Redacted<string> | null = null
-      if (input.kind === "move_to_self_host") {
-        const issued = yield* licenses.issue(tenantId, { planKey: tenant.planKey })
-        licenseKey = issued.key
-        started = new OffboardingFlow({ ...flow, context: { ...flow.context, licenseId: issued.license.id } })
-        yield* repo.update(started)
-        yield* record(tenantId, input.startedBy, "offboarding.step.issue_license", flow.id, {
-          licenseId: issued.license.id
-        })
-      }
       yield* record(tenantId, input.startedBy, "offboarding.started", flow.id, {
         kind: flow.kind,
         steps: flow.steps.map((step) => ({ name: step.name, at: DateTime.formatIso(step.at) }))
       })
-      yield* stepJob(started, nextStep(started) ?? 0)
-      return { flow: started, licenseKey }
+      if (issued !== undefined) {
+        yield* record(tenantId, input.startedBy, "offboarding.step.issue_license", flow.id, {
+          licenseId: issued.license.id
+        })
+      }
+      yield* stepJob(flow, nextStep(flow) ?? 0)
+      return { flow, licenseKey: issued?.key ?? null }
     })
 
   const nextStep = (flow: OffboardingFlow): number | undefined => {
