@@ -144,6 +144,46 @@ for (const database of databases) {
         )
       }))
 
+    it.scoped("non-payment: export, retire when read-only ends (after a restart), purge after the retention window", () =>
+      Effect.gen(function*() {
+        yield* startClock
+        const db = Layer.succeedContext(yield* Layer.build(database.layer()))
+        const { tenantId } = yield* Effect.scoped(Effect.gen(function*() {
+          const first = yield* runtimeOver(db)
+          return yield* Effect.provide(
+            Effect.gen(function*() {
+              const seeded = yield* tenantWithGuild("premium")
+              yield* (yield* TenantRepo).update(seeded.tenantId, { status: "read_only" })
+              const { flow } = yield* (yield* Offboarding).start(seeded.tenantId, {
+                kind: "non_payment",
+                startedBy: "operator"
+              })
+              assert.deepStrictEqual(flow.steps.map((s) => s.name), ["export", "retire", "purge"])
+              yield* drainJobs
+              const offered = yield* (yield* Offboarding).get(seeded.tenantId, flow.id)
+              assert.isDefined(offered.context.exportId, "the export link is offered at once")
+              assert.strictEqual(yield* statusOf(seeded.tenantId), "read_only")
+              return seeded
+            }),
+            first
+          )
+        }))
+
+        const second = yield* runtimeOver(db)
+        yield* Effect.provide(
+          Effect.gen(function*() {
+            yield* advanceBy(Duration.days(14))
+            yield* drainJobs
+            assert.strictEqual(yield* statusOf(tenantId), "retired")
+            yield* advanceBy(Duration.days(30))
+            yield* drainJobs
+            const counts = yield* (yield* TenantData).count(tenantId)
+            assert.deepStrictEqual(counts.filter((t) => t.rows > 0), [])
+          }),
+          second
+        )
+      }))
+
     it.scoped("non-payment: cancelled after the retire, the tenant gets its status back and nothing is purged", () =>
       Effect.gen(function*() {
         yield* startClock
@@ -154,13 +194,11 @@ for (const database of databases) {
             yield* (yield* TenantRepo).update(tenantId, { status: "read_only" })
             const offboarding = yield* Offboarding
             const { flow } = yield* offboarding.start(tenantId, { kind: "non_payment", startedBy: "operator" })
-            assert.deepStrictEqual(flow.steps.map((s) => s.name), ["export", "retire", "purge"])
             const second = yield* Effect.either(
               offboarding.start(tenantId, { kind: "remove_bot", startedBy: "operator" })
             )
             assert.isTrue(second._tag === "Left" && second.left._tag === "FlowAlreadyRunning")
             yield* drainJobs
-            assert.strictEqual(yield* statusOf(tenantId), "read_only")
             yield* advanceBy(Duration.days(14))
             yield* drainJobs
             assert.strictEqual(yield* statusOf(tenantId), "retired")
