@@ -1,7 +1,7 @@
 // Boots the bundled binary (dist/guildhall.mjs, built by `pretest`) the way an operator does:
 // embedded PGlite, no environment beyond a port and a data directory.
-import { type ChildProcess, spawn } from "node:child_process"
-import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
@@ -39,6 +39,23 @@ const boot = async (): Promise<Running> => {
   })
   return { child, url: `http://127.0.0.1:${port}`, output: () => output }
 }
+
+/** Runs a one-shot `guildhall` command on the same data directory: its exit code and output. */
+const command = (...args: ReadonlyArray<string>) =>
+  new Promise<{ readonly code: number; readonly output: string }>((resolve) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, GUILDHALL_DATA_DIR: dataDir, LOG_FORMAT: "json" }
+    delete env.DATABASE_URL
+    execFile(
+      process.execPath,
+      [binary, ...args],
+      { env },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error === null ? 0 : (typeof error.code === "number" ? error.code : 1),
+          output: stdout + stderr
+        })
+    )
+  })
 
 /** SIGTERM, then the exit code (null if it had to be killed). */
 const stop = (running: Running) =>
@@ -102,5 +119,23 @@ describe.sequential("the guildhall binary", () => {
     } finally {
       expect(await stop(running)).toBe(0)
     }
+  })
+
+  it("exports the tenant to a file and imports it back; a damaged file is refused with the reason and a failing exit code", async () => {
+    const archive = path.join(dataDir, "tenant.tar.gz")
+    const exported = await command("export", "--tenant", tenantId, "--out", archive)
+    expect(exported.output).toContain(`Exported tenant ${tenantId}`)
+    expect(exported.code).toBe(0)
+    expect(statSync(archive).size).toBeGreaterThan(0)
+
+    const imported = await command("import", archive)
+    expect(imported.output).toContain(`Imported tenant ${tenantId}`)
+    expect(imported.code).toBe(0)
+
+    const damaged = path.join(dataDir, "damaged.tar.gz")
+    writeFileSync(damaged, "not an archive")
+    const refused = await command("import", damaged)
+    expect(refused.code).not.toBe(0)
+    expect(refused.output).toContain("not gzip-compressed")
   })
 })
