@@ -189,6 +189,11 @@ const make = Effect.gen(function*() {
         case "export": {
           if (flow.context.exportId !== undefined) return { context: flow.context, detail: {} }
           const exported = yield* exports.exportNow(flow.tenantId, "offboarding")
+          // Delivered like billing's notices (the log, until notices reach Discord); the audit keeps it too.
+          yield* Effect.logWarning(
+            `offboarding notice: tenant ${flow.tenantId}'s data export ${exported.id} is ${exported.status}; ` +
+              `download it from GET /exports/${exported.id} (POST /exports makes a fresh one until the data is purged)`
+          ).pipe(Effect.annotateLogs({ tenantId: flow.tenantId, flowId: flow.id }))
           return {
             context: { ...flow.context, exportId: exported.id },
             detail: { exportId: exported.id, status: exported.status, link: `/exports/${exported.id}` }
