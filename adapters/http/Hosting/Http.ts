@@ -1,4 +1,4 @@
-import { HttpApiBuilder } from "@effect/platform"
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Effect, Option, Redacted } from "effect"
 import {
   anonymizeTenant,
@@ -105,7 +105,13 @@ export const ExportDownloadLive = HttpApiBuilder.group(
       Exports,
       (exports) =>
         handlers.handle("download", ({ path, urlParams }) =>
-          Effect.map(exports.download(path.id, urlParams.expires, urlParams.signature), ({ bytes }) =>
-            bytes))
+          Effect.map(exports.download(path.id, urlParams.expires, urlParams.signature), ({ bytes, exported }) =>
+            // A browser following the link saves a file named after the tenant and the export.
+            HttpServerResponse.uint8Array(bytes, {
+              contentType: "application/gzip",
+              headers: {
+                "content-disposition": `attachment; filename="guildhall-${exported.tenantId}-${exported.id}.tar.gz"`
+              }
+            })))
     )
 )
