@@ -1,9 +1,10 @@
-import { DateTime, Effect } from "effect"
+import { Effect } from "effect"
 import type { TenantId } from "../ids.js"
 import { AuditLog } from "../ports/AuditLog.js"
 import { Crypto } from "../ports/Crypto.js"
 import { PlatformSettingsRepo } from "../ports/PlatformSettingsRepo.js"
 import { type JsonRow, type TableRows, TenantData } from "../ports/TenantData.js"
+import { auditTrail } from "./auditTrail.js"
 
 /** Columns that hold a Discord user's id; every occurrence of those ids anywhere in the tenant's rows is replaced. */
 const personalIdColumns: Readonly<Record<string, ReadonlyArray<string>>> = {
@@ -77,14 +78,8 @@ export const anonymizeTenant = (tenantId: TenantId, actor: string) =>
     const tables = yield* data.dump(tenantId)
     const anonymized = anonymizeRows(tables, (id) => pseudonym(crypto.sha256Hex, key, id))
     yield* data.restore(tenantId, anonymized.tables)
-    yield* (yield* AuditLog).record({
-      id: yield* crypto.uuid,
-      tenantId,
-      at: yield* DateTime.now,
-      actor,
-      action: "tenant.anonymized",
-      subject: tenantId,
-      detail: { memberIds: anonymized.ids }
+    yield* auditTrail(yield* AuditLog, crypto)(tenantId, actor, "tenant.anonymized", tenantId, {
+      memberIds: anonymized.ids
     })
     return { memberIds: anonymized.ids }
   })

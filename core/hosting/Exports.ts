@@ -10,6 +10,7 @@ import { LicenseSigner, SignatureVerifier } from "../ports/LicenseSigning.js"
 import { type TableCount, TenantData } from "../ports/TenantData.js"
 import { TenantRepo } from "../ports/TenantRepo.js"
 import { TenantNotFound } from "../tenancy/errors.js"
+import { auditTrail } from "./auditTrail.js"
 import { Export, ExportId } from "./Export.js"
 import { ArchiveRefused, buildArchive, openArchive } from "./ExportArchive.js"
 
@@ -76,11 +77,7 @@ const make = Effect.gen(function*() {
   const tenants = yield* TenantRepo
   const settings = yield* ExportSettings
 
-  const record = (tenantId: TenantId | null, actor: string, action: string, subject: string, detail: object) =>
-    Effect.flatMap(
-      Effect.all([crypto.uuid, DateTime.now]),
-      ([id, at]) => audit.record({ id, tenantId, at, actor, action, subject, detail: { ...detail } })
-    )
+  const record = auditTrail(audit, crypto)
 
   const mustExist = (tenantId: TenantId) =>
     Effect.flatMap(

@@ -10,6 +10,7 @@ import { TenantData } from "../ports/TenantData.js"
 import { TenantRepo } from "../ports/TenantRepo.js"
 import { TenantNotFound } from "../tenancy/errors.js"
 import type { Tenant } from "../tenancy/Tenant.js"
+import { auditTrail } from "./auditTrail.js"
 import { Exports } from "./Exports.js"
 import {
   OffboardingFlow,
@@ -80,11 +81,7 @@ const make = Effect.gen(function*() {
   const crypto = yield* Crypto
   const policy = yield* OffboardingPolicy
 
-  const record = (tenantId: TenantId | null, actor: string, action: string, subject: string, detail: object) =>
-    Effect.flatMap(
-      Effect.all([crypto.uuid, DateTime.now]),
-      ([id, at]) => audit.record({ id, tenantId, at, actor, action, subject, detail: { ...detail } })
-    )
+  const record = auditTrail(audit, crypto)
 
   const stepJob = (flow: OffboardingFlow, index: number) => {
     const step = flow.steps[index]!
