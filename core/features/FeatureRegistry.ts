@@ -40,6 +40,8 @@ export interface ResolvedCommand {
   /** The subcommand (or the command itself) the path ends at. */
   readonly leaf: CommandDefinition | SubcommandDefinition
   readonly requirements: EffectiveRequirements
+  /** Its index in the registry's `commands`: the guardrail's per-guild tables are arrays indexed by it. */
+  readonly ordinal: number
 }
 
 export interface FeatureRegistryService {
@@ -72,12 +74,15 @@ const commandRequirements = (command: CommandDefinition): EffectiveRequirements 
 })
 
 /** Discord invokes only leaves: a command or group with subcommands cannot be run by itself. */
-const invocablePaths = (feature: FeatureDefinition, command: CommandDefinition): ReadonlyArray<ResolvedCommand> => {
+const invocablePaths = (
+  feature: FeatureDefinition,
+  command: CommandDefinition
+): ReadonlyArray<Omit<ResolvedCommand, "ordinal">> => {
   const walk = (
     node: CommandDefinition | SubcommandDefinition,
     path: ReadonlyArray<string>,
     requirements: EffectiveRequirements
-  ): ReadonlyArray<ResolvedCommand> =>
+  ): ReadonlyArray<Omit<ResolvedCommand, "ordinal">> =>
     node.subcommands && node.subcommands.length > 0
       ? node.subcommands.flatMap((sub) => walk(sub, [...path, sub.name], mergeRequirements(requirements, sub)))
       : [{ feature, command, path, key: path.join(" "), leaf: node, requirements }]
@@ -107,9 +112,9 @@ const pathIndex = (commands: ReadonlyArray<ResolvedCommand>): Map<string, PathNo
 
 const build = (definitions: ReadonlyArray<FeatureDefinition>): FeatureRegistryService => {
   const features = new Map(definitions.map((feature) => [feature.key, feature]))
-  const commands = definitions.flatMap((feature) =>
-    feature.commands.flatMap((command) => invocablePaths(feature, command))
-  )
+  const commands: ReadonlyArray<ResolvedCommand> = definitions
+    .flatMap((feature) => feature.commands.flatMap((command) => invocablePaths(feature, command)))
+    .map((resolved, ordinal) => ({ ...resolved, ordinal }))
   const root = pathIndex(commands)
   return {
     features: definitions,

@@ -1,32 +1,36 @@
 import { DateTime } from "effect"
-import type { ResolvedCommand } from "../features/FeatureRegistry.js"
+import type { FeatureRegistryService } from "../features/FeatureRegistry.js"
 import type { GuildId, TenantId, UserId } from "../ids.js"
 import { type Entitlements, resolveEntitlements } from "../plans/Entitlements.js"
 import type { PlanCatalogService } from "../plans/PlanCatalog.js"
 import { type CompiledRules, compileRules } from "../rbac/CompiledRules.js"
-import type { CommandRules } from "../rbac/evaluateRules.js"
 import type { Rule } from "../rbac/Rule.js"
 import { platformDefaults, resolveSettings } from "../tenancy/GuildConfig.js"
 import type { Deny } from "./Decision.js"
 import type { GuildFeatureState, PolicySource } from "./PolicySource.js"
 
 /**
- * What `decide` has worked out from this snapshot for one command: it depends
- * only on the snapshot and the command, so it is built once (lazily) and a
- * warm decision reaches all of it through one Map lookup. With 10,000 guilds
- * the cost of a decision is cache misses, not arithmetic, so this keeps the
- * per-decision walk to a few objects: no chain of Maps per stage or per scope.
- * Stage 4's candidate rules (`codes` and `rules`, see rulesForCommand) are
- * held in the plan itself rather than in an object of their own: one pointer
- * fewer to chase per decision. Empty: no rule applies to this command.
+ * Everything `decide` reads from one guild's snapshot, for every command of
+ * one registry, in one array of small integers. With 10,000 guilds a warm
+ * decision costs the memory it touches, not its arithmetic, and each object
+ * on the way is a cache miss that waits for the one before it; so a decision
+ * goes snapshot → table → words and reads a Rule or a Deny only when one decides.
+ *
+ * `words[command.ordinal]` is PASSES, DENIED_BY_PLATFORM or
+ * DENIED_BY_ENTITLEMENT (see DecisionTable.ts; the Deny is in
+ * `denials[ordinal]`), or the offset of the command's record:
+ * `words[offset]` is where the record ends, `words[offset + 1]` the index in
+ * `rules` of its first rule, then its rule groups as in `CommandRules.codes`
+ * (see matchRuleGroups).
  */
-export interface CommandPlan extends CommandRules {
-  /** Stage 1, what the snapshot decides (kill switch, suspension); null: passes. */
-  readonly platform: Deny | null
-  /** Stages 2–3 (plan, read-only, toggle); null: passes. */
-  readonly entitlementOrToggle: Deny | null
-  /** RULE_DENIED denials built so far, by the deciding rule, so a repeated denial allocates nothing. */
-  readonly ruleDenials: Map<Rule, Deny>
+export interface DecisionTable {
+  /** The registry whose ordinals index `words`: a snapshot decided through another registry gets a table of its own. */
+  readonly registry: Pick<FeatureRegistryService, "commands">
+  readonly words: Int32Array
+  readonly rules: ReadonlyArray<Rule>
+  readonly denials: ReadonlyArray<Deny | null>
+  /** RULE_DENIED denials built so far per ordinal, by the deciding rule, so a repeated denial allocates nothing. */
+  readonly ruleDenials: Array<Map<Rule, Deny> | undefined>
 }
 
 /** Everything `decide` reads about one guild, precomputed so a decision is a few lookups. */
@@ -35,11 +39,12 @@ export interface PolicySnapshot {
   readonly guildId: GuildId
   readonly ownerId: UserId
   /**
-   * `decide`'s plan per command, filled lazily; never changes an answer.
-   * Declared (and built) next to ownerId, which `decide` also reads, so both
-   * sit in the snapshot's first cache line.
+   * What `decide` worked out for every command, built on its first decision
+   * (see DecisionTable); never changes an answer. Declared (and built) next
+   * to ownerId, which `decide` also reads, so both sit in the snapshot's
+   * first cache line.
    */
-  readonly plans: Map<ResolvedCommand, CommandPlan>
+  decisionTable: DecisionTable | undefined
   /** The policy version it was built from. */
   readonly version: number
   readonly entitlements: Entitlements
@@ -91,7 +96,7 @@ export const buildSnapshot = (
     tenantId: tenant.id,
     guildId: guild.guildId,
     ownerId: guild.ownerId,
-    plans: new Map(),
+    decisionTable: undefined,
     version: source.version,
     entitlements,
     enabledFeatures: new Set(source.features.filter((f) => f.enabled).map((f) => f.featureKey)),

@@ -129,7 +129,7 @@ const fingerprint = (id: string): number => {
  */
 export interface CommandRules {
   /** Per group: the subject kind's code (its index in subjectOrder), the group's size, then each rule's id fingerprint. */
-  readonly codes: ReadonlyArray<number>
+  readonly codes: Int32Array
   /** The rules, in the order of their fingerprints in `codes`. */
   readonly rules: ReadonlyArray<Rule>
 }
@@ -169,15 +169,22 @@ export const rulesForCommand = (
       }
     })
   }
-  return { codes, rules }
+  return { codes: Int32Array.from(codes), rules }
 }
 
 /** The rule with id `id` in the group whose fingerprints start at `codes[at]` and rules at `rules[first]`. */
-const findId = (command: CommandRules, at: number, first: number, size: number, id: string): Rule | undefined => {
+const findId = (
+  codes: Int32Array,
+  rules: ReadonlyArray<Rule>,
+  at: number,
+  first: number,
+  size: number,
+  id: string
+): Rule | undefined => {
   const print = fingerprint(id)
   for (let i = 0; i < size; i++) {
-    if (command.codes[at + i] === print) {
-      const rule = command.rules[first + i]!
+    if (codes[at + i] === print) {
+      const rule = rules[first + i]!
       if (rule.subjectId === id) return rule
     }
   }
@@ -186,7 +193,8 @@ const findId = (command: CommandRules, at: number, first: number, size: number, 
 
 /** `matchRoles` over one role group: the highest-positioned member role with a rule (a deny wins a tie). */
 const findRole = (
-  command: CommandRules,
+  codes: Int32Array,
+  rules: ReadonlyArray<Rule>,
   at: number,
   first: number,
   size: number,
@@ -196,7 +204,7 @@ const findRole = (
   let bestPosition = -Infinity
   for (let r = 0; r < roles.length; r++) {
     const role = roles[r]!
-    const rule = findId(command, at, first, size, role.id)
+    const rule = findId(codes, rules, at, first, size, role.id)
     if (rule === undefined) continue
     if (role.position > bestPosition || (role.position === bestPosition && rule.effect === "deny")) {
       best = rule
@@ -206,32 +214,44 @@ const findRole = (
   return best
 }
 
-/** The first match over `rulesForCommand`'s list: the rule `evaluateRules` picks for that command. */
-export const matchRules = (command: CommandRules, invocation: RuleInvocation): Rule | undefined => {
-  const codes = command.codes
+/**
+ * The first match over groups laid out as in `CommandRules.codes`, found at
+ * `codes[start]` up to `codes[end]`, whose rules start at `rules[firstRule]`:
+ * the guardrail keeps every command's groups of a guild in one array.
+ */
+export const matchRuleGroups = (
+  codes: Int32Array,
+  start: number,
+  end: number,
+  rules: ReadonlyArray<Rule>,
+  firstRule: number,
+  invocation: RuleInvocation
+): Rule | undefined => {
   let rule: Rule | undefined
   // k walks `codes` group by group; first is the index of the group's first rule in `rules`.
-  for (let k = 0, first = 0; k < codes.length;) {
+  for (let k = start, first = firstRule; k < end;) {
     const size = codes[k + 1]!
     const at = k + 2
     switch (codes[k]) {
       case USER:
-        rule = findId(command, at, first, size, invocation.userId)
+        rule = findId(codes, rules, at, first, size, invocation.userId)
         break
       case CHANNEL:
-        rule = findId(command, at, first, size, invocation.channelId)
+        rule = findId(codes, rules, at, first, size, invocation.channelId)
         if (rule === undefined && invocation.parentChannelId !== null) {
-          rule = findId(command, at, first, size, invocation.parentChannelId)
+          rule = findId(codes, rules, at, first, size, invocation.parentChannelId)
         }
         break
       case CATEGORY:
-        rule = invocation.categoryId === null ? undefined : findId(command, at, first, size, invocation.categoryId)
+        rule = invocation.categoryId === null
+          ? undefined
+          : findId(codes, rules, at, first, size, invocation.categoryId)
         break
       case ROLE:
-        rule = findRole(command, at, first, size, invocation.memberRoles)
+        rule = findRole(codes, rules, at, first, size, invocation.memberRoles)
         break
       case GUILD:
-        rule = findId(command, at, first, size, invocation.guildId)
+        rule = findId(codes, rules, at, first, size, invocation.guildId)
         break
     }
     if (rule !== undefined) return rule
@@ -240,3 +260,7 @@ export const matchRules = (command: CommandRules, invocation: RuleInvocation): R
   }
   return undefined
 }
+
+/** The first match over `rulesForCommand`'s list: the rule `evaluateRules` picks for that command. */
+export const matchRules = (command: CommandRules, invocation: RuleInvocation): Rule | undefined =>
+  matchRuleGroups(command.codes, 0, command.codes.length, command.rules, 0, invocation)

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
-import { buildSnapshot, decide, type Decision, explain, Permission, PlanCatalog } from "../../core/index.js"
+import { Either } from "effect"
+import {
+  buildSnapshot,
+  decide,
+  type Decision,
+  explain,
+  FeatureRegistry,
+  Permission,
+  PlanCatalog
+} from "../../core/index.js"
 import {
   adminRole,
   at,
@@ -12,7 +21,8 @@ import {
   role,
   rule,
   source,
-  type SourceOptions
+  type SourceOptions,
+  testFeatures
 } from "./fixtures.js"
 
 const catalog = PlanCatalog.make()
@@ -206,5 +216,29 @@ describe("explain", () => {
     const explanation = explain(registry, snapshotOf(), context({ commandPath: ["nope"] }))
     expect(explanation.stages.filter((s) => s.verdict === "skip")).toHaveLength(5)
     expect(explanation.decision).toMatchObject({ code: "UNKNOWN_COMMAND" })
+  })
+})
+
+describe("the decision table", () => {
+  it("answers alike through two registries with different command orders, built once per registry", () => {
+    const reordered = Either.getOrThrow(FeatureRegistry.make([...testFeatures].reverse()))
+    const snapshot = snapshotOf({
+      rules: [rule("command:xp reset", "role", role(1), "allow"), rule("feature:xp", "channel", channel(1), "deny")]
+    })
+    const contexts = registry.commands.flatMap((command) => [
+      context({ commandPath: command.path }),
+      context({ commandPath: command.path, memberRoles: [{ id: role(1), position: 1 }] }),
+      context({ commandPath: command.path, channelId: channel(1) })
+    ])
+    const through = (r: typeof registry) => contexts.map((ctx) => decide(r, snapshot, ctx))
+    const first = through(registry)
+    const table = snapshot.decisionTable
+    expect(through(reordered)).toEqual(first)
+    expect(through(registry)).toEqual(first)
+    expect(snapshot.decisionTable).not.toBe(table)
+    // Each outcome occurs, so the comparison covers rules, denials and allows.
+    expect(first.some((d) => d._tag === "Deny" && d.code === "RULE_DENIED")).toBe(true)
+    expect(first.some((d) => d._tag === "Allow" && d.ruleAllowed)).toBe(true)
+    expect(first.some((d) => d._tag === "Allow" && !d.ruleAllowed)).toBe(true)
   })
 })
