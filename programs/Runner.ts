@@ -37,7 +37,7 @@ const makeRunner = (mode: RunMode) =>
           Layer.tap(() => Effect.logInfo(`jobs: worker started (concurrency ${jobs.concurrency})`))
         )
         : Layer.effectDiscard(Effect.logInfo("jobs: worker off (GUILDHALL_JOBS=off); another replica runs the jobs"))
-      const ServerLive = HttpServerLive().pipe(
+      const ServerLive = HttpServerLive({ tracing: settings.tracing }).pipe(
         Layer.provideMerge(NodeHttpServer.layer(createServer, { port: settings.port, host: settings.host }))
       )
       // Built after the server listens (it needs HttpServer), so the banner only appears once requests are served.

@@ -9,7 +9,12 @@ export const ServeSettings = Config.all({
   port: Config.port("PORT").pipe(Config.withDefault(3000)),
   host: Config.string("HOST").pipe(Config.withDefault("0.0.0.0")),
   publicUrl: Config.string("GUILDHALL_PUBLIC_URL").pipe(Config.option),
-  selfHostTenantName: Config.string("GUILDHALL_TENANT_NAME").pipe(Config.withDefault("Self-hosted"))
+  selfHostTenantName: Config.string("GUILDHALL_TENANT_NAME").pipe(Config.withDefault("Self-hosted")),
+  /** Effect spans per HTTP request (ADR 084): worth their cost only when a Tracer exports them. */
+  tracing: Config.literal("on", "off")("GUILDHALL_TRACING").pipe(
+    Config.withDefault("off"),
+    Config.map((value) => value === "on")
+  )
 })
 export type ServeSettings = Config.Config.Success<typeof ServeSettings>
 

@@ -1,5 +1,5 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware } from "@effect/platform"
-import { Layer } from "effect"
+import { Effect, identity, Layer } from "effect"
 import { HttpApiLive } from "./HttpApiLive.js"
 import { bodyLimit, defaultMaxBodyBytes, defaultMaxImportBytes } from "./middleware/bodyLimit.js"
 import { requestId } from "./middleware/requestId.js"
@@ -9,6 +9,14 @@ export interface HttpServerOptions {
   readonly maxBodyBytes?: number | undefined
   /** Largest archive POST /imports accepts, in bytes. Default 256 MiB. */
   readonly maxImportBytes?: number | undefined
+  /**
+   * Effect tracing spans for each request and everything it runs (its SQL
+   * statements, its transactions). Off by default: Guildhall exports spans
+   * nowhere, and making them costs about a tenth of a millisecond of CPU per
+   * request (ADR 084). Turn on when a Tracer is provided (an embedder's
+   * OpenTelemetry, say).
+   */
+  readonly tracing?: boolean | undefined
 }
 
 /**
@@ -19,13 +27,18 @@ export interface HttpServerOptions {
  * `NodeHttpServer.layer`) and the services HttpApiLive requires.
  */
 export const HttpServerLive = (options: HttpServerOptions = {}) =>
-  HttpApiBuilder.serve((app) => requestId(HttpMiddleware.logger(app))).pipe(
-    Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
-    Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
-    Layer.provide(
-      bodyLimit(options.maxBodyBytes ?? defaultMaxBodyBytes, {
-        "/imports": options.maxImportBytes ?? defaultMaxImportBytes
-      })
-    ),
-    Layer.provide(HttpApiLive)
+  HttpApiBuilder.serve((app) =>
+    Effect.withTracerEnabled(requestId(HttpMiddleware.logger(app)), options.tracing === true)
   )
+    .pipe(
+      // The request's own span is made outside the middleware above.
+      options.tracing === true ? identity : HttpMiddleware.withTracerDisabledWhen(() => true),
+      Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+      Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+      Layer.provide(
+        bodyLimit(options.maxBodyBytes ?? defaultMaxBodyBytes, {
+          "/imports": options.maxImportBytes ?? defaultMaxImportBytes
+        })
+      ),
+      Layer.provide(HttpApiLive)
+    )

@@ -2,7 +2,13 @@ import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { DateTime, Effect, Layer, Option, Redacted } from "effect"
 import { NodeCrypto } from "../../adapters/crypto/index.js"
-import { Api, DiscordApplicationId, HttpServerLive, PublicUrl } from "../../adapters/http/index.js"
+import {
+  Api,
+  DiscordApplicationId,
+  HttpServerLive,
+  type HttpServerOptions,
+  PublicUrl
+} from "../../adapters/http/index.js"
 import {
   DiscordCommandsMemory,
   DiscordGuildsMemory,
@@ -138,9 +144,10 @@ const applicationServices = (readiness: Layer.Layer<Readiness>, providers: TestP
  */
 export const makeTestServer = (
   readiness: Layer.Layer<Readiness> = ReadinessMemory,
-  providers: Partial<TestProviders> = {}
+  providers: Partial<TestProviders> = {},
+  options: HttpServerOptions = {}
 ) =>
-  HttpServerLive().pipe(
+  HttpServerLive(options).pipe(
     Layer.provideMerge(JobHandlersLive.pipe(Layer.provideMerge(core(readiness, { ...noProviders, ...providers })))),
     Layer.provideMerge(NodeHttpServer.layerTest)
   )
