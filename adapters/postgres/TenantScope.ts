@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Effect } from "effect"
+import { Effect, Scope } from "effect"
 import type { TenantId } from "../../core/index.js"
 
 /**
@@ -8,8 +8,8 @@ import type { TenantId } from "../../core/index.js"
  * its row-level-security context with `set_config(..., is_local => true)`, so
  * it ends with the transaction and never leaks to a pooled connection's next
  * user, and switches to the unprivileged role guildhall_app (`set_config('role')`
- * is SET LOCAL ROLE in the same round trip), under which the policies of
- * migration 0003 apply even when the connecting user is a superuser.
+ * is SET LOCAL ROLE), under which the policies of migration 0003 apply even
+ * when the connecting user is a superuser. Both are sent with the BEGIN.
  *
  * Do not nest one scope in another: the inner one would change the context of
  * the rest of the outer transaction.
@@ -18,17 +18,47 @@ import type { TenantId } from "../../core/index.js"
 /** The role the policies apply to; created by migration 0003. */
 const appRole = "guildhall_app"
 
-/** Runs `effect` in a transaction that sees and writes only the rows of `tenantId`. */
+/** What a tenant id must look like to be written into a statement as a literal. */
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * A transaction (or, nested, a savepoint) whose opening statement also runs
+ * `settings`, sent as one simple-protocol message: one round trip instead of
+ * two before the transaction's first query (every repository call pays
+ * them). `settings` holds literals only, never input that was not checked.
+ * Otherwise it is @effect/sql's own transaction: a reserved connection, and
+ * the statements inside it (and nested transactions) use that connection.
+ */
+const transactionWith = (sql: SqlClient.SqlClient, settings: string) =>
+  SqlClient.makeWithTransaction({
+    transactionTag: SqlClient.TransactionConnection,
+    spanAttributes: [],
+    acquireConnection: Effect.flatMap(
+      Scope.make(),
+      (scope) => Effect.map(Scope.extend(sql.reserve, scope), (conn) => [scope, conn] as const)
+    ),
+    begin: (conn) => conn.executeUnprepared(`BEGIN; ${settings}`, [], undefined),
+    savepoint: (conn, id) => conn.executeUnprepared(`SAVEPOINT effect_sql_${id}; ${settings}`, [], undefined),
+    commit: (conn) => conn.executeUnprepared("COMMIT", [], undefined),
+    rollback: (conn) => conn.executeUnprepared("ROLLBACK", [], undefined),
+    rollbackSavepoint: (conn, id) => conn.executeUnprepared(`ROLLBACK TO SAVEPOINT effect_sql_${id}`, [], undefined)
+  })
+
+/**
+ * Runs `effect` in a transaction that sees and writes only the rows of
+ * `tenantId`. The id goes into the statement as a literal, so it must be a
+ * UUID, as every TenantId decoded from input is; anything else is a defect.
+ */
 export const inTenant =
   (tenantId: TenantId) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | SqlError, R | SqlClient.SqlClient> =>
-    Effect.flatMap(SqlClient.SqlClient, (sql) =>
-      sql.withTransaction(
-        Effect.zipRight(
-          sql`SELECT set_config('app.tenant_id', ${tenantId}, true), set_config('role', ${appRole}, true)`,
-          effect
-        )
-      ))
+    uuid.test(tenantId)
+      ? Effect.flatMap(SqlClient.SqlClient, (sql) =>
+        transactionWith(
+          sql,
+          `SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('role', '${appRole}', true)`
+        )(effect))
+      : Effect.dieMessage(`inTenant: ${JSON.stringify(tenantId)} is not a tenant id (a UUID)`)
 
 /**
  * Runs `effect` in a transaction that sees every tenant's rows: operator and
@@ -39,12 +69,10 @@ export const asPlatform = <A, E, R>(
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<A, E | SqlError, R | SqlClient.SqlClient> =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql.withTransaction(
-      Effect.zipRight(
-        sql`SELECT set_config('app.platform', 'on', true), set_config('role', ${appRole}, true)`,
-        effect
-      )
-    ))
+    transactionWith(
+      sql,
+      `SELECT set_config('app.platform', 'on', true), set_config('role', '${appRole}', true)`
+    )(effect))
 
 /**
  * Inside `inTenant`, widens visibility to every tenant for `effect` alone (a

@@ -97,6 +97,36 @@ for (const database of await sqlDatabases()) {
           assert.deepStrictEqual(yield* inTenant(tenantB)(visibleOwners("api_keys")), [tenantB])
         }))
 
+      it.effect("the context opened with the transaction ends with it, committed or rolled back", () =>
+        Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const context = sql<{ tenant: string | null; role: string }>`
+            SELECT nullif(current_setting('app.tenant_id', true), '') AS tenant, current_user AS role
+          `
+          assert.deepStrictEqual(yield* inTenant(tenantA)(context), [{ tenant: tenantA, role: "guildhall_app" }])
+          yield* Effect.exit(inTenant(tenantB)(Effect.zipRight(context, Effect.fail("stop"))))
+          // The pool hands the connection on: outside a transaction nothing of either context remains.
+          for (let i = 0; i < 3; i++) {
+            const [after] = yield* context
+            assert.strictEqual(after?.tenant, null)
+            assert.notStrictEqual(after?.role, "guildhall_app")
+          }
+        }))
+
+      it.effect("a tenant id that is not a UUID is a defect, and no statement runs", () =>
+        Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          let ran = false
+          const exit = yield* Effect.exit(
+            // TenantId.make would refuse it; only a cast past the type gets here.
+            inTenant("x', true), set_config('app.platform', 'on" as TenantId)(
+              Effect.zipRight(Effect.sync(() => (ran = true)), sql`SELECT 1`)
+            )
+          )
+          assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
+          assert.isFalse(ran)
+        }))
+
       it.effect("with no context set, the application role sees nothing", () =>
         Effect.gen(function*() {
           const sql = yield* SqlClient.SqlClient
