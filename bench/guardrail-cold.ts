@@ -11,16 +11,29 @@
  * setup, not measured.
  *
  * Then it times, for random guilds, `PolicyStore.load` of PolicyStoreSql (the
- * one-round-trip statement, decoded through the core Schemas), and the core's
- * `buildSnapshot` over what it loaded: one at a time for latency, and with
- * BENCH_CONCURRENCY (16) callers for throughput. Prints lines, then one JSON
+ * one-round-trip statement, decoded through the core Schemas), the core's
+ * `buildSnapshot` over what it loaded, and the first `decide` on the new
+ * snapshot (which builds its decision table): one at a time for latency, and
+ * loads alone with BENCH_CONCURRENCY (16) callers for throughput. Prints lines, then one JSON
  * line (bench/guardrail.ts runs this file as a child and merges that line).
  */
 import { SqlClient } from "@effect/sql"
 import { Config, DateTime, Effect, Layer, Option, Redacted } from "effect"
 import { asPlatform, PgServerClient, PolicyStoreSql, runMigrations } from "../adapters/postgres/index.js"
 import { buildSnapshot } from "../core/guardrail/PolicySnapshot.js"
-import { GuildId, PlanCatalog, PolicyStore } from "../core/index.js"
+import {
+  builtinFeatureRegistry,
+  ChannelId,
+  type CommandContext,
+  decide,
+  GuildId,
+  Permission,
+  PlanCatalog,
+  PolicyStore,
+  RoleId,
+  TenantId,
+  UserId
+} from "../core/index.js"
 import { benchDatabaseUrl, benchSchema, percentile, positiveInt, withSearchPath } from "./support.js"
 
 const Settings = Config.all({
@@ -131,18 +144,39 @@ const bench = Effect.gen(function*() {
 
   for (let i = 0; i < warmupLoads; i++) yield* loadOne(randomGuild())
 
+  /** A member running /rank in a channel with a role: the first decision builds the snapshot's decision table. */
+  const firstCommand = (guildId: GuildId): CommandContext => ({
+    tenantId: TenantId.make("00000000-0000-4000-8000-000000000001"),
+    guildId,
+    userId: UserId.make("200000000000000002"),
+    memberRoles: [{ id: RoleId.make("400000000000000004"), position: 1 }],
+    memberPermissions: Permission.SendMessages,
+    channelId: ChannelId.make("400000000000000002"),
+    parentChannelId: null,
+    categoryId: ChannelId.make("400000000000000003"),
+    appPermissions: Permission.SendMessages | Permission.ManageRoles,
+    commandPath: ["rank"],
+    interactionId: "900000000000000001"
+  })
+
   const now = yield* DateTime.now
   const loadMs: Array<number> = []
   const buildMs: Array<number> = []
+  const decideMs: Array<number> = []
   const started = performance.now()
   for (let i = 0; i < settings.loads; i++) {
     const before = performance.now()
     const source = yield* loadOne(randomGuild())
     const loaded = performance.now()
     const snapshot = buildSnapshot(source, catalog, now)
-    buildMs.push(performance.now() - loaded)
+    const built = performance.now()
+    const decision = decide(builtinFeatureRegistry, snapshot, firstCommand(snapshot.guildId))
+    decideMs.push(performance.now() - built)
+    buildMs.push(built - loaded)
     loadMs.push(loaded - before)
-    if (snapshot.rules === undefined) return yield* Effect.dieMessage("no snapshot built")
+    if (decision._tag === "Deny" && decision.code === "UNKNOWN_COMMAND") {
+      return yield* Effect.dieMessage("the first decision found no command")
+    }
   }
   const sequentialPerSec = settings.loads / ((performance.now() - started) / 1000)
 
@@ -155,10 +189,16 @@ const bench = Effect.gen(function*() {
 
   const load = summarize(loadMs)
   const build = summarize(buildMs)
+  const firstDecision = summarize(decideMs)
   yield* log(`load:     p50 ${ms(load.p50)} ms, p99 ${ms(load.p99)} ms (one round trip each, ${settings.loads} loads)`)
   yield* log(`build:    p50 ${ms(build.p50)} ms, p99 ${ms(build.p99)} ms (buildSnapshot over the loaded source)`)
   yield* log(
-    `loads/s:  ${Math.round(sequentialPerSec)} one at a time (load + build), ${
+    `decide:   p50 ${ms(firstDecision.p50)} ms, p99 ${
+      ms(firstDecision.p99)
+    } ms (the first decision on the new snapshot, which builds its decision table)`
+  )
+  yield* log(
+    `loads/s:  ${Math.round(sequentialPerSec)} one at a time (load + build + first decision), ${
       Math.round(concurrentPerSec)
     } with ${settings.concurrency} callers (load only)`
   )
@@ -170,6 +210,8 @@ const bench = Effect.gen(function*() {
     loadP99Ms: ms(load.p99),
     buildP50Ms: ms(build.p50),
     buildP99Ms: ms(build.p99),
+    firstDecisionP50Ms: ms(firstDecision.p50),
+    firstDecisionP99Ms: ms(firstDecision.p99),
     loadsPerSec: Math.round(sequentialPerSec),
     loadsPerSecConcurrent: Math.round(concurrentPerSec),
     concurrency: settings.concurrency
