@@ -19,7 +19,9 @@ const build = (registry: Pick<FeatureRegistryService, "commands">, snapshot: Pol
   const denials: Array<Deny | null> = []
   for (const resolved of commands) {
     const platform = platformStateStage(resolved, snapshot)
-    const entitlement = platform ?? entitlementStage(resolved, snapshot) ?? toggleStage(resolved, snapshot)
+    const entitlement = platform === undefined
+      ? entitlementStage(resolved, snapshot) ?? toggleStage(resolved, snapshot)
+      : undefined
     denials.push(platform ?? entitlement ?? null)
     if (platform !== undefined) words[resolved.ordinal] = DENIED_BY_PLATFORM
     else if (entitlement !== undefined) words[resolved.ordinal] = DENIED_BY_ENTITLEMENT
