@@ -10,6 +10,7 @@ import { ExportDownloadApi, HostingApi } from "./Hosting/Api.js"
 import { JobsApi } from "./Jobs/Api.js"
 import { LicensesApi, LicenseServerApi } from "./Licenses/Api.js"
 import { OverridesApi } from "./Overrides/Api.js"
+import { PagesApi } from "./Pages/Api.js"
 import { PaidRolesApi } from "./PaidRoles/Api.js"
 import { RulesApi } from "./Rules/Api.js"
 import { TenantsApi } from "./Tenants/Api.js"
@@ -40,12 +41,13 @@ export class Api extends HttpApi.make("guildhall")
   .add(LicensesApi)
   .add(HostingApi)
   .add(ExportDownloadApi)
+  .add(PagesApi)
   .annotateContext(OpenApi.annotations({
     title: "Guildhall",
     version: apiVersion,
     description: "Tenants, their Discord guilds and API keys; guild features, RBAC rules, the guardrail's " +
       "explanations, usage and plan overrides; billing, paid roles and the payment providers' webhooks. " +
-      "Every endpoint but /health/*, /webhooks/* (signed by the provider), /discord/callback (a signed state), /licenses/* (the license key) and /exports/{id}/archive (a signed link) needs " +
+      "Every endpoint but /health/*, /webhooks/* (signed by the provider), /discord/callback (a signed state), /licenses/* (the license key) and /exports/{id}/archive (a signed link) and /checkout/* (pages for browsers) needs " +
       "`Authorization: Bearer <API key>`. Errors are JSON with a `_tag`, a `message` and, when there is " +
       "something to do about them, a `remediation`."
   }))

@@ -13,6 +13,7 @@ import { ExportDownloadLive, HostingLive } from "./Hosting/Http.js"
 import { JobsLive } from "./Jobs/Http.js"
 import { LicenseServerLive, LicensesLive } from "./Licenses/Http.js"
 import { OverridesLive } from "./Overrides/Http.js"
+import { PagesLive } from "./Pages/Http.js"
 import { PaidRolesLive } from "./PaidRoles/Http.js"
 import { RulesLive } from "./Rules/Http.js"
 import { TenantsLive } from "./Tenants/Http.js"
@@ -49,7 +50,8 @@ export const HttpApiLive = HttpApiBuilder.api(Api).pipe(
     LicenseServerLive,
     LicensesLive,
     HostingLive,
-    ExportDownloadLive
+    ExportDownloadLive,
+    PagesLive
   ]),
   Layer.provide(AuthenticationLive)
 )
