@@ -1,5 +1,6 @@
+import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { Effect, Exit, Option } from "effect"
 import { GuildInstalls, PlanKey } from "../../core/index.js"
 import {
   apiClient,
@@ -157,5 +158,44 @@ describe("unclaimed guilds", () => {
       })
       assert.strictEqual(unknown.status, 404)
       assert.strictEqual(unknown.body._tag, "UnclaimedGuildNotFound")
+    }).pipe(Effect.provide(TestServer)))
+})
+
+describe("GET /discord/callback in a browser", () => {
+  /** The callback as the admin's browser follows Discord's redirect: it accepts HTML. */
+  const inBrowser = (query: Record<string, string>) =>
+    Effect.gen(function*() {
+      const response = yield* HttpClient.execute(
+        HttpClientRequest.get(`/discord/callback?${new URLSearchParams(query).toString()}`).pipe(
+          HttpClientRequest.setHeader("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        )
+      )
+      assert.include(response.headers["content-type"], "text/html")
+      return { status: response.status, text: yield* response.text }
+    })
+
+  it.effect("a page says what happened: pending, installed, a bad link, a refusal", () =>
+    Effect.gen(function*() {
+      const { client, key } = yield* createTenantWithKey(yield* issueOperatorKey, "Tiny", PlanKey.make("free"))
+      const pending = yield* inBrowser({ state: (yield* inviteFor(key)).state, guild_id: guildId(6) })
+      assert.strictEqual(pending.status, 200)
+      assert.include(pending.text, "Almost there")
+      yield* gatewaySees(6)
+      const installed = yield* inBrowser({ state: (yield* inviteFor(key)).state, guild_id: guildId(6) })
+      assert.strictEqual(installed.status, 200)
+      assert.include(installed.text, "The bot is in your server")
+
+      const { state } = yield* inviteFor(key)
+      const tampered = yield* inBrowser({ state: `${state.slice(0, -2)}xx`, guild_id: guildId(7) })
+      assert.strictEqual(tampered.status, 400)
+      assert.include(tampered.text, "This invite link did not work")
+
+      // The free plan holds one guild, and guild 6 is it.
+      yield* gatewaySees(8)
+      const refused = yield* inBrowser({ state: (yield* inviteFor(key)).state, guild_id: guildId(8) })
+      assert.strictEqual(refused.status, 409)
+      assert.include(refused.text, "could not be set up")
+      assert.include(refused.text, "Upgrade")
+      assert.isTrue(Exit.isFailure(yield* Effect.exit(client.assets.get({ path: { guildId: guildId(8) } }))))
     }).pipe(Effect.provide(TestServer)))
 })

@@ -8,10 +8,12 @@ import { TestServer } from "./harness.js"
 const links = botLinksOf("https://bot.example")
 
 describe("checkout return pages", () => {
-  it.effect.each([
-    ["done", new URL(links.checkoutSuccessUrl).pathname, "Payment received"],
-    ["canceled", new URL(links.checkoutCancelUrl).pathname, "Nothing was charged"]
-  ])("the %s page is HTML for a browser, without a key", ([, path, text]) =>
+  it.effect.each(
+    [
+      ["done", new URL(links.checkoutSuccessUrl).pathname, "Payment received"],
+      ["canceled", new URL(links.checkoutCancelUrl).pathname, "Nothing was charged"]
+    ] as const
+  )("the %s page is HTML for a browser, without a key", ([, path, text]) =>
     Effect.gen(function*() {
       const response = yield* HttpClient.get(path)
       expect(response.status).toBe(200)

@@ -66,7 +66,7 @@ export const GuildInstallView = Schema.Struct({
 
 export const UnclaimedGuildView = Schema.Struct(UnclaimedGuild.fields).annotations({ identifier: "UnclaimedGuild" })
 
-const CallbackParams = Schema.Struct({
+export const CallbackParams = Schema.Struct({
   state: Schema.optional(Schema.String),
   guild_id: Schema.optional(Schema.String),
   code: Schema.optional(Schema.String),
@@ -74,6 +74,7 @@ const CallbackParams = Schema.Struct({
   error: Schema.optional(Schema.String),
   error_description: Schema.optional(Schema.String)
 })
+export type CallbackParams = typeof CallbackParams.Type
 
 /** Making invite links, and the operator's view of guilds nobody claimed. */
 export class DiscordApi extends HttpApiGroup.make("discord")
@@ -129,7 +130,8 @@ export class DiscordCallbackApi extends HttpApiGroup.make("discordCallback")
         OpenApi.Description,
         "Verifies `state` (signed, one hour) and installs `guild_id` under its tenant, or, when the bot has not " +
           "seen the server join yet, keeps the claim for ten minutes (status `pending`). A bad or expired state " +
-          "is 400; a refused install (guild limit, another tenant's server) is 409 with what to do."
+          "is 400; a refused install (guild limit, another tenant's server) is 409 with what to do. A browser " +
+          "(Accept: text/html) gets the same outcome as a short HTML page, with the same status."
       )
   )
   .annotate(OpenApi.Description, "Discord's OAuth redirect after the bot was added")

@@ -1,10 +1,17 @@
-import { HttpApiBuilder } from "@effect/platform"
+import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Option, Schema } from "effect"
-import { defaultBotPermissions, GuildId, type GuildInstallOutcome, GuildInstalls } from "../../../core/index.js"
+import {
+  defaultBotPermissions,
+  GuildId,
+  type GuildInstallOutcome,
+  GuildInstalls,
+  type InvalidInviteState
+} from "../../../core/index.js"
 import { actingTenant, ensureOperator } from "../Access.js"
 import { Api } from "../Api.js"
+import { htmlContentType, htmlPage } from "../Pages/htmlPage.js"
 import { PublicUrl } from "../PublicUrl.js"
-import { DiscordNotConfigured, GuildInstallRefused, InviteCallbackIncomplete } from "./Api.js"
+import { type CallbackParams, DiscordNotConfigured, GuildInstallRefused, InviteCallbackIncomplete } from "./Api.js"
 import { DiscordApplicationId } from "./DiscordApplicationId.js"
 
 /** An outcome as the API answers it: done or waiting, else the refusal (409) with what to do. */
@@ -44,6 +51,36 @@ const viewOf = (guildId: GuildId, outcome: GuildInstallOutcome) => {
 
 const decodeGuildId = Schema.decodeUnknownOption(GuildId)
 
+const pageResponse = (status: number, title: string, paragraphs: ReadonlyArray<string>) =>
+  HttpServerResponse.text(htmlPage(title, paragraphs), { status, contentType: htmlContentType })
+
+const installedPage = (view: Effect.Effect.Success<ReturnType<typeof viewOf>>) =>
+  view.status === "pending"
+    ? pageResponse(200, "Almost there", [
+      "Discord added the bot. It finishes setting up as soon as it sees your server, usually within seconds.",
+      "Go back to Discord. If the bot's commands have not appeared within ten minutes, open the invite link again."
+    ])
+    : pageResponse(200, "The bot is in your server", [
+      "Everything is set up. Go back to Discord and run /setup start to choose what the bot does there."
+    ])
+
+const refusedPage = (error: InvalidInviteState | InviteCallbackIncomplete | GuildInstallRefused) => {
+  switch (error._tag) {
+    case "GuildInstallRefused":
+      return pageResponse(409, "The bot could not be set up in this server", [
+        error.message,
+        ...(error.remediation === undefined ? [] : [error.remediation])
+      ])
+    case "InvalidInviteState":
+      return pageResponse(400, "This invite link did not work", [
+        error.message,
+        "Ask for a new invite link and add the bot with it."
+      ])
+    case "InviteCallbackIncomplete":
+      return pageResponse(400, "The bot was not added", [error.message])
+  }
+}
+
 export const DiscordLive = HttpApiBuilder.group(Api, "discord", (handlers) =>
   Effect.gen(function*() {
     const installs = yield* GuildInstalls
@@ -73,7 +110,7 @@ export const DiscordCallbackLive = HttpApiBuilder.group(Api, "discordCallback", 
   Effect.gen(function*() {
     const installs = yield* GuildInstalls
 
-    return handlers.handle("callback", ({ urlParams }) =>
+    const install = (urlParams: CallbackParams) =>
       Effect.gen(function*() {
         if (urlParams.error !== undefined) {
           return yield* new InviteCallbackIncomplete({
@@ -89,5 +126,13 @@ export const DiscordCallbackLive = HttpApiBuilder.group(Api, "discordCallback", 
           })
         }
         return yield* viewOf(guildId.value, yield* installs.claim(urlParams.state, guildId.value))
+      })
+
+    // Discord sends the admin's browser here: it gets a page; an API client (no text/html in Accept) gets JSON.
+    return handlers.handle("callback", ({ urlParams }) =>
+      Effect.gen(function*() {
+        const request = yield* HttpServerRequest.HttpServerRequest
+        if (!(request.headers.accept ?? "").includes("text/html")) return yield* install(urlParams)
+        return yield* Effect.match(install(urlParams), { onSuccess: installedPage, onFailure: refusedPage })
       }))
   }))

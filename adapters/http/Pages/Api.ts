@@ -1,6 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { htmlContentType } from "./htmlPage.js"
 
-const Html = HttpApiSchema.Text({ contentType: "text/html; charset=utf-8" })
+const Html = HttpApiSchema.Text({ contentType: htmlContentType })
 
 /**
  * The pages a person's browser lands on after a payment provider's checkout
