@@ -1,56 +1,149 @@
+import type { MemberLevel } from "../features/Feature.js"
 import type { FeatureRegistryService, ResolvedCommand } from "../features/FeatureRegistry.js"
-import { rulesForCommand } from "../rbac/evaluateRules.js"
-import type { Rule } from "../rbac/Rule.js"
+import { Permission } from "../features/Permissions.js"
+import { packCommandRules } from "../rbac/evaluateRules.js"
+import {
+  anyRoleInGroup,
+  CONFIRM_WORDS,
+  emptyPackedGroups,
+  type EntryIds,
+  findInGroup,
+  packGroup,
+  ROLE,
+  USER
+} from "../rbac/RuleGroups.js"
+import type { RuleInvocation } from "../rbac/RuleInvocation.js"
+import type { CommandContext } from "./CommandContext.js"
 import type { Deny } from "./Decision.js"
 import type { DecisionTable, PolicySnapshot } from "./PolicySnapshot.js"
 import { entitlementStage, platformStateStage, ruleDenied, toggleStage } from "./stages.js"
+import { makeTableArena } from "./TableArena.js"
 
-/** `words[ordinal]`: stages 1–3 pass on this snapshot and no rule can apply. */
+/**
+ * What `decide` works out once per snapshot, laid out in one run of small
+ * integers in the table arena (see docs/ADR/086-decision-table-layout.md),
+ * offsets relative to the table's base:
+ *
+ * - `SLOT` words per command, at `ordinal * SLOT` (one cache line):
+ *   `[status, end, first, confirm, …inline groups]`. status is PASSES,
+ *   DENIED_BY_PLATFORM or DENIED_BY_ENTITLEMENT (the Deny is in the table's
+ *   `denials`), or where the command's rule groups start: inline when they
+ *   fit, else after the confirm words. They end at `end`; their first entry
+ *   is entry `first`, its confirm words at `confirm` (see RuleGroups.ts).
+ * - The level record at `commands * SLOT`: `[confirm, first]`, then three
+ *   groups: the owner (USER), the admin roles and the mod roles (ROLE).
+ * - Every entry's confirm words, then the groups that did not fit a slot.
+ */
+export const SLOT = 16
+const SLOT_HEADER = 4
+
+/** A command's status: stages 1–3 pass on this snapshot and no rule can apply. */
 export const PASSES = 0
-/** `words[ordinal]`: a kill switch or the tenant's state stops the command (stage 1, before the bot's permissions). */
+/** A command's status: a kill switch or the tenant's state stops it (stage 1, before the bot's permissions). */
 export const DENIED_BY_PLATFORM = -1
-/** `words[ordinal]`: the plan, read-only or the guild's toggle stops the command (stages 2–3). */
+/** A command's status: the plan, read-only or the guild's toggle stops it (stages 2–3). */
 export const DENIED_BY_ENTITLEMENT = -2
+
+const arena = makeTableArena(SLOT)
+
+/** The arena's chunks and live words, for the benchmark. */
+export const decisionArenaStats = arena.stats
 
 const build = (registry: Pick<FeatureRegistryService, "commands">, snapshot: PolicySnapshot): DecisionTable => {
   const commands = registry.commands
-  const words: Array<number> = commands.map(() => PASSES)
-  const rules: Array<Rule> = []
-  const denials: Array<Deny | null> = []
+  const packed = emptyPackedGroups()
+  const levelAt = commands.length * SLOT
+  packGroup(packed, USER, [[snapshot.ownerId, undefined]])
+  packGroup(packed, ROLE, Array.from(snapshot.adminRoleIds, (id) => [id, undefined] as const))
+  packGroup(packed, ROLE, Array.from(snapshot.modRoleIds, (id) => [id, undefined] as const))
+  const level = packed.words.splice(0)
+  const confirmAt = levelAt + 2 + level.length
+
+  const denials: Array<Deny | null> = commands.map(() => null)
+  const statuses: Array<number> = commands.map(() => PASSES)
+  const groups: Array<{ readonly first: number; readonly words: ReadonlyArray<number> } | null> = commands.map(() =>
+    null
+  )
   for (const resolved of commands) {
     const platform = platformStateStage(resolved, snapshot)
     const entitlement = platform === undefined
       ? entitlementStage(resolved, snapshot) ?? toggleStage(resolved, snapshot)
       : undefined
-    denials.push(platform ?? entitlement ?? null)
-    if (platform !== undefined) words[resolved.ordinal] = DENIED_BY_PLATFORM
-    else if (entitlement !== undefined) words[resolved.ordinal] = DENIED_BY_ENTITLEMENT
-    else {
-      const candidates = rulesForCommand(snapshot.rules, resolved.path, resolved.feature.key)
-      if (candidates.rules.length === 0) continue
-      const offset = words.length
-      words[resolved.ordinal] = offset
-      words.push(offset + 2 + candidates.codes.length, rules.length, ...candidates.codes)
-      rules.push(...candidates.rules)
+    denials[resolved.ordinal] = platform ?? entitlement ?? null
+    statuses[resolved.ordinal] = platform !== undefined
+      ? DENIED_BY_PLATFORM
+      : entitlement !== undefined
+      ? DENIED_BY_ENTITLEMENT
+      : PASSES
+    if (platform === undefined && entitlement === undefined) {
+      const first = packed.ids.length
+      packCommandRules(packed, snapshot.rules, resolved.path, resolved.feature.key)
+      if (packed.words.length > 0) groups[resolved.ordinal] = { first, words: packed.words.splice(0) }
     }
   }
-  return { registry, words: Int32Array.from(words), rules, denials, ruleDenials: commands.map(() => undefined) }
+
+  const words: Array<number> = new Array(levelAt).fill(0)
+  words.push(confirmAt, 0, ...level, ...packed.confirm)
+  for (let ordinal = 0; ordinal < commands.length; ordinal++) {
+    const slot = ordinal * SLOT
+    const own = groups[ordinal]!
+    words[slot] = statuses[ordinal]!
+    if (own === null) continue
+    const inline = own.words.length <= SLOT - SLOT_HEADER
+    const start = inline ? slot + SLOT_HEADER : words.length
+    if (inline) words.splice(start, own.words.length, ...own.words)
+    else words.push(...own.words)
+    words[slot] = start
+    words[slot + 1] = start + own.words.length
+    words[slot + 2] = own.first
+    words[slot + 3] = confirmAt + CONFIRM_WORDS * own.first
+  }
+  arena.place(snapshot, words)
+  return { registry, levelAt, ids: packed.ids, rules: packed.rules, denials, ruleDenials: [] }
 }
 
-/** The snapshot's table for `registry`, built on the first decision and kept with the snapshot. */
-export const decisionTable = (
+/** Builds `snapshot`'s table for `registry` unless it has it (decide calls this on a snapshot's first decision). */
+export const ensureDecisionTable = (
   registry: Pick<FeatureRegistryService, "commands">,
   snapshot: PolicySnapshot
 ): DecisionTable => {
   const table = snapshot.decisionTable
-  if (table !== undefined && table.registry === registry) return table
-  return snapshot.decisionTable = build(registry, snapshot)
+  if (table !== undefined && snapshot.decisionRegistry === registry) return table
+  const built = snapshot.decisionTable = build(registry, snapshot)
+  snapshot.decisionRegistry = registry
+  return built
 }
 
-/** Stage 4's denial by `rule` for `resolved`, built once per pair. */
-export const ruleDenial = (table: DecisionTable, resolved: ResolvedCommand, rule: Rule): Deny => {
-  const byRule = table.ruleDenials[resolved.ordinal] ??= new Map()
-  let denied = byRule.get(rule)
-  if (denied === undefined) byRule.set(rule, denied = ruleDenied(resolved, rule))
-  return denied
+/** Stage 4's denial by the rule of entry `index`, built once per entry. */
+export const ruleDenial = (table: DecisionTable, resolved: ResolvedCommand, index: number): Deny =>
+  table.ruleDenials[index] ??= ruleDenied(resolved, table.rules[index]!)
+
+/** Whether `userId` owns the guild, from the level record at `words[at]`. */
+export const isOwnerIn = (words: Int32Array, base: number, at: number, entries: EntryIds, userId: string): boolean =>
+  findInGroup(words, at + 2, base + words[at]!, words[at + 1]!, entries, userId) >= 0
+
+/** `memberLevel` from the level record at `words[at]`. */
+export const memberLevelIn = (
+  words: Int32Array,
+  base: number,
+  at: number,
+  entries: EntryIds,
+  ctx: Pick<CommandContext, "userId" | "memberPermissions"> & Pick<RuleInvocation, "memberRoles">
+): MemberLevel => {
+  const owner = at + 2
+  const ownerSize = words[owner + 1]!
+  const admins = owner + 2 + ownerSize
+  const adminSize = words[admins + 1]!
+  const mods = admins + 2 + adminSize
+  const confirm = base + words[at]!
+  const first = words[at + 1]!
+  if (findInGroup(words, owner, confirm, first, entries, ctx.userId) >= 0) return "owner"
+  if (
+    (ctx.memberPermissions & Permission.Administrator) !== 0n ||
+    anyRoleInGroup(words, admins, confirm + CONFIRM_WORDS * ownerSize, first + ownerSize, entries, ctx.memberRoles)
+  ) return "admin"
+  const modConfirm = confirm + CONFIRM_WORDS * (ownerSize + adminSize)
+  return anyRoleInGroup(words, mods, modConfirm, first + ownerSize + adminSize, entries, ctx.memberRoles)
+    ? "mod"
+    : "member"
 }

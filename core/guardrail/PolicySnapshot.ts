@@ -8,43 +8,40 @@ import type { Rule } from "../rbac/Rule.js"
 import { platformDefaults, resolveSettings } from "../tenancy/GuildConfig.js"
 import type { Deny } from "./Decision.js"
 import type { GuildFeatureState, PolicySource } from "./PolicySource.js"
+import type { TablePlacement } from "./TableArena.js"
 
 /**
- * Everything `decide` reads from one guild's snapshot, for every command of
- * one registry, in one array of small integers. With 10,000 guilds a warm
- * decision costs the memory it touches, not its arithmetic, and each object
- * on the way is a cache miss that waits for the one before it; so a decision
- * goes snapshot → table → words and reads a Rule or a Deny only when one decides.
- *
- * `words[command.ordinal]` is PASSES, DENIED_BY_PLATFORM or
- * DENIED_BY_ENTITLEMENT (see DecisionTable.ts; the Deny is in
- * `denials[ordinal]`), or the offset of the command's record:
- * `words[offset]` is where the record ends, `words[offset + 1]` the index in
- * `rules` of its first rule, then its rule groups as in `CommandRules.codes`
- * (see matchRuleGroups).
+ * The parts of a guild's decision table that `decide` reads only when they
+ * decide (the words themselves sit in the table arena, see DecisionTable.ts).
  */
 export interface DecisionTable {
-  /** The registry whose ordinals index `words`: a snapshot decided through another registry gets a table of its own. */
+  /** The registry whose ordinals index the words: a snapshot decided through another registry gets a table of its own. */
   readonly registry: Pick<FeatureRegistryService, "commands">
-  readonly words: Int32Array
-  readonly rules: ReadonlyArray<Rule>
+  /** Where the level record starts, relative to the table's base. */
+  readonly levelAt: number
+  /** Per entry: its id, and the rule it stands for (undefined for the level record's entries). */
+  readonly ids: ReadonlyArray<string>
+  readonly rules: ReadonlyArray<Rule | undefined>
+  /** Per command ordinal: the denial of stages 1–3, or null when they pass. */
   readonly denials: ReadonlyArray<Deny | null>
-  /** RULE_DENIED denials built so far per ordinal, by the deciding rule, so a repeated denial allocates nothing. */
-  readonly ruleDenials: Array<Map<Rule, Deny> | undefined>
+  /** RULE_DENIED denials built so far, by entry, so a repeated denial allocates nothing. */
+  readonly ruleDenials: Array<Deny | undefined>
 }
 
 /** Everything `decide` reads about one guild, precomputed so a decision is a few lookups. */
-export interface PolicySnapshot {
+export interface PolicySnapshot extends TablePlacement {
+  /**
+   * What `decide` worked out for every command, built on the snapshot's
+   * first decision (see DecisionTable.ts); it never changes an answer. The
+   * fields `decide` reads on every call come first, so they share the
+   * snapshot's first cache line: the registry the table was built for, and
+   * (from TablePlacement) the arena chunk and the table's base in it.
+   */
+  decisionRegistry: Pick<FeatureRegistryService, "commands"> | undefined
+  decisionTable: DecisionTable | undefined
   readonly tenantId: TenantId
   readonly guildId: GuildId
   readonly ownerId: UserId
-  /**
-   * What `decide` worked out for every command, built on its first decision
-   * (see DecisionTable); never changes an answer. Declared (and built) next
-   * to ownerId, which `decide` also reads, so both sit in the snapshot's
-   * first cache line.
-   */
-  decisionTable: DecisionTable | undefined
   /** The policy version it was built from. */
   readonly version: number
   readonly entitlements: Entitlements
@@ -65,6 +62,8 @@ export interface PolicySnapshot {
   /** The guild's stored feature states by key (configs as stored): gateway events read configs from here. */
   readonly featureStates: ReadonlyMap<string, GuildFeatureState>
 }
+
+const noWords = new Int32Array(0)
 
 /**
  * Builds a guild's snapshot from what the PolicyStore loaded. Settings come
@@ -93,10 +92,13 @@ export const buildSnapshot = (
     guild: guild.config
   })
   return {
+    decisionRegistry: undefined,
+    decisionWords: noWords,
+    decisionBase: 0,
+    decisionTable: undefined,
     tenantId: tenant.id,
     guildId: guild.guildId,
     ownerId: guild.ownerId,
-    decisionTable: undefined,
     version: source.version,
     entitlements,
     enabledFeatures: new Set(source.features.filter((f) => f.enabled).map((f) => f.featureKey)),

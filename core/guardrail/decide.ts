@@ -1,11 +1,20 @@
 import type { MemberLevel } from "../features/Feature.js"
 import type { FeatureRegistryService, ResolvedCommand } from "../features/FeatureRegistry.js"
-import { matchRuleGroups } from "../rbac/evaluateRules.js"
+import { CONFIRM_WORDS, entryDenies, matchRuleGroups } from "../rbac/RuleGroups.js"
 import type { CommandContext } from "./CommandContext.js"
 import { Decision, type Deny } from "./Decision.js"
-import { decisionTable, DENIED_BY_ENTITLEMENT, DENIED_BY_PLATFORM, PASSES, ruleDenial } from "./DecisionTable.js"
+import {
+  DENIED_BY_ENTITLEMENT,
+  DENIED_BY_PLATFORM,
+  ensureDecisionTable,
+  isOwnerIn,
+  memberLevelIn,
+  PASSES,
+  ruleDenial,
+  SLOT
+} from "./DecisionTable.js"
 import type { PolicySnapshot } from "./PolicySnapshot.js"
-import { botPermissionStage, levelShortfall, levelTooLow, ownerLockoutGuard, unknownCommand } from "./stages.js"
+import { belowLevel, botPermissionStage, levelTooLow, levelWaived, unknownCommand } from "./stages.js"
 
 // Shared results: an allowed decision allocates nothing.
 const allowedByLevel = Decision.Allow({ ruleAllowed: false })
@@ -25,10 +34,13 @@ const levelDenial = (resolved: ResolvedCommand, level: MemberLevel) => {
 /**
  * Stages 1–5 of the guardrail (platform, entitlement, toggle, rules, level),
  * first denial stops. Pure and synchronous: it runs before every command, so
- * it reads only the precomputed snapshot and allocates nothing once warm
- * (what depends only on the snapshot and the command is worked out for every
- * command on the snapshot's first decision, see DecisionTable). Quotas
- * (stage 6) are the Guardrail service's, after this allows.
+ * it reads only the precomputed snapshot and allocates nothing once warm.
+ * What depends only on the snapshot and the command is worked out for every
+ * command on the snapshot's first decision and packed into a few cache lines
+ * (see DecisionTable.ts): a warm decision reads the snapshot's first line,
+ * the command's slot and, when a rule or the level matters, the lines they
+ * point to, and a Rule or a Deny only when one decides. Quotas (stage 6) are
+ * the Guardrail service's, after this allows.
  */
 export const decide = (
   registry: Pick<FeatureRegistryService, "commands" | "resolveCommand">,
@@ -37,18 +49,32 @@ export const decide = (
 ): Decision => {
   const resolved = registry.resolveCommand(ctx.commandPath)
   if (resolved === undefined) return unknownCommand(ctx)
-  const table = decisionTable(registry, snapshot)
-  const words = table.words
-  const entry = words[resolved.ordinal]!
-  if (entry === DENIED_BY_PLATFORM) return table.denials[resolved.ordinal]!
+  if (snapshot.decisionRegistry !== registry) ensureDecisionTable(registry, snapshot)
+  // Only the reference: the table's own fields are read when they decide.
+  const table = snapshot.decisionTable!
+  const words = snapshot.decisionWords
+  const base = snapshot.decisionBase
+  const slot = base + resolved.ordinal * SLOT
+  const status = words[slot]!
+  if (status === DENIED_BY_PLATFORM) return table.denials[resolved.ordinal]!
   const botDenied = botPermissionStage(resolved, ctx)
   if (botDenied !== undefined) return botDenied
-  if (entry === DENIED_BY_ENTITLEMENT) return table.denials[resolved.ordinal]!
-  if (ownerLockoutGuard(resolved, snapshot, ctx)) return allowedByLevel
-  if (entry !== PASSES) {
-    const rule = matchRuleGroups(words, entry + 2, words[entry]!, table.rules, words[entry + 1]!, ctx)
-    if (rule !== undefined) return rule.effect === "deny" ? ruleDenial(table, resolved, rule) : allowedByRule
+  if (status === DENIED_BY_ENTITLEMENT) return table.denials[resolved.ordinal]!
+  const levelAt = base + registry.commands.length * SLOT
+  if (resolved.requirements.ownerAlwaysAllowed && isOwnerIn(words, base, levelAt, table, ctx.userId)) {
+    return allowedByLevel
   }
-  const shortfall = levelShortfall(resolved, snapshot, ctx)
-  return shortfall === undefined ? allowedByLevel : levelDenial(resolved, shortfall)
+  if (status !== PASSES) {
+    const confirm = base + words[slot + 3]!
+    const first = words[slot + 2]!
+    const at = matchRuleGroups(words, base + status, base + words[slot + 1]!, confirm, first, table, ctx)
+    if (at >= 0) {
+      return entryDenies(words, at)
+        ? ruleDenial(table, resolved, first + (at - confirm) / CONFIRM_WORDS)
+        : allowedByRule
+    }
+  }
+  if (levelWaived(resolved, ctx)) return allowedByLevel
+  const level = memberLevelIn(words, base, levelAt, table, ctx)
+  return belowLevel(resolved, level) ? levelDenial(resolved, level) : allowedByLevel
 }

@@ -191,18 +191,26 @@ const levelWording: Record<MemberLevel, string> = {
   owner: "the server owner"
 }
 
+/** Whether the command's level requirement is met whatever the member's level: a member command, or the member holds its permission bits. */
+export const levelWaived = (resolved: ResolvedCommand, ctx: Pick<CommandContext, "memberPermissions">): boolean => {
+  if (resolved.requirements.level === "member") return true
+  const bits = resolved.requirements.memberPermissions
+  return bits !== null && bits !== 0n && hasPermissions(ctx.memberPermissions, bits)
+}
+
+/** Whether a member of `level` is below the command's level. */
+export const belowLevel = (resolved: ResolvedCommand, level: MemberLevel): boolean =>
+  rank[level] < rank[resolved.requirements.level]
+
 /** The member's level when it is too low for the command (and no permission bit makes up for it); else undefined. */
 export const levelShortfall = (
   resolved: ResolvedCommand,
   snapshot: PolicySnapshot,
   ctx: CommandContext
 ): MemberLevel | undefined => {
-  const required = resolved.requirements.level
-  if (required === "member") return undefined
-  const bits = resolved.requirements.memberPermissions
-  if (bits !== null && bits !== 0n && hasPermissions(ctx.memberPermissions, bits)) return undefined
+  if (levelWaived(resolved, ctx)) return undefined
   const level = memberLevel(snapshot, ctx)
-  return rank[level] >= rank[required] ? undefined : level
+  return belowLevel(resolved, level) ? level : undefined
 }
 
 /** Stage 5's denial for a member of `level`. */

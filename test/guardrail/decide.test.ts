@@ -1,19 +1,36 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either } from "effect"
+import { Either, FastCheck as fc } from "effect"
+import {
+  entitlementStage,
+  levelStage,
+  ownerLockoutGuard,
+  platformStage,
+  ruleDenied,
+  toggleStage
+} from "../../core/guardrail/stages.js"
 import {
   buildSnapshot,
+  type ChannelId,
+  type CommandContext,
   decide,
-  type Decision,
+  Decision,
+  evaluateRules,
   explain,
   FeatureRegistry,
   Permission,
-  PlanCatalog
+  PlanCatalog,
+  type PolicySnapshot,
+  type RoleId,
+  Rule,
+  UserId
 } from "../../core/index.js"
 import {
   adminRole,
+  allFeatures,
   at,
   channel,
   context,
+  guildId,
   memberId,
   modRole,
   ownerId,
@@ -220,6 +237,24 @@ describe("explain", () => {
 })
 
 describe("the decision table", () => {
+  it("finds every rule whether a command's groups fit its slot or not", () => {
+    // One user group of n rules is 2 + n words: up to 10 fit a slot, 11 and more go after the confirm words.
+    for (let n = 8; n <= 14; n++) {
+      const users = Array.from({ length: n }, (_, i) => UserId.make(`3000000000000000${String(i).padStart(2, "0")}`))
+      const snapshot = snapshotOf({
+        rules: users.map((user, i) => rule("command:xp", "user", user, i % 2 ? "deny" : "allow"))
+      })
+      users.forEach((user, i) => {
+        for (const commandPath of [["xp", "rank"], ["xp", "reset"]]) {
+          const decision = decide(registry, snapshot, context({ commandPath, userId: user }))
+          if (i % 2) expect(denial(decision).code).toBe("RULE_DENIED")
+          else expect(decision).toMatchObject({ _tag: "Allow", ruleAllowed: true })
+        }
+      })
+      expect(decide(registry, snapshot, context({ commandPath: ["setup"], userId: ownerId }))._tag).toBe("Allow")
+    }
+  })
+
   it("answers alike through two registries with different command orders, built once per registry", () => {
     const reordered = Either.getOrThrow(FeatureRegistry.make([...testFeatures].reverse()))
     const snapshot = snapshotOf({
@@ -241,4 +276,113 @@ describe("the decision table", () => {
     expect(first.some((d) => d._tag === "Allow" && d.ruleAllowed)).toBe(true)
     expect(first.some((d) => d._tag === "Allow" && !d.ruleAllowed)).toBe(true)
   })
+})
+
+/**
+ * decide packs ids into numbers and reads a Rule only when one decides; the
+ * stages compare strings and walk the compiled rules. Ids here share their
+ * last digits, differ only in length or leading zeros, sit at the 20-digit
+ * limit and beyond it, or are not snowflakes at all, so a fingerprint or
+ * packed-id mistake shows up as a disagreement.
+ */
+describe("decide against its stages, one by one", () => {
+  const idPool = [
+    "100000000000123456",
+    "200000000000123456",
+    "0200000000000123456",
+    "20000000000123456",
+    "18446744073709551615",
+    "28446744073709551615",
+    "184467440737095516150",
+    "123456",
+    "0123456",
+    "member-a",
+    "role-b",
+    "１２３"
+  ]
+  const anyId = fc.constantFrom(...idPool)
+  const asId = <A>(id: string) => id as A
+  const targets = ["*", ...allFeatures.map((f) => `feature:${f}`), ...registry.commands.map((c) => `command:${c.key}`)]
+  const ruleArbitrary = fc.record({
+    target: fc.constantFrom(...targets),
+    subject: fc.constantFrom(...(["user", "channel", "category", "role", "guild"] as const)),
+    subjectId: anyId,
+    effect: fc.constantFrom(...(["allow", "deny"] as const)),
+    scope: fc.constantFrom(...(["platform", "tenant", "tenant"] as const))
+  }).map(({ effect, scope, subject, subjectId, target }) =>
+    // Without validation: a stored rule's id is always a snowflake, but the fallback for other ids must hold too.
+    Rule.make({ ...rule(target, subject, guildId, effect, scope), subjectId }, true)
+  )
+  const sourceArbitrary = fc.record({
+    rules: fc.array(ruleArbitrary, { maxLength: 30 }),
+    ownerId: anyId,
+    adminRoleIds: fc.uniqueArray(anyId, { maxLength: 3 }),
+    modRoleIds: fc.uniqueArray(anyId, { maxLength: 3 }),
+    enabled: fc.subarray(allFeatures),
+    planKey: fc.constantFrom("free", "basic", "premium"),
+    status: fc.constantFrom(...(["active", "active", "read_only", "suspended"] as const))
+  })
+  const contextArbitrary = fc.record({
+    command: fc.constantFrom(...registry.commands),
+    userId: anyId,
+    channelId: anyId,
+    parentChannelId: fc.option(anyId, { nil: null }),
+    categoryId: fc.option(anyId, { nil: null }),
+    roles: fc.uniqueArray(anyId, { maxLength: 4 }),
+    memberPermissions: fc.constantFrom(0n, Permission.ManageGuild, Permission.ManageRoles, Permission.Administrator)
+  })
+
+  const reference = (snapshot: PolicySnapshot, ctx: CommandContext): Decision => {
+    const resolved = registry.resolveCommand(ctx.commandPath)!
+    const denied = platformStage(resolved, snapshot, ctx) ?? entitlementStage(resolved, snapshot) ??
+      toggleStage(resolved, snapshot)
+    if (denied !== undefined) return denied
+    if (ownerLockoutGuard(resolved, snapshot, ctx)) return Decision.Allow({ ruleAllowed: false })
+    const matched = evaluateRules(snapshot.rules, ctx, resolved.feature.key)
+    if (matched !== undefined) {
+      return matched.effect === "deny" ? ruleDenied(resolved, matched) : Decision.Allow({ ruleAllowed: true })
+    }
+    return levelStage(resolved, snapshot, ctx) ?? Decision.Allow({ ruleAllowed: false })
+  }
+
+  it.prop(
+    "agrees on random guilds and contexts",
+    [sourceArbitrary, fc.array(contextArbitrary, { minLength: 1, maxLength: 8 })],
+    ([generated, contexts]) => {
+      const base = source({
+        rules: generated.rules,
+        enabled: generated.enabled,
+        planKey: generated.planKey,
+        status: generated.status
+      })
+      const snapshot = buildSnapshot(
+        {
+          ...base,
+          tenant: { ...base.tenant, guildDefaults: { modRoleIds: generated.modRoleIds.map(asId<RoleId>) } },
+          guild: {
+            ...base.guild,
+            ownerId: asId<UserId>(generated.ownerId),
+            config: { adminRoleIds: generated.adminRoleIds.map(asId<RoleId>) }
+          }
+        },
+        catalog,
+        at(0)
+      )
+      for (const generatedContext of contexts) {
+        const ctx = context({
+          commandPath: generatedContext.command.path,
+          userId: asId<UserId>(generatedContext.userId),
+          channelId: asId<ChannelId>(generatedContext.channelId),
+          parentChannelId: generatedContext.parentChannelId === null
+            ? null
+            : asId<ChannelId>(generatedContext.parentChannelId),
+          categoryId: generatedContext.categoryId === null ? null : asId<ChannelId>(generatedContext.categoryId),
+          memberRoles: generatedContext.roles.map((id, position) => ({ id: asId<RoleId>(id), position })),
+          memberPermissions: generatedContext.memberPermissions
+        })
+        expect(decide(registry, snapshot, ctx)).toEqual(reference(snapshot, ctx))
+      }
+    },
+    { fastCheck: { numRuns: 1_500 } }
+  )
 })
