@@ -10,6 +10,15 @@
  * contexts — mostly allowed, some denied at every stage — and a bare
  * `Map.get` of a boolean over the same guild ids, for scale.
  *
+ * Each context is built from a JSON interaction payload of its own, parsed
+ * with JSON.parse as the gateway's are, so its ids are flat strings that sit
+ * next to it, as in a running bot, where a context comes from an interaction
+ * that has just arrived. For comparison the same decisions are also timed on
+ * contexts whose ids are the very strings of the guilds' id pools: V8 cons
+ * strings (built by concatenation) spread over a heap of several million
+ * ids, which no gateway produces; that is the worst case, printed as
+ * `sharedIds`.
+ *
  * Then it runs bench/guardrail-cold.ts (cold snapshot loads on the Postgres
  * server) and bench/guardrail-quotas.ts (quota throughput) as child
  * processes, if they exist, takes each one's last JSON line, and ends with
@@ -20,7 +29,10 @@ import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { availableParallelism, loadavg } from "node:os"
 import { fileURLToPath } from "node:url"
+import { setFlagsFromString } from "node:v8"
+import { runInNewContext } from "node:vm"
 import { Permission } from "../core/features/Permissions.js"
+import { decisionArenaStats } from "../core/guardrail/DecisionTable.js"
 import {
   builtinFeatureRegistry,
   ChannelId,
@@ -237,11 +249,48 @@ const cases = Array.from({ length: contextCount }, (_, i) => {
   return { snapshot, ctx: makeContext(plan, snapshot, i) }
 })
 const caseSnapshots = cases.map((c) => c.snapshot)
-const caseContexts = cases.map((c) => c.ctx)
+
+/** The context as a bot builds it from an interaction: from its own payload, parsed from JSON. */
+const delivered = (ctx: CommandContext): CommandContext => {
+  const payload = JSON.parse(JSON.stringify({
+    id: ctx.interactionId,
+    guild_id: ctx.guildId,
+    channel_id: ctx.channelId,
+    channel: { id: ctx.channelId, parent_id: ctx.parentChannelId, category_id: ctx.categoryId },
+    member: {
+      user: { id: ctx.userId },
+      roles: ctx.memberRoles.map((role) => role.id),
+      role_positions: ctx.memberRoles.map((role) => role.position),
+      permissions: String(ctx.memberPermissions)
+    },
+    app_permissions: String(ctx.appPermissions),
+    data: { name: ctx.commandPath[0], options: ctx.commandPath.slice(1).map((name) => ({ type: 1, name })) }
+  }))
+  return {
+    tenantId: ctx.tenantId,
+    guildId: payload.guild_id,
+    userId: payload.member.user.id,
+    memberRoles: payload.member.roles.map((id: RoleId, i: number) => ({
+      id,
+      position: payload.member.role_positions[i]
+    })),
+    memberPermissions: BigInt(payload.member.permissions),
+    channelId: payload.channel_id,
+    parentChannelId: payload.channel.parent_id,
+    categoryId: payload.channel.category_id,
+    appPermissions: BigInt(payload.app_permissions),
+    commandPath: [payload.data.name, ...payload.data.options.map((option: { name: string }) => option.name)],
+    interactionId: payload.id
+  }
+}
+const caseContexts = cases.map((c) => delivered(c.ctx))
+const sharedIdContexts = cases.map((c) => c.ctx)
 
 const outcomes = new Map<string, number>()
-for (const { ctx, snapshot } of cases) {
-  const decision: Decision = decide(builtinFeatureRegistry, snapshot, ctx)
+for (const [i, { ctx, snapshot }] of cases.entries()) {
+  const decision: Decision = decide(builtinFeatureRegistry, snapshot, caseContexts[i]!)
+  const again = decide(builtinFeatureRegistry, snapshot, ctx)
+  if (JSON.stringify(again) !== JSON.stringify(decision)) throw new Error(`context ${i}: its two copies disagree`)
   const key = decision._tag === "Allow" ? (decision.ruleAllowed ? "ALLOW (rule)" : "ALLOW") : decision.code
   outcomes.set(key, (outcomes.get(key) ?? 0) + 1)
 }
@@ -267,10 +316,18 @@ interface Measured {
  * timed with process.hrtime.bigint(); each batch's time divided by its size
  * is one latency sample. p50/p99 are over those per-batch averages (a single
  * call's tail inside a batch is averaged away). Throughput is all calls over
- * all batch time, after a warm-up that lets the JIT settle.
+ * all batch time, after a warm-up that lets the JIT settle and a full
+ * garbage collection, so the collector is not still sweeping up the setup's
+ * garbage (the JSON payloads) on the measuring core: a warm decision itself
+ * allocates nothing.
  */
+/** A full collection; V8 exposes `gc` only to code compiled after the flag is set, hence the new context. */
+setFlagsFromString("--expose-gc")
+const collectGarbage = runInNewContext("gc") as () => void
+
 const measure = (runBatch: (start: number) => number): Measured => {
   let sink = 0
+  collectGarbage()
   for (let i = 0; i < 2_000; i++) sink += runBatch((i * batchSize) % contextCount)
   const samples: Array<number> = []
   let totalNs = 0
@@ -295,10 +352,10 @@ const measure = (runBatch: (start: number) => number): Measured => {
   return { perSec: calls / (totalNs / 1e9), cpuShare, p50Ns: quantile(0.5), p99Ns: quantile(0.99) }
 }
 
-const decideBatch = (start: number) => {
+const decideOver = (contexts: ReadonlyArray<CommandContext>) => (start: number) => {
   let allowed = 0
   for (let i = start; i < start + batchSize; i++) {
-    if (decide(builtinFeatureRegistry, caseSnapshots[i]!, caseContexts[i]!)._tag === "Allow") allowed++
+    if (decide(builtinFeatureRegistry, caseSnapshots[i]!, contexts[i]!)._tag === "Allow") allowed++
   }
   return allowed
 }
@@ -315,11 +372,23 @@ log(`method: ${batchSize} calls per timed batch (process.hrtime.bigint()), laten
 log(
   `        p50/p99 over the per-batch averages; ${measuredSeconds} s per measurement on this one thread after warm-up`
 )
-const decided = measure(decideBatch)
+const decided = measure(decideOver(caseContexts))
 log(
   `decide:  ${Math.round(decided.perSec).toLocaleString("en-US")} decisions/s, p50 ${
     decided.p50Ns.toFixed(0)
   } ns, p99 ${decided.p99Ns.toFixed(0)} ns`
+)
+const sharedIds = measure(decideOver(sharedIdContexts))
+log(
+  `decide, ids shared with the id pools (worst case): ${
+    Math.round(sharedIds.perSec).toLocaleString("en-US")
+  } decisions/s, p50 ${sharedIds.p50Ns.toFixed(0)} ns, p99 ${sharedIds.p99Ns.toFixed(0)} ns`
+)
+const arena = decisionArenaStats()
+log(
+  `tables:  ${arena.chunks} arena chunks of 64 KiB, ${(arena.liveWords * 4 / 2 ** 20).toFixed(1)} MiB of live tables (${
+    (arena.liveWords * 4 / guildCount).toFixed(0)
+  } bytes per guild)`
 )
 const mapGet = measure(mapGetBatch)
 log(
@@ -395,6 +464,12 @@ log(JSON.stringify({
   mapGetPerSec: Math.round(mapGet.perSec),
   ratio: Number(ratio.toFixed(2)),
   cpuShare: Number(decided.cpuShare.toFixed(2)),
+  sharedIds: {
+    decisionsPerSec: Math.round(sharedIds.perSec),
+    p50Ns: Math.round(sharedIds.p50Ns),
+    p99Ns: Math.round(sharedIds.p99Ns)
+  },
+  tableBytesPerGuild: Math.round(arena.liveWords * 4 / guildCount),
   cold,
   quotas
 }))

@@ -99,7 +99,7 @@ const build = (registry: Pick<FeatureRegistryService, "commands">, snapshot: Pol
     words[slot + 3] = confirmAt + CONFIRM_WORDS * own.first
   }
   arena.place(snapshot, words)
-  return { registry, levelAt, ids: packed.ids, rules: packed.rules, denials, ruleDenials: [] }
+  return { registry, ids: packed.ids, rules: packed.rules, denials, ruleDenials: [] }
 }
 
 /** Builds `snapshot`'s table for `registry` unless it has it (decide calls this on a snapshot's first decision). */

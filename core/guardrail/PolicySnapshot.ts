@@ -17,8 +17,6 @@ import type { TablePlacement } from "./TableArena.js"
 export interface DecisionTable {
   /** The registry whose ordinals index the words: a snapshot decided through another registry gets a table of its own. */
   readonly registry: Pick<FeatureRegistryService, "commands">
-  /** Where the level record starts, relative to the table's base. */
-  readonly levelAt: number
   /** Per entry: its id, and the rule it stands for (undefined for the level record's entries). */
   readonly ids: ReadonlyArray<string>
   readonly rules: ReadonlyArray<Rule | undefined>
