@@ -8,10 +8,11 @@
  * in cache. See docs/ADR/086-decision-table-layout.md.
  *
  * A chunk is freed by the garbage collector once no snapshot uses it. A
- * snapshot that is rebuilt or dropped leaves a hole, so whenever a chunk
- * fills, chunks less than half in use are evacuated: their live tables are
- * copied into the current chunk and their owners repointed (decide reads its
- * words and base together, synchronously, so a move never splits a decision).
+ * snapshot that is rebuilt or dropped leaves a hole, so when a chunk fills
+ * (not every time: see `openChunk`) chunks less than half in use are
+ * evacuated: their live tables are copied into a new chunk and their owners
+ * repointed (decide reads its words and base together, synchronously, so a
+ * move never splits a decision).
  */
 
 /** What a placed table's owner holds: the chunk and the table's offset in it. */

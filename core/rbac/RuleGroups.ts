@@ -5,7 +5,7 @@ import type { RuleInvocation } from "./RuleInvocation.js"
  * Rule groups packed into small integers, for the guardrail's hot path. With
  * 10,000 guilds a decision costs the memory it touches, not its arithmetic,
  * so the numbers that rule a group in or out sit together in one Int32Array
- * and no Rule or id string is read unless an id is not a snowflake.
+ * and no Rule or stored id string is read unless an id is not a snowflake.
  *
  * A group is `[code, size, fingerprint × size]`: `code` is the subject kind's
  * index in `subjectOrder`. Entry j of a run of groups (counting across them)
@@ -20,10 +20,10 @@ import type { RuleInvocation } from "./RuleInvocation.js"
 /** The order `matchSubjects` checks a table's subject kinds in; a kind's index is its code in a group. */
 export const subjectOrder = ["user", "channel", "category", "role", "guild"] as const
 export const USER = 0
-export const CHANNEL = 1
-export const CATEGORY = 2
+const CHANNEL = 1
+const CATEGORY = 2
 export const ROLE = 3
-export const GUILD = 4
+const GUILD = 4
 
 /** Words per entry in the confirm region. */
 export const CONFIRM_WORDS = 3
@@ -33,7 +33,7 @@ export const CONFIRM_WORDS = 3
  * Snowflakes differ mostly in their low digits, so unequal ids almost always
  * differ here and a miss compares two numbers. 30 bits: a small integer, never boxed.
  */
-export const fingerprint = (id: string): number => {
+const fingerprint = (id: string): number => {
   let hash = id.length
   for (let i = Math.max(0, id.length - 6); i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) & 0x3fffffff
   return hash
@@ -53,7 +53,7 @@ const digitsValue = (id: string, from: number, to: number): number => {
 const MAX_DIGITS = 20
 
 /** An id's confirm words (see the module comment). */
-export const confirmWords = (id: string, deny: boolean): readonly [number, number, number] => {
+const confirmWords = (id: string, deny: boolean): readonly [number, number, number] => {
   const length = id.length
   const low = digitsValue(id, Math.max(0, length - 9), length)
   const middle = digitsValue(id, Math.max(0, length - 18), Math.max(0, length - 9))
