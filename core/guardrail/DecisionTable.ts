@@ -3,11 +3,11 @@ import type { FeatureRegistryService, ResolvedCommand } from "../features/Featur
 import { Permission } from "../features/Permissions.js"
 import { packCommandRules } from "../rbac/evaluateRules.js"
 import {
-  anyRoleInGroup,
   CONFIRM_WORDS,
   emptyPackedGroups,
   type EntryIds,
   findInGroup,
+  findRole,
   packGroup,
   ROLE,
   USER
@@ -140,10 +140,10 @@ export const memberLevelIn = (
   if (findInGroup(words, owner, confirm, first, entries, ctx.userId) >= 0) return "owner"
   if (
     (ctx.memberPermissions & Permission.Administrator) !== 0n ||
-    anyRoleInGroup(words, admins, confirm + CONFIRM_WORDS * ownerSize, first + ownerSize, entries, ctx.memberRoles)
+    findRole(words, admins, confirm + CONFIRM_WORDS * ownerSize, first + ownerSize, entries, ctx.memberRoles) >= 0
   ) return "admin"
   const modConfirm = confirm + CONFIRM_WORDS * (ownerSize + adminSize)
-  return anyRoleInGroup(words, mods, modConfirm, first + ownerSize + adminSize, entries, ctx.memberRoles)
+  return findRole(words, mods, modConfirm, first + ownerSize + adminSize, entries, ctx.memberRoles) >= 0
     ? "mod"
     : "member"
 }

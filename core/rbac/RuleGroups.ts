@@ -137,24 +137,11 @@ export const findInGroup = (
   return -1
 }
 
-/** Whether one of `roles` has an entry in the group at `words[k]` (arguments as `findInGroup`). */
-export const anyRoleInGroup = (
-  words: Int32Array,
-  k: number,
-  confirm: number,
-  first: number,
-  entries: EntryIds,
-  roles: RuleInvocation["memberRoles"]
-): boolean => {
-  if (words[k + 1] === 0) return false
-  for (let r = 0; r < roles.length; r++) {
-    if (findInGroup(words, k, confirm, first, entries, roles[r]!.id) >= 0) return true
-  }
-  return false
-}
-
-/** `matchRoles` over one role group: the highest-positioned member role with an entry (a deny wins a tie). */
-const findRole = (
+/**
+ * `matchRoles` over one role group (arguments as `findInGroup`): the confirm
+ * offset of the highest-positioned member role's entry (a deny wins a tie), or -1.
+ */
+export const findRole = (
   words: Int32Array,
   k: number,
   confirm: number,
