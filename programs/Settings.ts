@@ -41,5 +41,7 @@ export const JobSettings = Config.all({
 export const DatabaseSettings = Config.all({
   /** A Postgres server; when unset, the embedded PGlite database is used. */
   url: Config.redacted("DATABASE_URL").pipe(Config.option),
-  dataDir: Config.string("GUILDHALL_DATA_DIR").pipe(Config.withDefault("./.guildhall"))
+  dataDir: Config.string("GUILDHALL_DATA_DIR").pipe(Config.withDefault("./.guildhall")),
+  /** Named prepared statements on the server (ADR 087); off behind a pooler that cannot keep them. */
+  preparedStatements: Config.boolean("GUILDHALL_DB_PREPARED_STATEMENTS").pipe(Config.withDefault(true))
 })

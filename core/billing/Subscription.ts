@@ -1,4 +1,4 @@
-import { DateTime, Option, Schema } from "effect"
+import { DateTime, Option, type Schema } from "effect"
 import type { BillingEffect } from "./BillingEffect.js"
 import type { BillingEvent, TimerFired, TimerKind } from "./BillingEvent.js"
 import { subjectKey } from "./BillingSubject.js"
@@ -79,6 +79,13 @@ const dunningStart = (facts: SubscriptionFacts, version: number): number | null 
 const passRunning = (facts: SubscriptionFacts): boolean =>
   facts.passes.length > 0 && !facts.passOver && !facts.refunded && !facts.disputed
 
+/**
+ * States built here are made of typed fields that came from a valid state or
+ * event, so the constructor's validation is skipped (it was a third of a
+ * webhook's CPU); the ledger still validates every state as it encodes it.
+ */
+const unchecked = true
+
 const fresh = (event: BillingEvent, now: DateTime.Utc): SubscriptionState =>
   new SubscriptionState({
     subject: event.subject,
@@ -97,7 +104,7 @@ const fresh = (event: BillingEvent, now: DateTime.Utc): SubscriptionState =>
     readOnlyEndsAt: null,
     updatedAt: now,
     facts: noFacts
-  })
+  }, unchecked)
 
 /** Merges a provider event's facts; the status is derived afterwards. Commutative and idempotent (ADR 050). */
 const mergeEvent = (state: SubscriptionState, event: ProviderEvent): Fields => {
@@ -343,14 +350,32 @@ const timerFor = (state: SubscriptionState): { timer: TimerKind; at: DateTime.Ut
   return null
 }
 
-const encode = Schema.encodeSync(SubscriptionState)
-
-/** Equal but for revision and updatedAt (which count and date changes, not what changed). */
-export const sameSubscription = (a: SubscriptionState, b: SubscriptionState): boolean => {
-  const { revision: _ra, updatedAt: _ua, ...left } = encode(a)
-  const { revision: _rb, updatedAt: _ub, ...right } = encode(b)
-  return JSON.stringify(left) === JSON.stringify(right)
+/** Deep equality of state values: primitives, instants, arrays and records (the key order aside). */
+const sameValue = (a: unknown, b: unknown): boolean => {
+  if (a === b) return true
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false
+  if (DateTime.isDateTime(a) || DateTime.isDateTime(b)) {
+    return DateTime.isDateTime(a) && DateTime.isDateTime(b) && DateTime.Equivalence(a, b)
+  }
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => sameValue(item, b[i]))
+  }
+  return sameFields(a as Record<string, unknown>, b as Record<string, unknown>, noKeys)
 }
+
+const sameFields = (a: Record<string, unknown>, b: Record<string, unknown>, ignored: ReadonlySet<string>) => {
+  const keys = Object.keys(a).filter((key) => !ignored.has(key))
+  return keys.length === Object.keys(b).filter((key) => !ignored.has(key)).length &&
+    keys.every((key) => Object.hasOwn(b, key) && sameValue(a[key], b[key]))
+}
+
+const noKeys: ReadonlySet<string> = new Set()
+/** Count and date changes, not what changed. */
+const bookkeeping: ReadonlySet<string> = new Set(["revision", "updatedAt"])
+
+/** Equal but for revision and updatedAt. */
+export const sameSubscription = (a: Fields, b: Fields): boolean =>
+  sameFields(a as unknown as Record<string, unknown>, b as unknown as Record<string, unknown>, bookkeeping)
 
 export const Subscription = {
   /**
@@ -367,14 +392,12 @@ export const Subscription = {
     const before = Option.getOrElse(current, () => fresh(event, now))
     const merged = event._tag === "timer.fired" ? mergeTimer(before, event) : mergeEvent(before, event)
     const reconciled = reconcile(derive(merged, policy), policy)
-    const candidate = new SubscriptionState({
-      ...reconciled.fields,
-      revision: before.revision,
-      updatedAt: before.updatedAt
-    })
-    if (sameSubscription(before, candidate)) return { state: before, effects: [] }
+    if (sameSubscription(before, reconciled.fields)) return { state: before, effects: [] }
 
-    const state = new SubscriptionState({ ...reconciled.fields, revision: before.revision + 1, updatedAt: now })
+    const state = new SubscriptionState(
+      { ...reconciled.fields, revision: before.revision + 1, updatedAt: now },
+      unchecked
+    )
     const effects: Array<BillingEffect> = [...reconciled.effects]
     const notice = notification(before, state, event)
     if (notice !== null) {
