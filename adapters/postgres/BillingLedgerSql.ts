@@ -12,7 +12,7 @@ import {
   SubscriptionState,
   TenantId
 } from "../../core/index.js"
-import { anyDue, jobsInsert, notifyWhenDue } from "./JobsSql.js"
+import { anyDue, jobsInsert, wakeUpAfterCommit } from "./JobsSql.js"
 import { dieOnInfrastructureError } from "./repositoryBoundary.js"
 import { decodeAll, encodedInstant, instantParam, jsonParam } from "./rows.js"
 import { asPlatform, inTenant } from "./TenantScope.js"
@@ -23,9 +23,10 @@ import { asPlatform, inTenant } from "./TenantScope.js"
  * waits for, rather than races, a concurrent first delivery); then the
  * subscription row is locked FOR UPDATE (in the same statement as the insert)
  * while `decide` runs, and its new state written together with the jobs (JobsSql's
- * rows and wake-up NOTIFY, in the same statement: ADR 054), so a job exists
- * exactly when the receipt committed. A receipt without a transition enqueues
- * its jobs through the Jobs port, which joins this transaction.
+ * rows, in the same statement: ADR 054), so a job exists exactly when the
+ * receipt committed. Workers are woken after the commit (wakeUpAfterCommit,
+ * ADR 088), not by a NOTIFY in the transaction. A receipt without a transition
+ * enqueues its jobs through the Jobs port, which joins this transaction.
  *
  * Two events for one brand-new subscription race on its insert: the loser's
  * INSERT ... ON CONFLICT DO NOTHING waits for the winner to commit and
@@ -73,11 +74,12 @@ const memberColumns = (subject: BillingSubject) =>
     ? { guildId: subject.guildId, userId: subject.userId, roleId: subject.roleId }
     : { guildId: null, userId: null, roleId: null }
 
-export const BillingLedgerSql = Layer.effect(
+export const BillingLedgerSql = Layer.scoped(
   BillingLedger,
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const jobs = yield* Jobs
+    const wakeUps = yield* wakeUpAfterCommit(sql)
     const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
       effect.pipe(dieOnInfrastructureError, Effect.provideService(SqlClient.SqlClient, sql))
 
@@ -182,7 +184,6 @@ export const BillingLedgerSql = Layer.effect(
           WITH written AS (${write}),
           inserted AS (${jobsInsert(sql, specs, now, sql`EXISTS (SELECT 1 FROM written)`)})
           SELECT (SELECT count(*) FROM written)::int AS written
-                 ${anyDue(specs, now) ? sql`, ${notifyWhenDue(sql, now)} AS notified` : sql``}
         `
         return row !== undefined && row.written > 0
       })
@@ -222,7 +223,9 @@ export const BillingLedgerSql = Layer.effect(
           }
           const specs = [...decision.jobs, ...moreJobs]
           yield* ofTheReceiptsTenant(tenantId, specs)
-          if (yield* writeState(tenantId, key, state, Option.isNone(current), specs)) return
+          if (yield* writeState(tenantId, key, state, Option.isNone(current), specs)) {
+            return anyDue(specs, yield* DateTime.now)
+          }
         }
         return yield* Effect.dieMessage(`subscription ${key} could not be inserted nor found in tenant ${tenantId}`)
       })
@@ -235,8 +238,9 @@ export const BillingLedgerSql = Layer.effect(
           const recorded = yield* insertReceiptLockingState(request, tenantId, transition.subject)
           if (Option.isNone(recorded)) return "duplicate" as const
           const { context, current } = recorded.value
-          yield* applyTransition(tenantId, transition, current, context, request.jobs)
-          return "recorded" as const
+          return (yield* applyTransition(tenantId, transition, current, context, request.jobs))
+            ? "recorded, jobs due" as const
+            : "recorded" as const
         }
         if (!(yield* insertReceipt(request))) return "duplicate" as const
         yield* ofTheReceiptsTenant(request.receipt.tenantId, request.jobs)
@@ -257,7 +261,14 @@ export const BillingLedgerSql = Layer.effect(
           }
         }
         // A receipt that names no tenant (an ignored operator-account event) is written in platform context.
-        return record(request).pipe(tenantId === null ? asPlatform : inTenant(tenantId), boundary)
+        return record(request).pipe(
+          tenantId === null ? asPlatform : inTenant(tenantId),
+          boundary,
+          // Committed: now wake the workers (Jobs.enqueue, used within the transaction, sent its own NOTIFY).
+          Effect.flatMap((outcome) =>
+            outcome === "recorded, jobs due" ? Effect.as(wakeUps.wake, "recorded" as const) : Effect.succeed(outcome)
+          )
+        )
       },
       findSubscription: (tenantId, key) =>
         sql<{ state: unknown }>`

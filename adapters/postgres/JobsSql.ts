@@ -1,5 +1,5 @@
 import { SqlClient, type Statement } from "@effect/sql"
-import { DateTime, Duration, Effect, Layer, Option } from "effect"
+import { Clock, DateTime, Duration, Effect, Layer, Option, Queue } from "effect"
 import { type Job, Jobs, type JobSpec, type JobStatus, TenantId } from "../../core/index.js"
 import { dieOnInfrastructureError } from "./repositoryBoundary.js"
 import { instantParam, jsonParam } from "./rows.js"
@@ -33,6 +33,30 @@ const defaultMaxAttempts = 10
  * workers. The payload carries nothing.
  */
 export const jobsChannelPrefix = "guildhall_jobs:"
+
+/** The shortest time between two wake-ups sent after commits (wakeUpAfterCommit). */
+const wakeUpSpacing = Duration.millis(5)
+
+/**
+ * Wake-ups for jobs that a transaction the caller owns has just committed (ADR 088): `wake` returns at
+ * once; a background fiber sends one NOTIFY on the jobs channel, outside any transaction, and then at
+ * most one more per `wakeUpSpacing` however many commits asked meanwhile. A NOTIFY inside each
+ * transaction would instead take Postgres's notify lock at every commit, which serializes all of them
+ * (and their WAL flushes). A wake-up lost to a failed NOTIFY costs only latency: workers poll.
+ */
+export const wakeUpAfterCommit = (sql: SqlClient.SqlClient) =>
+  Effect.gen(function*() {
+    const requested = yield* Queue.sliding<void>(1)
+    yield* Queue.take(requested).pipe(
+      Effect.zipRight(sql`SELECT pg_notify(${jobsChannelPrefix} || current_schema(), 'due')::text AS notified`),
+      Effect.catchAllCause((cause) => Effect.logDebug("jobs: a wake-up NOTIFY failed; workers poll", cause)),
+      // Wall-clock spacing, even under a test clock, which would otherwise hold every later wake-up back.
+      Effect.zipRight(Effect.withClock(Effect.sleep(wakeUpSpacing), Clock.make())),
+      Effect.forever,
+      Effect.forkScoped
+    )
+    return { wake: Effect.asVoid(Queue.offer(requested, undefined)) } as const
+  })
 
 /**
  * The INSERT of `specs` (RETURNING run_at; a duplicate idempotency key inserts nothing), for `enqueue`
