@@ -20,6 +20,8 @@
  * swap: DiscordRolesMemory instead of DiscordRolesOffline, wrapped to
  * timestamp each grant. The senders (signing, HTTP client) run in a process of
  * their own (bench/webhookSenders.ts), so this one measures the server only.
+ * Each level prints the CPU per request of the server's process, of the
+ * senders' and, when Postgres runs on this machine, of its processes (/proc).
  * Logs below Warning are dropped (the access log line of
  * every request would measure the console).
  *
@@ -58,7 +60,7 @@ import {
   Redacted
 } from "effect"
 import { execFile, fork } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { Agent, createServer } from "node:http"
 import { Session as InspectorSession } from "node:inspector/promises"
 import { availableParallelism, loadavg, tmpdir } from "node:os"
@@ -247,17 +249,58 @@ interface LevelResult {
   readonly ackP99Ms: number
   readonly cpuMsPerRequest: number
   readonly senderCpuMsPerRequest: number
+  readonly postgresCpuMsPerRequest: number | null
   readonly pgbenchTps: number | null
   readonly ratio: number | null
 }
 
-/** Runs `effect` and measures this process's CPU meanwhile, in ms. */
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const procTicksPerSecond = 100
+
+/**
+ * The CPU time of every process named postgres on this machine, in ms, from /proc (user and system time,
+ * not children's: a backend's time counts while it lives, which ours do for a whole level). Null where
+ * there is no /proc, or when the server is elsewhere (no such process).
+ */
+const postgresCpuMs = (): number | null => {
+  try {
+    let ticks = 0
+    let found = false
+    for (const pid of readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid)) continue
+      let stat: string
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+      } catch {
+        continue // the process ended meanwhile
+      }
+      if (!stat.includes(" (postgres) ")) continue
+      // Fields after the command: state is the 3rd field, utime the 14th and stime the 15th.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      ticks += Number(fields[11]) + Number(fields[12])
+      found = true
+    }
+    return found ? (ticks * 1000) / procTicksPerSecond : null
+  } catch {
+    return null
+  }
+}
+
+/** Runs `effect` and measures this process's CPU meanwhile, and the Postgres server's when it is local, in ms. */
 const withCpu = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(Effect.sync(() => process.cpuUsage()), (started) =>
-    Effect.map(effect, (result) => {
-      const cpu = process.cpuUsage(started)
-      return { result, cpuMs: (cpu.user + cpu.system) / 1000 }
-    }))
+  Effect.flatMap(
+    Effect.sync(() => ({ process: process.cpuUsage(), postgres: postgresCpuMs() })),
+    (started) =>
+      Effect.map(effect, (result) => {
+        const cpu = process.cpuUsage(started.process)
+        const postgres = postgresCpuMs()
+        return {
+          result,
+          cpuMs: (cpu.user + cpu.system) / 1000,
+          postgresCpuMs: postgres === null || started.postgres === null ? null : postgres - started.postgres
+        }
+      })
+  )
 
 /**
  * With BENCH_CPU_PROFILE set, a V8 CPU profile of this (the server's) process over the ACK levels only,
@@ -428,7 +471,9 @@ const measure = (settings: BenchSettings, schema: string, port: number) =>
         ackP99Ms: run.result.ackP99Ms,
         // The server's process alone: what is ours, whatever else loads the machine.
         cpuMsPerRequest: roundTo(2)(run.cpuMs / run.result.requests),
-        senderCpuMsPerRequest: run.result.senderCpuMsPerRequest
+        senderCpuMsPerRequest: run.result.senderCpuMsPerRequest,
+        // Postgres's processes, when they run on this machine: the database's share of a webhook.
+        postgresCpuMsPerRequest: run.postgresCpuMs === null ? null : roundTo(2)(run.postgresCpuMs / run.result.requests)
       }
       const tps = yield* pgbench(settings.databaseUrl, script.file, concurrency, settings.seconds).pipe(
         Effect.tapError((error) => log(error.message)),
@@ -448,7 +493,9 @@ const measure = (settings: BenchSettings, schema: string, port: number) =>
             `(${formatCount(level.requests)} requests, ${formatCount(level.duplicates)} duplicates), ` +
             `ACK p50 ${level.ackP50Ms} ms, p99 ${level.ackP99Ms} ms, ` +
             `${level.cpuMsPerRequest} ms CPU of the server's process per request ` +
-            `(senders' process ${level.senderCpuMsPerRequest} ms); pgbench INSERT ${
+            `(senders' process ${level.senderCpuMsPerRequest} ms, Postgres ${
+              level.postgresCpuMsPerRequest ?? "n/a"
+            } ms); pgbench INSERT ${
               tps === null ? "n/a" : `${formatCount(Math.round(tps))} tps, ratio ${level.ratio}`
             }; load ${loadAverage()}`
         )
