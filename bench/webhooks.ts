@@ -258,14 +258,12 @@ interface LevelResult {
 const procTicksPerSecond = 100
 
 /**
- * The CPU time of every process named postgres on this machine, in ms, from /proc (user and system time,
- * not children's: a backend's time counts while it lives, which ours do for a whole level). Null where
- * there is no /proc, or when the server is elsewhere (no such process).
+ * The CPU time of each process named postgres on this machine, in ticks by pid, from /proc (user and system
+ * time, not children's). Null where there is no /proc, or when the server is elsewhere (no such process).
  */
-const postgresCpuMs = (): number | null => {
+const postgresCpuTicks = (): ReadonlyMap<string, number> | null => {
   try {
-    let ticks = 0
-    let found = false
+    const ticks = new Map<string, number>()
     for (const pid of readdirSync("/proc")) {
       if (!/^\d+$/.test(pid)) continue
       let stat: string
@@ -277,27 +275,40 @@ const postgresCpuMs = (): number | null => {
       if (!stat.includes(" (postgres) ")) continue
       // Fields after the command: state is the 3rd field, utime the 14th and stime the 15th.
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-      ticks += Number(fields[11]) + Number(fields[12])
-      found = true
+      ticks.set(pid, Number(fields[11]) + Number(fields[12]))
     }
-    return found ? (ticks * 1000) / procTicksPerSecond : null
+    return ticks.size > 0 ? ticks : null
   } catch {
     return null
   }
 }
 
+/**
+ * Postgres's CPU between two readings, in ms: what each process still alive at the end spent since the
+ * first (all of it, for one started meanwhile). A process that ended meanwhile (an autovacuum worker)
+ * is missed, so this is a lower bound.
+ */
+const postgresCpuMsBetween = (
+  before: ReadonlyMap<string, number> | null,
+  after: ReadonlyMap<string, number> | null
+) => {
+  if (before === null || after === null) return null
+  let ticks = 0
+  for (const [pid, spent] of after) ticks += spent - (before.get(pid) ?? 0)
+  return (ticks * 1000) / procTicksPerSecond
+}
+
 /** Runs `effect` and measures this process's CPU meanwhile, and the Postgres server's when it is local, in ms. */
 const withCpu = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.flatMap(
-    Effect.sync(() => ({ process: process.cpuUsage(), postgres: postgresCpuMs() })),
+    Effect.sync(() => ({ process: process.cpuUsage(), postgres: postgresCpuTicks() })),
     (started) =>
       Effect.map(effect, (result) => {
         const cpu = process.cpuUsage(started.process)
-        const postgres = postgresCpuMs()
         return {
           result,
           cpuMs: (cpu.user + cpu.system) / 1000,
-          postgresCpuMs: postgres === null || started.postgres === null ? null : postgres - started.postgres
+          postgresCpuMs: postgresCpuMsBetween(started.postgres, postgresCpuTicks())
         }
       })
   )
