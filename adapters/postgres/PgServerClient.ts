@@ -62,6 +62,7 @@ class PreparingClient extends Pg.Client {
   }
 }
 
+/** How long the first connection may take before the layer fails (only then: a busy pool is waited for). */
 const connectTimeout = Duration.seconds(5)
 
 const pool = (options: PgServerClientOptions) =>
@@ -71,7 +72,6 @@ const pool = (options: PgServerClientOptions) =>
         connectionString: Redacted.value(options.url),
         max: options.maxConnections,
         application_name: options.applicationName ?? "guildhall",
-        connectionTimeoutMillis: Duration.toMillis(connectTimeout),
         ...(options.preparedStatements === false
           ? {}
           : { Client: PreparingClient as unknown as Pg.PoolConfig["Client"] })
