@@ -13,7 +13,8 @@ import Pg from "pg"
  * timestamptz -> Date, json/jsonb -> parsed JSON, uuid/int8/numeric -> string.
  *
  * Statements with parameters are prepared once per connection (ADR 087):
- * Postgres then skips parsing and, after a few executions, planning them.
+ * Postgres then skips parsing and, after a few executions, planning them. A
+ * transaction's BEGIN is sent with its first statement (ADR 089).
  */
 export interface PgServerClientOptions {
   /** postgres://user:password@host:port/database; `?options=-c search_path=...` selects a schema. */
@@ -41,19 +42,85 @@ const nameOf = (text: string): string | undefined => {
   return name
 }
 
-type QueryCallback = (error: Error, result: Pg.QueryResult) => void
+type QueryCallback = (error: Error | null, result: Pg.QueryResult | undefined) => void
+
+/** A transaction's opening statement (@effect/sql's `BEGIN`, or ADR 085's `BEGIN; SELECT set_config(...)`). */
+const isTransactionOpener = (config: unknown, values: unknown, callback: unknown) =>
+  typeof config === "string" && /^BEGIN(;|$)/.test(config) &&
+  (values === undefined || (Array.isArray(values) && values.length === 0)) && typeof callback === "function"
+
+/** What an opener answers (its rows are never read: only whether it failed). */
+const openerResult = { command: "BEGIN", rowCount: null, oid: 0, fields: [], rows: [] } as Pg.QueryResult
+
+interface ClientConfig extends Pg.ClientConfig {
+  /** Name every statement that has parameters (ADR 087). */
+  readonly prepareStatements: boolean
+}
 
 /**
- * node-postgres's client, with every statement that has parameters sent as a
- * named prepared statement (node-postgres parses it on the connection the first
- * time and only binds it afterwards). A statement without parameters stays a
- * simple query: it may hold several statements, which the extended protocol
- * refuses (BEGIN with its settings, migrations).
+ * node-postgres's client in pipeline mode, with two changes:
+ *
+ * - Every statement that has parameters is sent as a named prepared statement
+ *   (node-postgres parses it on the connection the first time and only binds
+ *   it afterwards: ADR 087). A statement without parameters stays a simple
+ *   query: it may hold several statements, which the extended protocol
+ *   refuses (BEGIN with its settings, migrations).
+ * - A transaction's opener is answered at once and sent with the
+ *   transaction's next statement, in one write (ADR 089): the caller does not
+ *   wait a round trip for a BEGIN that cannot fail on its own. Postgres runs
+ *   the two in order; if the opener failed (its settings), the statement ran
+ *   in the aborted transaction and failed too, and its caller gets the
+ *   opener's error. Pipeline mode is what lets node-postgres write a query
+ *   before the previous one is answered; each connection still serves one
+ *   borrower at a time, who waits for each of its statements.
  */
-class PreparingClient extends Pg.Client {
+class GuildhallPgClient extends Pg.Client {
+  readonly #prepareStatements: boolean
+  #opener: string | undefined
+
+  constructor(config: ClientConfig) {
+    super({ ...config, pipeline: true } as Pg.ClientConfig)
+    this.#prepareStatements = config.prepareStatements
+  }
+
+  /** The pool calls this when the client is returned: an opener no statement followed was never sent. */
+  dropUnsentOpener() {
+    this.#opener = undefined
+  }
+
   // @ts-expect-error the overloads of query are narrowed to the (text, values, callback) form @effect/sql-pg uses
   override query(config: unknown, values?: unknown, callback?: QueryCallback) {
-    if (typeof config === "string" && Array.isArray(values) && values.length > 0) {
+    if (isTransactionOpener(config, values, callback)) {
+      if (this.#opener !== undefined) {
+        return callback!(new Error(`${config as string}: a transaction is already being opened`), undefined)
+      }
+      this.#opener = config as string
+      return callback!(null, openerResult)
+    }
+    const opener = this.#opener
+    if (opener === undefined) return this.#send(config, values, callback)
+    this.#opener = undefined
+    let openerError: Error | undefined
+    const stream = (this as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream
+    stream.cork()
+    try {
+      super.query(opener, [], (error: Error | null) => {
+        if (error !== null) openerError = error
+      })
+      const answer: QueryCallback | undefined = typeof callback === "function"
+        ? (error, result) =>
+          openerError === undefined
+            ? callback(error, result)
+            : callback(new Error(`the transaction could not be opened: ${openerError.message}`), undefined)
+        : undefined
+      return this.#send(config, values, answer)
+    } finally {
+      stream.uncork()
+    }
+  }
+
+  #send(config: unknown, values?: unknown, callback?: QueryCallback) {
+    if (this.#prepareStatements && typeof config === "string" && Array.isArray(values) && values.length > 0) {
       const name = nameOf(config)
       if (name !== undefined) return super.query({ name, text: config, values }, callback!)
     }
@@ -72,10 +139,10 @@ const pool = (options: PgServerClientOptions) =>
         connectionString: Redacted.value(options.url),
         max: options.maxConnections,
         application_name: options.applicationName ?? "guildhall",
-        ...(options.preparedStatements === false
-          ? {}
-          : { Client: PreparingClient as unknown as Pg.PoolConfig["Client"] })
-      })
+        Client: GuildhallPgClient as unknown as Pg.PoolConfig["Client"],
+        prepareStatements: options.preparedStatements !== false
+      } as Pg.PoolConfig)
+      created.on("release", (_error, client) => (client as unknown as GuildhallPgClient).dropUnsentOpener())
       // An idle client's error (the server went away) is the pool's to handle: it drops the client.
       created.on("error", () => {})
       return created
