@@ -1,5 +1,6 @@
-import { SqlClient } from "@effect/sql"
+import { SqlClient, type Statement } from "@effect/sql"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
+import type { ParseError } from "effect/ParseResult"
 import {
   BillingLedger,
   BillingProvider,
@@ -24,7 +25,9 @@ import { asPlatform, inTenant } from "./TenantScope.js"
  * subscription row is locked FOR UPDATE (in the same statement as the insert)
  * while `decide` runs, and its new state written together with the jobs (JobsSql's
  * rows, in the same statement: ADR 054), so a job exists exactly when the
- * receipt committed. Workers are woken after the commit (wakeUpAfterCommit,
+ * receipt committed. A subscription's first event needs no second statement:
+ * the first one also carries `decide`'s answer for "no subscription yet" and
+ * writes it when the row is indeed missing (ADR 090). Workers are woken after the commit (wakeUpAfterCommit,
  * ADR 088), not by a NOTIFY in the transaction. A receipt without a transition
  * enqueues its jobs through the Jobs port, which joins this transaction.
  *
@@ -38,6 +41,33 @@ import { asPlatform, inTenant } from "./TenantScope.js"
  * a receipt naming no tenant, which may then carry no transition. Every job of
  * a tenant's receipt must be that tenant's: anything else is a defect.
  */
+
+/** Paid roles whose grace days are remembered at most; past it they are all forgotten (and read again). */
+const maxRememberedPaidRoles = 10_000
+/** Subscriptions remembered as existing at most (ADR 090); past it they are all forgotten. */
+const maxRememberedSubscriptions = 50_000
+
+type Decide = Option.Option.Value<RecordRequest["transition"]>["decide"]
+
+/** What the receipt's statement found: a duplicate, the first state written, or the locked row to decide from. */
+type Recorded =
+  | { readonly _tag: "Duplicate" }
+  | { readonly _tag: "Written" }
+  /** The first state fit, but another transaction inserted the subscription meanwhile: decide from its row. */
+  | { readonly _tag: "Taken"; readonly context: DecideContext }
+  | {
+    readonly _tag: "Locked"
+    readonly current: Option.Option<SubscriptionState>
+    readonly context: DecideContext
+  }
+
+interface StatementRow {
+  readonly recorded: number
+  readonly state: unknown
+  readonly paid_role_grace_days: number | string | null
+  readonly fitted: number
+  readonly written: number
+}
 
 const decodeState = Schema.decodeUnknown(SubscriptionState)
 const encodeState = Schema.encode(SubscriptionState)
@@ -106,38 +136,152 @@ export const BillingLedgerSql = Layer.scoped(
         : sql`NULL::integer`
 
     /**
+     * The grace days last read per paid role: the context a subscription's first event is decided with
+     * before its statement is sent, which the statement checks (ADR 090). A wrong or missing guess costs
+     * only the second statement.
+     */
+    const graceDaysRead = new Map<string, number | null>()
+    const paidRoleOf = (subject: BillingSubject) =>
+      subject._tag === "MemberRole" ? `${subject.tenantId}/${subject.guildId}/${subject.roleId}` : undefined
+    /**
+     * Subscriptions this process has seen exist: their events are not decided ahead as first events, which
+     * they are not. Rows are not deleted while their tenant exists, so a stale entry only costs that.
+     */
+    const subscriptionsSeen = new Set<string>()
+    const sawSubscription = (tenantId: TenantId, key: string) => {
+      if (subscriptionsSeen.size >= maxRememberedSubscriptions) subscriptionsSeen.clear()
+      subscriptionsSeen.add(`${tenantId}/${key}`)
+    }
+    /** The context to decide a first event with ahead of its statement, when it is likely one and can be guessed. */
+    const guessedContext = (subject: BillingSubject): Option.Option<DecideContext> => {
+      if (subscriptionsSeen.has(`${subject.tenantId}/${subjectKey(subject)}`)) return Option.none()
+      const role = paidRoleOf(subject)
+      if (role === undefined) return Option.some({ paidRoleGraceDays: Option.none() })
+      const days = graceDaysRead.get(role)
+      return days === undefined ? Option.none() : Option.some({ paidRoleGraceDays: Option.fromNullable(days) })
+    }
+    const rememberGraceDays = (subject: BillingSubject, days: number | null) => {
+      const role = paidRoleOf(subject)
+      if (role === undefined) return
+      if (graceDaysRead.size >= maxRememberedPaidRoles) graceDaysRead.clear()
+      graceDaysRead.set(role, days)
+    }
+
+    /** A new subscription's row, unless another transaction just inserted it (then nothing). */
+    const subscriptionInsert = (
+      tenantId: TenantId,
+      key: string,
+      state: SubscriptionState,
+      encoded: string,
+      onlyIf?: Statement.Fragment
+    ) => {
+      const member = memberColumns(state.subject)
+      // Typed by hand: a SELECT's parameters do not take the columns' types as VALUES' do.
+      const values = sql`${tenantId}::uuid, ${key}::text, ${state.status}::text, ${state.provider}::text,
+        ${state.correlationId}::text, ${member.guildId}::text, ${member.userId}::text, ${member.roleId}::text,
+        ${state.planKey}::text, ${encoded}::jsonb, ${state.revision}::integer,
+        ${instantParam(state.updatedAt)}::timestamptz`
+      return sql`
+        INSERT INTO subscriptions (tenant_id, subject_key, status, provider, correlation_id, guild_id, user_id,
+                                   role_id, plan_key, state, revision, updated_at)
+        ${onlyIf === undefined ? sql`VALUES (${values})` : sql`SELECT ${values} WHERE ${onlyIf}`}
+        ON CONFLICT (tenant_id, subject_key) DO NOTHING
+        RETURNING 1
+      `
+    }
+
+    /** A decision for the subject's row as it was asked for, or a defect naming what `decide` did instead. */
+    const checkedDecision = (
+      tenantId: TenantId,
+      key: string,
+      decision: ReturnType<Decide>,
+      moreJobs: ReadonlyArray<JobSpec>
+    ) => {
+      const { state } = decision.transition
+      if (state.subject.tenantId !== tenantId || subjectKey(state.subject) !== key) {
+        return Effect.dieMessage(
+          `decide returned the state of ${subjectKey(state.subject)} in tenant ${state.subject.tenantId}, ` +
+            `not of ${key} in tenant ${tenantId}`
+        )
+      }
+      const specs = [...decision.jobs, ...moreJobs]
+      return Effect.as(ofTheReceiptsTenant(tenantId, specs), { state, specs })
+    }
+
+    /**
      * The receipt's insert and, when it was new, the subscription's lock and what `decide` is given, in one
      * round trip (ADR 054). The lock's SELECT ... FOR UPDATE behaves as on its own: it waits for a
      * concurrent writer of the row and reads the version that writer committed; a row another transaction
-     * inserted after this statement began is not seen, which writeState's ON CONFLICT then reveals, as for
+     * inserted after this statement began is not seen, which the insert's ON CONFLICT then reveals, as for
      * a separate SELECT.
+     *
+     * `firstState` is `decide`'s answer for a subject without a subscription, given `firstContext`: the
+     * statement inserts it, with its jobs, when the receipt is new, no row is found and the paid role's
+     * grace days are the guessed ones (ADR 090). Otherwise what it read decides in a second statement.
      */
-    const insertReceiptLockingState = (request: RecordRequest, tenantId: TenantId, subject: BillingSubject) =>
-      sql<{ recorded: number; state: unknown; paid_role_grace_days: number | null }>`
-        WITH receipt AS (${receiptValues(request)} RETURNING 1),
+    const insertReceiptLockingState = (
+      request: RecordRequest,
+      tenantId: TenantId,
+      subject: BillingSubject,
+      first: Option.Option<{
+        readonly context: DecideContext
+        readonly state: SubscriptionState
+        readonly encoded: string
+        readonly specs: ReadonlyArray<JobSpec>
+        readonly now: DateTime.Utc
+      }>
+    ) => {
+      const key = subjectKey(subject)
+      const locking = sql`
+        receipt AS (${receiptValues(request)} RETURNING 1),
         locked AS (
           SELECT state FROM subscriptions
-          WHERE tenant_id = ${tenantId} AND subject_key = ${subjectKey(subject)} AND EXISTS (SELECT 1 FROM receipt)
+          WHERE tenant_id = ${tenantId} AND subject_key = ${key} AND EXISTS (SELECT 1 FROM receipt)
           FOR UPDATE
-        )
-        SELECT (SELECT count(*) FROM receipt)::int AS recorded, (SELECT state FROM locked) AS state,
-               ${paidRoleGraceDays(subject)} AS paid_role_grace_days
-      `.pipe(
-        Effect.flatMap(([row]) =>
-          row === undefined || row.recorded === 0
-            ? Effect.succeed(Option.none())
-            : Effect.map(
-              row.state === null ? Effect.succeedNone : Effect.asSome(decodeState(row.state)),
-              (current) =>
-                Option.some({
-                  current,
-                  context: {
-                    paidRoleGraceDays: Option.map(Option.fromNullable(row.paid_role_grace_days), Number)
-                  } satisfies DecideContext
-                })
-            )
-        )
+        ),
+        grace AS (SELECT ${paidRoleGraceDays(subject)} AS days)
+      `
+      const statement = Option.match(first, {
+        onNone: () =>
+          sql<StatementRow>`
+          WITH ${locking}
+          SELECT (SELECT count(*) FROM receipt)::int AS recorded, (SELECT state FROM locked) AS state,
+                 (SELECT days FROM grace) AS paid_role_grace_days, 0 AS fitted, 0 AS written
+        `,
+        onSome: ({ context, encoded, now, specs, state }) => {
+          const guessed = Option.getOrNull(context.paidRoleGraceDays)
+          const jobsWhenWritten = specs.length === 0
+            ? sql``
+            : sql`, inserted AS (${jobsInsert(sql, specs, now, sql`EXISTS (SELECT 1 FROM written)`)})`
+          return sql<StatementRow>`
+            WITH ${locking},
+            fits AS (
+              SELECT 1 WHERE EXISTS (SELECT 1 FROM receipt) AND NOT EXISTS (SELECT 1 FROM locked)
+                AND (SELECT days FROM grace) IS NOT DISTINCT FROM ${guessed}::integer
+            ),
+            written AS (${subscriptionInsert(tenantId, key, state, encoded, sql`EXISTS (SELECT 1 FROM fits)`)})
+            ${jobsWhenWritten}
+            SELECT (SELECT count(*) FROM receipt)::int AS recorded, (SELECT state FROM locked) AS state,
+                   (SELECT days FROM grace) AS paid_role_grace_days, (SELECT count(*) FROM fits)::int AS fitted,
+                   (SELECT count(*) FROM written)::int AS written
+          `
+        }
+      })
+      return statement.pipe(
+        Effect.flatMap(([row]): Effect.Effect<Recorded, ParseError> => {
+          if (row === undefined || row.recorded === 0) return Effect.succeed({ _tag: "Duplicate" })
+          const graceDays = row.paid_role_grace_days === null ? null : Number(row.paid_role_grace_days)
+          rememberGraceDays(subject, graceDays)
+          const context: DecideContext = { paidRoleGraceDays: Option.fromNullable(graceDays) }
+          if (row.written > 0) return Effect.succeed({ _tag: "Written" })
+          if (row.fitted > 0) return Effect.succeed({ _tag: "Taken", context })
+          return Effect.map(
+            row.state === null ? Effect.succeedNone : Effect.asSome(decodeState(row.state)),
+            (current) => ({ _tag: "Locked", current, context })
+          )
+        })
       )
+    }
 
     const lockedState = (tenantId: TenantId, key: string) =>
       sql<{ state: unknown }>`
@@ -160,15 +304,7 @@ export const BillingLedgerSql = Layer.scoped(
         const encoded = jsonParam(yield* encodeState(state))
         const member = memberColumns(state.subject)
         const write = isNew
-          ? sql`
-            INSERT INTO subscriptions (tenant_id, subject_key, status, provider, correlation_id, guild_id, user_id,
-                                       role_id, plan_key, state, revision, updated_at)
-            VALUES (${tenantId}, ${key}, ${state.status}, ${state.provider}, ${state.correlationId},
-                    ${member.guildId}, ${member.userId}, ${member.roleId}, ${state.planKey}, ${encoded}::jsonb,
-                    ${state.revision}::integer, ${instantParam(state.updatedAt)})
-            ON CONFLICT (tenant_id, subject_key) DO NOTHING
-            RETURNING 1
-          `
+          ? subscriptionInsert(tenantId, key, state, encoded)
           : sql`
             UPDATE subscriptions SET
               status = ${state.status}, provider = ${state.provider}, correlation_id = ${state.correlationId},
@@ -198,31 +334,22 @@ export const BillingLedgerSql = Layer.scoped(
 
     /**
      * Runs the subject's subscription through `decide` and stores the result with the jobs it asked for and
-     * `moreJobs`. `current` is the locked state read with the receipt's insert.
+     * `moreJobs`. `locked` is the locked state read with the receipt's insert, or "taken" when that
+     * statement found another transaction's new row in its way, which is then locked and read first.
      */
     const applyTransition = (
       tenantId: TenantId,
       transition: Option.Option.Value<RecordRequest["transition"]>,
-      locked: Option.Option<SubscriptionState>,
+      locked: Option.Option<SubscriptionState> | "taken",
       context: DecideContext,
       moreJobs: ReadonlyArray<JobSpec>
     ) =>
       Effect.gen(function*() {
         const key = subjectKey(transition.subject)
-        let current = locked
         // A second attempt only follows a concurrent insert of the same new subscription, which then exists.
-        for (let attempt = 1; attempt <= 2; attempt++) {
-          if (attempt > 1) current = yield* lockedState(tenantId, key)
-          const decision = transition.decide(current, context)
-          const { state } = decision.transition
-          if (state.subject.tenantId !== tenantId || subjectKey(state.subject) !== key) {
-            return yield* Effect.dieMessage(
-              `decide returned the state of ${subjectKey(state.subject)} in tenant ${state.subject.tenantId}, ` +
-                `not of ${key} in tenant ${tenantId}`
-            )
-          }
-          const specs = [...decision.jobs, ...moreJobs]
-          yield* ofTheReceiptsTenant(tenantId, specs)
+        for (let attempt = locked === "taken" ? 2 : 1; attempt <= 2; attempt++) {
+          const current = attempt === 1 && locked !== "taken" ? locked : yield* lockedState(tenantId, key)
+          const { specs, state } = yield* checkedDecision(tenantId, key, transition.decide(current, context), moreJobs)
           if (yield* writeState(tenantId, key, state, Option.isNone(current), specs)) {
             return anyDue(specs, yield* DateTime.now)
           }
@@ -235,16 +362,37 @@ export const BillingLedgerSql = Layer.scoped(
         if (Option.isSome(request.transition)) {
           const transition = request.transition.value
           const tenantId = request.receipt.tenantId!
-          const recorded = yield* insertReceiptLockingState(request, tenantId, transition.subject)
-          if (Option.isNone(recorded)) return "duplicate" as const
-          const { context, current } = recorded.value
-          return (yield* applyTransition(tenantId, transition, current, context, request.jobs))
-            ? "recorded, jobs due" as const
-            : "recorded" as const
+          const key = subjectKey(transition.subject)
+          const now = yield* DateTime.now
+          const first = yield* Effect.transposeMapOption(guessedContext(transition.subject), (context) =>
+            Effect.gen(function*() {
+              const decided = transition.decide(Option.none(), context)
+              const { specs, state } = yield* checkedDecision(tenantId, key, decided, request.jobs)
+              return { context, state, specs, now, encoded: jsonParam(yield* encodeState(state)) }
+            }))
+          const recorded = yield* insertReceiptLockingState(request, tenantId, transition.subject, first)
+          if (recorded._tag === "Duplicate") {
+            return "duplicate" as const
+          }
+          sawSubscription(tenantId, key)
+          const jobsDue = recorded._tag === "Written"
+            ? anyDue(Option.getOrThrow(first).specs, now)
+            : yield* applyTransition(
+              tenantId,
+              transition,
+              recorded._tag === "Taken" ? "taken" : recorded.current,
+              recorded.context,
+              request.jobs
+            )
+          return jobsDue ? "recorded, jobs due" as const : "recorded" as const
         }
-        if (!(yield* insertReceipt(request))) return "duplicate" as const
+        if (!(yield* insertReceipt(request))) {
+          return "duplicate" as const
+        }
         yield* ofTheReceiptsTenant(request.receipt.tenantId, request.jobs)
-        if (request.jobs.length > 0) yield* jobs.enqueue(request.jobs)
+        if (request.jobs.length > 0) {
+          yield* jobs.enqueue(request.jobs)
+        }
         return "recorded" as const
       })
 

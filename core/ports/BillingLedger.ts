@@ -42,7 +42,11 @@ export interface RecordRequest {
   /** The subscription to run the event through; None when the receipt is only recorded. */
   readonly transition: Option.Option<{
     readonly subject: BillingSubject
-    /** Pure: from the subscription's current state (None if new) to the next one and its jobs. */
+    /**
+     * Pure: from the subscription's current state (None if new) to the next one and its jobs. A store may
+     * call it more than once (ahead of reading the state, as if the subscription were new); it stores only
+     * the result for the state and context it read.
+     */
     readonly decide: (current: Option.Option<SubscriptionState>, context: DecideContext) => {
       readonly transition: Transition
       readonly jobs: ReadonlyArray<JobSpec>

@@ -70,7 +70,12 @@ const jobOf = (tenantId: TenantId | null, key: string): JobSpec => ({
 const counting = (
   subject: MemberRoleSubject | TenantPlanSubject,
   eventId: string,
-  options: { readonly status?: SubscriptionStatus; readonly updatedAt?: number } = {}
+  options: {
+    readonly status?: SubscriptionStatus
+    readonly updatedAt?: number
+    /** Write the grace days decide was given into the state's correlation id, to see which decision was stored. */
+    readonly graceInCorrelationId?: boolean
+  } = {}
 ) => {
   const seen: Array<Option.Option<SubscriptionState>> = []
   const contexts: Array<DecideContext> = []
@@ -82,7 +87,9 @@ const counting = (
       subject,
       status: options.status ?? "active",
       provider: "stripe",
-      correlationId: "sub_123",
+      correlationId: options.graceInCorrelationId === true
+        ? `grace:${Option.getOrElse(Option.map(context.paidRoleGraceDays, String), () => "none")}`
+        : "sub_123",
       customerId: "cus_123",
       planKey: subject._tag === "TenantPlan" ? subject.planKey : null,
       currentPeriodEnd: at(30 * 86_400_000),
@@ -217,6 +224,39 @@ export const billingLedgerContract = (store: Store<BillingLedgerPorts>) =>
         const plan = applied(receiptOf(tenantId), planOf(tenantId))
         yield* ledger.record(plan.request)
         assert.deepStrictEqual(plan.contexts, [noContext])
+      }))
+
+    // A store may decide a subscription's first event ahead, with the grace days it last read (ADR 090); what it
+    // stores must still be the decision made with the grace days in force when the event is recorded.
+    it.effect("a new subscription is stored as decided with its paid role's grace days as they are now", () =>
+      Effect.gen(function*() {
+        const ledger = yield* BillingLedger
+        const roles = yield* PaidRoleRepo
+        const { guildIds: [guildId], tenantId } = yield* tenantWithGuilds()
+        const roleId = memberOf(tenantId, guildId).roleId
+        const recordMember = (user: number) =>
+          ledger.record(
+            applied(receiptOf(tenantId), memberOf(tenantId, guildId, user), { graceInCorrelationId: true })
+              .request
+          )
+        const storedGrace = (user: number) =>
+          Effect.map(
+            ledger.findSubscription(tenantId, subjectKey(memberOf(tenantId, guildId, user))),
+            Option.map((state) => state.correlationId)
+          )
+
+        yield* roles.upsert(makePaidRole({ tenantId, guildId, roleId, graceDays: 7 }))
+        yield* recordMember(1)
+        yield* recordMember(2)
+        yield* roles.upsert(makePaidRole({ tenantId, guildId, roleId, graceDays: 3 }))
+        yield* recordMember(3)
+        yield* recordMember(4)
+        yield* roles.remove(tenantId, guildId, roleId)
+        yield* recordMember(5)
+        assert.deepStrictEqual(
+          yield* Effect.forEach([1, 2, 3, 4, 5], storedGrace),
+          ["grace:7", "grace:7", "grace:3", "grace:3", "grace:none"].map(Option.some)
+        )
       }))
 
     it.effect("a duplicate receipt is answered \"duplicate\" and writes nothing: no decide, no state, no jobs", () =>

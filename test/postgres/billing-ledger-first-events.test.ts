@@ -1,0 +1,118 @@
+import { assert, layer } from "@effect/vitest"
+import { Context, Effect, Layer, Option } from "effect"
+import { BillingLedgerSql, RepositoriesSql } from "../../adapters/postgres/index.js"
+import {
+  BillingLedger,
+  Jobs,
+  PlanKey,
+  type RecordRequest,
+  SubscriptionState,
+  type TenantPlanSubject,
+  TenantRepo
+} from "../../core/index.js"
+import { at, makeTenant } from "../support/fixtures.js"
+import { sqlDatabases } from "../support/stores.js"
+
+/**
+ * BillingLedgerSql decides an event ahead as its subscription's first when it
+ * has not seen that subscription (ADR 090). Another replica (a second
+ * BillingLedgerSql on the same database) has seen nothing, so a re-delivery it
+ * receives, or an event for a subscription the first one created, is decided
+ * ahead there, and the statement must overrule that decision.
+ */
+
+const planEvent = (subject: TenantPlanSubject, eventId: string, decided: Array<Option.Option<number>>) =>
+  ({
+    receipt: {
+      provider: "stripe",
+      providerEventId: eventId,
+      type: "customer.subscription.updated",
+      tenantId: subject.tenantId,
+      payload: "{}",
+      receivedAt: at(1)
+    },
+    outcome: "applied",
+    note: null,
+    transition: Option.some({
+      subject,
+      decide: (current) => {
+        decided.push(Option.map(current, (state) => state.revision))
+        const revision = Option.match(current, { onNone: () => 1, onSome: (state) => state.revision + 1 })
+        const state = SubscriptionState.make({
+          subject,
+          status: "active",
+          provider: "stripe",
+          correlationId: "sub_replicas",
+          customerId: null,
+          planKey: subject.planKey,
+          currentPeriodEnd: null,
+          cancelAtPeriodEnd: false,
+          version: revision,
+          revision,
+          roleGranted: false,
+          readOnly: false,
+          graceEndsAt: null,
+          readOnlyEndsAt: null,
+          updatedAt: at(revision)
+        })
+        const job = {
+          tenantId: subject.tenantId,
+          kind: "billing.Test",
+          payload: null,
+          runAt: at(0),
+          idempotencyKey: `${eventId}:revision-${revision}`
+        }
+        return { transition: { state, effects: [] }, jobs: [job] }
+      }
+    }),
+    jobs: []
+  }) satisfies RecordRequest
+
+for (const database of await sqlDatabases()) {
+  layer(RepositoriesSql.pipe(Layer.provideMerge(database.layer())), { timeout: 60_000, excludeTestServices: true })(
+    `BillingLedgerSql's first events on ${database.name}`,
+    (it) => {
+      it.scoped("a replica that decided ahead is overruled by a receipt seen before and by a row it had not seen", () =>
+        Effect.gen(function*() {
+          const here = yield* BillingLedger
+          const there = Context.get(yield* Layer.build(BillingLedgerSql), BillingLedger)
+          const tenant = makeTenant({ planKey: "enterprise" })
+          yield* (yield* TenantRepo).insert(tenant)
+          const subject: TenantPlanSubject = { _tag: "TenantPlan", tenantId: tenant.id, planKey: PlanKey.make("pro") }
+
+          const first: Array<Option.Option<number>> = []
+          assert.strictEqual(yield* here.record(planEvent(subject, "evt_first", first)), "recorded")
+          assert.deepStrictEqual(first, [Option.none()])
+
+          // The re-delivery, at the replica: decided ahead from nothing, and nothing of it written.
+          const redelivered: Array<Option.Option<number>> = []
+          assert.strictEqual(yield* there.record(planEvent(subject, "evt_first", redelivered)), "duplicate")
+          assert.deepStrictEqual(redelivered, [Option.none()])
+
+          // The next event, at the replica: decided ahead from nothing, then from the row the statement locked.
+          const next: Array<Option.Option<number>> = []
+          assert.strictEqual(yield* there.record(planEvent(subject, "evt_next", next)), "recorded")
+          assert.deepStrictEqual(next, [Option.none(), Option.some(1)])
+
+          // Now the replica knows the subscription: no decision ahead.
+          const third: Array<Option.Option<number>> = []
+          assert.strictEqual(yield* there.record(planEvent(subject, "evt_third", third)), "recorded")
+          assert.deepStrictEqual(third, [Option.some(2)])
+
+          const stored = yield* here.findSubscription(tenant.id, "plan")
+          assert.deepStrictEqual(Option.map(stored, (state) => state.revision), Option.some(3))
+          const jobs = yield* (yield* Jobs).list({
+            status: "pending",
+            tenantId: tenant.id,
+            kind: "billing.Test",
+            limit: 10
+          })
+          assert.deepStrictEqual(jobs.map((job) => job.idempotencyKey).sort(), [
+            "evt_first:revision-1",
+            "evt_next:revision-2",
+            "evt_third:revision-3"
+          ])
+        }))
+    }
+  )
+}
