@@ -27,8 +27,8 @@ import { asPlatform, inTenant } from "./TenantScope.js"
  * rows, in the same statement: ADR 054), so a job exists exactly when the
  * receipt committed. A subscription's first event needs no second statement:
  * the first one also carries `decide`'s answer for "no subscription yet" and
- * writes it when the row is indeed missing (ADR 090). Workers are woken after the commit (wakeUpAfterCommit,
- * ADR 088), not by a NOTIFY in the transaction. A receipt without a transition
+ * writes it when the row is indeed missing (ADR 090). Workers are woken after
+ * the commit (wakeUpAfterCommit, ADR 088), not by a NOTIFY in the transaction. A receipt without a transition
  * enqueues its jobs through the Jobs port, which joins this transaction.
  *
  * Two events for one brand-new subscription race on its insert: the loser's
@@ -215,9 +215,9 @@ export const BillingLedgerSql = Layer.scoped(
      * inserted after this statement began is not seen, which the insert's ON CONFLICT then reveals, as for
      * a separate SELECT.
      *
-     * `firstState` is `decide`'s answer for a subject without a subscription, given `firstContext`: the
-     * statement inserts it, with its jobs, when the receipt is new, no row is found and the paid role's
-     * grace days are the guessed ones (ADR 090). Otherwise what it read decides in a second statement.
+     * `first` is `decide`'s answer for a subject without a subscription, given a guessed context: the
+     * statement inserts its state, with its jobs, when the receipt is new, no row is found and the paid
+     * role's grace days are the guessed ones (ADR 090). Otherwise what it read decides in a second statement.
      */
     const insertReceiptLockingState = (
       request: RecordRequest,
