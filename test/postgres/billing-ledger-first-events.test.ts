@@ -6,11 +6,10 @@ import {
   Jobs,
   PlanKey,
   type RecordRequest,
-  SubscriptionState,
   type TenantPlanSubject,
   TenantRepo
 } from "../../core/index.js"
-import { at, makeTenant } from "../support/fixtures.js"
+import { activePlanState, at, makeTenant } from "../support/fixtures.js"
 import { sqlDatabases } from "../support/stores.js"
 
 /**
@@ -38,23 +37,7 @@ const planEvent = (subject: TenantPlanSubject, eventId: string, decided: Array<O
       decide: (current) => {
         decided.push(Option.map(current, (state) => state.revision))
         const revision = Option.match(current, { onNone: () => 1, onSome: (state) => state.revision + 1 })
-        const state = SubscriptionState.make({
-          subject,
-          status: "active",
-          provider: "stripe",
-          correlationId: "sub_replicas",
-          customerId: null,
-          planKey: subject.planKey,
-          currentPeriodEnd: null,
-          cancelAtPeriodEnd: false,
-          version: revision,
-          revision,
-          roleGranted: false,
-          readOnly: false,
-          graceEndsAt: null,
-          readOnlyEndsAt: null,
-          updatedAt: at(revision)
-        })
+        const state = activePlanState(subject, revision, "sub_replicas")
         const job = {
           tenantId: subject.tenantId,
           kind: "billing.Test",

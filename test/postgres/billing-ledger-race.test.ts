@@ -13,12 +13,12 @@ import {
   BillingLedger,
   Jobs,
   PlanKey,
-  SubscriptionState,
+  type SubscriptionState,
   type TenantPlanSubject,
   TenantRepo
 } from "../../core/index.js"
 import { isolatedSchema, serverAvailable, serverUrl, withSearchPath } from "../support/databases.js"
-import { at, makeTenant } from "../support/fixtures.js"
+import { activePlanState, at, makeTenant } from "../support/fixtures.js"
 
 /**
  * The race BillingLedgerSql must survive: several events create the same
@@ -80,23 +80,7 @@ if (await serverAvailable()) {
               decide: (current: Option.Option<SubscriptionState>) => {
                 seen[n]!.push(current)
                 const revision = Option.match(current, { onNone: () => 1, onSome: (state) => state.revision + 1 })
-                const state = SubscriptionState.make({
-                  subject,
-                  status: "active",
-                  provider: "stripe",
-                  correlationId: "sub_race",
-                  customerId: null,
-                  planKey: subject.planKey,
-                  currentPeriodEnd: null,
-                  cancelAtPeriodEnd: false,
-                  version: revision,
-                  revision,
-                  roleGranted: false,
-                  readOnly: false,
-                  graceEndsAt: null,
-                  readOnlyEndsAt: null,
-                  updatedAt: at(revision)
-                })
+                const state = activePlanState(subject, revision, "sub_race")
                 const job = {
                   tenantId: tenant.id,
                   kind: "billing.Test",

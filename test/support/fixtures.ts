@@ -9,8 +9,10 @@ import {
   type Plan,
   PlanCatalog,
   PlanKey,
+  SubscriptionState,
   Tenant,
   TenantId,
+  type TenantPlanSubject,
   type TenantStatus,
   UserId
 } from "../../core/index.js"
@@ -92,3 +94,23 @@ export const install = (request: {
             request.now ?? at(0)
           )))
   )
+
+/** An active plan subscription at `revision` (its version and update time follow the revision). */
+export const activePlanState = (subject: TenantPlanSubject, revision: number, correlationId: string) =>
+  SubscriptionState.make({
+    subject,
+    status: "active",
+    provider: "stripe",
+    correlationId,
+    customerId: null,
+    planKey: subject.planKey,
+    currentPeriodEnd: null,
+    cancelAtPeriodEnd: false,
+    version: revision,
+    revision,
+    roleGranted: false,
+    readOnly: false,
+    graceEndsAt: null,
+    readOnlyEndsAt: null,
+    updatedAt: at(revision)
+  })
