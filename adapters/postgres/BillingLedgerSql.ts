@@ -1,6 +1,5 @@
 import { SqlClient, type Statement } from "@effect/sql"
-import { DateTime, Effect, Layer, Option, Schema } from "effect"
-import type { ParseError } from "effect/ParseResult"
+import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import {
   BillingLedger,
   BillingProvider,
@@ -14,9 +13,10 @@ import {
   TenantId
 } from "../../core/index.js"
 import { anyDue, jobsInsert, wakeUpAfterCommit } from "./JobsSql.js"
+import { OneStatementTransaction } from "./OneStatementTransaction.js"
 import { dieOnInfrastructureError } from "./repositoryBoundary.js"
 import { decodeAll, encodedInstant, instantParam, jsonParam } from "./rows.js"
-import { asPlatform, inTenant } from "./TenantScope.js"
+import { asPlatform, inTenant, inTenantStatement } from "./TenantScope.js"
 
 /**
  * BillingLedger on Postgres. `record` is one transaction: the receipt is
@@ -25,11 +25,15 @@ import { asPlatform, inTenant } from "./TenantScope.js"
  * subscription row is locked FOR UPDATE (in the same statement as the insert)
  * while `decide` runs, and its new state written together with the jobs (JobsSql's
  * rows, in the same statement: ADR 054), so a job exists exactly when the
- * receipt committed. A subscription's first event needs no second statement:
- * the first one also carries `decide`'s answer for "no subscription yet" and
- * writes it when the row is indeed missing (ADR 090). Workers are woken after
- * the commit (wakeUpAfterCommit, ADR 088), not by a NOTIFY in the transaction. A receipt without a transition
+ * receipt committed. Workers are woken after the commit (wakeUpAfterCommit,
+ * ADR 088), not by a NOTIFY in the transaction. A receipt without a transition
  * enqueues its jobs through the Jobs port, which joins this transaction.
+ *
+ * An event that looks like its subscription's first is tried before that as
+ * one statement, a transaction of its own (ADR 090; one round trip on the
+ * server, ADR 091): `decide`'s answer for "no subscription yet" is written
+ * with the receipt and the jobs, or nothing is written when the event is not
+ * a first one after all, and the transaction above runs instead.
  *
  * Two events for one brand-new subscription race on its insert: the loser's
  * INSERT ... ON CONFLICT DO NOTHING waits for the winner to commit and
@@ -47,27 +51,18 @@ const maxRememberedPaidRoles = 10_000
 /** Subscriptions remembered as existing at most (ADR 090); past it they are all forgotten. */
 const maxRememberedSubscriptions = 50_000
 
-type Decide = Option.Option.Value<RecordRequest["transition"]>["decide"]
+type Transition = Option.Option.Value<RecordRequest["transition"]>
+type Decide = Transition["decide"]
 
-/** What the receipt's statement found: a duplicate, the first state written, or the locked row to decide from. */
-type Recorded =
-  | { readonly _tag: "Duplicate" }
-  | { readonly _tag: "Written" }
-  /** The first state fit, but another transaction inserted the subscription meanwhile: decide from its row. */
-  | { readonly _tag: "Taken"; readonly context: DecideContext }
-  | {
-    readonly _tag: "Locked"
-    readonly current: Option.Option<SubscriptionState>
-    readonly context: DecideContext
-  }
-
-interface StatementRow {
-  readonly recorded: number
-  readonly state: unknown
-  readonly paid_role_grace_days: number | string | null
+interface FirstEventRow {
   readonly fitted: number
-  readonly written: number
+  readonly recorded: number
+  readonly paid_role_grace_days: number | string | null
 }
+
+/** A unique violation (SQLSTATE 23505): here, another transaction inserted the same new subscription. */
+const isUniqueViolation = (cause: unknown) =>
+  typeof cause === "object" && cause !== null && (cause as { code?: unknown }).code === "23505"
 
 const decodeState = Schema.decodeUnknown(SubscriptionState)
 const encodeState = Schema.encode(SubscriptionState)
@@ -110,15 +105,28 @@ export const BillingLedgerSql = Layer.scoped(
     const sql = yield* SqlClient.SqlClient
     const jobs = yield* Jobs
     const wakeUps = yield* wakeUpAfterCommit(sql)
+    // With the server's one-round-trip transactions when the database is the server (ADR 091).
+    const services: Context.Context<SqlClient.SqlClient> = Option.match(
+      yield* Effect.serviceOption(OneStatementTransaction),
+      {
+        onNone: () => Context.make(SqlClient.SqlClient, sql),
+        onSome: (transaction) =>
+          Context.make(SqlClient.SqlClient, sql).pipe(Context.add(OneStatementTransaction, transaction))
+      }
+    )
     const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(dieOnInfrastructureError, Effect.provideService(SqlClient.SqlClient, sql))
+      effect.pipe(dieOnInfrastructureError, Effect.provide(services))
 
-    const receiptValues = (request: RecordRequest) => {
+    /** The receipt's insert; with `onlyIf`, only when that holds. ON CONFLICT DO NOTHING: a duplicate writes nothing. */
+    const receiptValues = (request: RecordRequest, onlyIf?: Statement.Fragment) => {
       const { receipt } = request
+      // Typed by hand: a SELECT's parameters do not take the columns' types as VALUES' do.
+      const values = sql`${receipt.provider}::text, ${receipt.providerEventId}::text, ${receipt.type}::text,
+        ${receipt.tenantId}::uuid, ${receipt.payload}::text, ${request.outcome}::text, ${request.note}::text,
+        ${instantParam(receipt.receivedAt)}::timestamptz`
       return sql`
         INSERT INTO webhook_events (provider, provider_event_id, type, tenant_id, payload, outcome, note, received_at)
-        VALUES (${receipt.provider}, ${receipt.providerEventId}, ${receipt.type}, ${receipt.tenantId}::uuid,
-                ${receipt.payload}, ${request.outcome}, ${request.note}, ${instantParam(receipt.receivedAt)})
+        ${onlyIf === undefined ? sql`VALUES (${values})` : sql`SELECT ${values} WHERE ${onlyIf}`}
         ON CONFLICT (provider, provider_event_id) DO NOTHING
       `
     }
@@ -138,13 +146,13 @@ export const BillingLedgerSql = Layer.scoped(
     /**
      * The grace days last read per paid role: the context a subscription's first event is decided with
      * before its statement is sent, which the statement checks (ADR 090). A wrong or missing guess costs
-     * only the second statement.
+     * only a second transaction.
      */
     const graceDaysRead = new Map<string, number | null>()
     const paidRoleOf = (subject: BillingSubject) =>
       subject._tag === "MemberRole" ? `${subject.tenantId}/${subject.guildId}/${subject.roleId}` : undefined
     /**
-     * Subscriptions this process has seen exist: their events are not decided ahead as first events, which
+     * Subscriptions this process has seen exist: their events are not recorded as first events, which
      * they are not. Rows are not deleted while their tenant exists, so a stale entry only costs that.
      */
     const subscriptionsSeen = new Set<string>()
@@ -160,23 +168,26 @@ export const BillingLedgerSql = Layer.scoped(
       const days = graceDaysRead.get(role)
       return days === undefined ? Option.none() : Option.some({ paidRoleGraceDays: Option.fromNullable(days) })
     }
-    const rememberGraceDays = (subject: BillingSubject, days: number | null) => {
+    const rememberGraceDays = (subject: BillingSubject, days: number | string | null) => {
       const role = paidRoleOf(subject)
       if (role === undefined) return
       if (graceDaysRead.size >= maxRememberedPaidRoles) graceDaysRead.clear()
-      graceDaysRead.set(role, days)
+      graceDaysRead.set(role, days === null ? null : Number(days))
     }
 
-    /** A new subscription's row, unless another transaction just inserted it (then nothing). */
+    /**
+     * A new subscription's row. In `writeState` another transaction's insert of it makes this one do
+     * nothing (ON CONFLICT); in a first event's statement it fails the statement instead, so that nothing
+     * of the event is written.
+     */
     const subscriptionInsert = (
       tenantId: TenantId,
       key: string,
       state: SubscriptionState,
       encoded: string,
-      onlyIf?: Statement.Fragment
+      insert: { readonly onlyIf: Statement.Fragment } | "unless it exists"
     ) => {
       const member = memberColumns(state.subject)
-      // Typed by hand: a SELECT's parameters do not take the columns' types as VALUES' do.
       const values = sql`${tenantId}::uuid, ${key}::text, ${state.status}::text, ${state.provider}::text,
         ${state.correlationId}::text, ${member.guildId}::text, ${member.userId}::text, ${member.roleId}::text,
         ${state.planKey}::text, ${encoded}::jsonb, ${state.revision}::integer,
@@ -184,8 +195,11 @@ export const BillingLedgerSql = Layer.scoped(
       return sql`
         INSERT INTO subscriptions (tenant_id, subject_key, status, provider, correlation_id, guild_id, user_id,
                                    role_id, plan_key, state, revision, updated_at)
-        ${onlyIf === undefined ? sql`VALUES (${values})` : sql`SELECT ${values} WHERE ${onlyIf}`}
-        ON CONFLICT (tenant_id, subject_key) DO NOTHING
+        ${
+        insert === "unless it exists"
+          ? sql`VALUES (${values}) ON CONFLICT (tenant_id, subject_key) DO NOTHING`
+          : sql`SELECT ${values} WHERE ${insert.onlyIf}`
+      }
         RETURNING 1
       `
     }
@@ -209,79 +223,89 @@ export const BillingLedgerSql = Layer.scoped(
     }
 
     /**
+     * A subscription's first event in one statement, its own transaction (ADR 090): `decide`'s answer for
+     * "no subscription yet", given the guessed context, is written with the receipt and the jobs when no
+     * subscription row exists and the paid role's grace days are the guessed ones; otherwise nothing is
+     * written and the event is "not a first event". The subscription's insert has no ON CONFLICT: when
+     * another transaction inserts the same subscription meanwhile, this statement fails on the primary key
+     * and writes nothing, and the event is likewise recorded again as an ordinary one.
+     */
+    const recordFirstEvent = (
+      request: RecordRequest,
+      tenantId: TenantId,
+      transition: Transition,
+      context: DecideContext
+    ) =>
+      Effect.gen(function*() {
+        const key = subjectKey(transition.subject)
+        const now = yield* DateTime.now
+        const decided = transition.decide(Option.none(), context)
+        const { specs, state } = yield* checkedDecision(tenantId, key, decided, request.jobs)
+        const encoded = jsonParam(yield* encodeState(state))
+        const guessed = Option.getOrNull(context.paidRoleGraceDays)
+        const jobsWhenWritten = specs.length === 0
+          ? sql``
+          : sql`, inserted AS (${jobsInsert(sql, specs, now, sql`EXISTS (SELECT 1 FROM written)`)})`
+        const rows = yield* inTenantStatement(tenantId)(sql<FirstEventRow>`
+          WITH grace AS (SELECT ${paidRoleGraceDays(transition.subject)} AS days),
+          fits AS (
+            SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM subscriptions WHERE tenant_id = ${tenantId} AND subject_key = ${key})
+              AND (SELECT days FROM grace) IS NOT DISTINCT FROM ${guessed}::integer
+          ),
+          receipt AS (${receiptValues(request, sql`EXISTS (SELECT 1 FROM fits)`)} RETURNING 1),
+          written AS (
+            ${subscriptionInsert(tenantId, key, state, encoded, { onlyIf: sql`EXISTS (SELECT 1 FROM receipt)` })}
+          )
+          ${jobsWhenWritten}
+          SELECT (SELECT count(*) FROM fits)::int AS fitted, (SELECT count(*) FROM receipt)::int AS recorded,
+                 (SELECT days FROM grace) AS paid_role_grace_days
+        `).pipe(
+          Effect.catchIf(
+            (error) => isUniqueViolation(error.cause),
+            () => Effect.succeed([])
+          )
+        )
+        const row = rows[0]
+        if (row === undefined) return "not a first event" as const
+        rememberGraceDays(transition.subject, row.paid_role_grace_days)
+        if (row.fitted === 0) return "not a first event" as const
+        if (row.recorded === 0) return "duplicate" as const
+        return anyDue(specs, now) ? "recorded, jobs due" as const : "recorded" as const
+      })
+
+    /**
      * The receipt's insert and, when it was new, the subscription's lock and what `decide` is given, in one
      * round trip (ADR 054). The lock's SELECT ... FOR UPDATE behaves as on its own: it waits for a
      * concurrent writer of the row and reads the version that writer committed; a row another transaction
-     * inserted after this statement began is not seen, which the insert's ON CONFLICT then reveals, as for
+     * inserted after this statement began is not seen, which writeState's ON CONFLICT then reveals, as for
      * a separate SELECT.
-     *
-     * `first` is `decide`'s answer for a subject without a subscription, given a guessed context: the
-     * statement inserts its state, with its jobs, when the receipt is new, no row is found and the paid
-     * role's grace days are the guessed ones (ADR 090). Otherwise what it read decides in a second statement.
      */
-    const insertReceiptLockingState = (
-      request: RecordRequest,
-      tenantId: TenantId,
-      subject: BillingSubject,
-      first: Option.Option<{
-        readonly context: DecideContext
-        readonly state: SubscriptionState
-        readonly encoded: string
-        readonly specs: ReadonlyArray<JobSpec>
-        readonly now: DateTime.Utc
-      }>
-    ) => {
-      const key = subjectKey(subject)
-      const locking = sql`
-        receipt AS (${receiptValues(request)} RETURNING 1),
+    const insertReceiptLockingState = (request: RecordRequest, tenantId: TenantId, subject: BillingSubject) =>
+      sql<{ recorded: number; state: unknown; paid_role_grace_days: number | string | null }>`
+        WITH receipt AS (${receiptValues(request)} RETURNING 1),
         locked AS (
           SELECT state FROM subscriptions
-          WHERE tenant_id = ${tenantId} AND subject_key = ${key} AND EXISTS (SELECT 1 FROM receipt)
+          WHERE tenant_id = ${tenantId} AND subject_key = ${subjectKey(subject)} AND EXISTS (SELECT 1 FROM receipt)
           FOR UPDATE
-        ),
-        grace AS (SELECT ${paidRoleGraceDays(subject)} AS days)
-      `
-      const statement = Option.match(first, {
-        onNone: () =>
-          sql<StatementRow>`
-          WITH ${locking}
-          SELECT (SELECT count(*) FROM receipt)::int AS recorded, (SELECT state FROM locked) AS state,
-                 (SELECT days FROM grace) AS paid_role_grace_days, 0 AS fitted, 0 AS written
-        `,
-        onSome: ({ context, encoded, now, specs, state }) => {
-          const guessed = Option.getOrNull(context.paidRoleGraceDays)
-          const jobsWhenWritten = specs.length === 0
-            ? sql``
-            : sql`, inserted AS (${jobsInsert(sql, specs, now, sql`EXISTS (SELECT 1 FROM written)`)})`
-          return sql<StatementRow>`
-            WITH ${locking},
-            fits AS (
-              SELECT 1 WHERE EXISTS (SELECT 1 FROM receipt) AND NOT EXISTS (SELECT 1 FROM locked)
-                AND (SELECT days FROM grace) IS NOT DISTINCT FROM ${guessed}::integer
-            ),
-            written AS (${subscriptionInsert(tenantId, key, state, encoded, sql`EXISTS (SELECT 1 FROM fits)`)})
-            ${jobsWhenWritten}
-            SELECT (SELECT count(*) FROM receipt)::int AS recorded, (SELECT state FROM locked) AS state,
-                   (SELECT days FROM grace) AS paid_role_grace_days, (SELECT count(*) FROM fits)::int AS fitted,
-                   (SELECT count(*) FROM written)::int AS written
-          `
-        }
-      })
-      return statement.pipe(
-        Effect.flatMap(([row]): Effect.Effect<Recorded, ParseError> => {
-          if (row === undefined || row.recorded === 0) return Effect.succeed({ _tag: "Duplicate" })
-          const graceDays = row.paid_role_grace_days === null ? null : Number(row.paid_role_grace_days)
-          rememberGraceDays(subject, graceDays)
-          const context: DecideContext = { paidRoleGraceDays: Option.fromNullable(graceDays) }
-          if (row.written > 0) return Effect.succeed({ _tag: "Written" })
-          if (row.fitted > 0) return Effect.succeed({ _tag: "Taken", context })
+        )
+        SELECT (SELECT count(*) FROM receipt)::int AS recorded, (SELECT state FROM locked) AS state,
+               ${paidRoleGraceDays(subject)} AS paid_role_grace_days
+      `.pipe(
+        Effect.flatMap(([row]) => {
+          if (row === undefined || row.recorded === 0) return Effect.succeed(Option.none())
+          rememberGraceDays(subject, row.paid_role_grace_days)
           return Effect.map(
             row.state === null ? Effect.succeedNone : Effect.asSome(decodeState(row.state)),
-            (current) => ({ _tag: "Locked", current, context })
+            (current) =>
+              Option.some({
+                current,
+                context: {
+                  paidRoleGraceDays: Option.map(Option.fromNullable(row.paid_role_grace_days), Number)
+                } satisfies DecideContext
+              })
           )
         })
       )
-    }
 
     const lockedState = (tenantId: TenantId, key: string) =>
       sql<{ state: unknown }>`
@@ -291,7 +315,7 @@ export const BillingLedgerSql = Layer.scoped(
     /**
      * Inserts a new subscription (false when another transaction just did) or updates the locked one, and
      * enqueues `specs` in the same statement, only when it wrote (ADR 054: one round trip for both). The
-     * jobs are JobsSql's rows and wake-up NOTIFY, written as Jobs.enqueue would in this transaction.
+     * jobs are JobsSql's rows, written as Jobs.enqueue would in this transaction.
      */
     const writeState = (
       tenantId: TenantId,
@@ -304,7 +328,7 @@ export const BillingLedgerSql = Layer.scoped(
         const encoded = jsonParam(yield* encodeState(state))
         const member = memberColumns(state.subject)
         const write = isNew
-          ? subscriptionInsert(tenantId, key, state, encoded)
+          ? subscriptionInsert(tenantId, key, state, encoded, "unless it exists")
           : sql`
             UPDATE subscriptions SET
               status = ${state.status}, provider = ${state.provider}, correlation_id = ${state.correlationId},
@@ -334,21 +358,21 @@ export const BillingLedgerSql = Layer.scoped(
 
     /**
      * Runs the subject's subscription through `decide` and stores the result with the jobs it asked for and
-     * `moreJobs`. `locked` is the locked state read with the receipt's insert, or "taken" when that
-     * statement found another transaction's new row in its way, which is then locked and read first.
+     * `moreJobs`. `current` is the locked state read with the receipt's insert.
      */
     const applyTransition = (
       tenantId: TenantId,
-      transition: Option.Option.Value<RecordRequest["transition"]>,
-      locked: Option.Option<SubscriptionState> | "taken",
+      transition: Transition,
+      locked: Option.Option<SubscriptionState>,
       context: DecideContext,
       moreJobs: ReadonlyArray<JobSpec>
     ) =>
       Effect.gen(function*() {
         const key = subjectKey(transition.subject)
+        let current = locked
         // A second attempt only follows a concurrent insert of the same new subscription, which then exists.
-        for (let attempt = locked === "taken" ? 2 : 1; attempt <= 2; attempt++) {
-          const current = attempt === 1 && locked !== "taken" ? locked : yield* lockedState(tenantId, key)
+        for (let attempt = 1; attempt <= 2; attempt++) {
+          if (attempt > 1) current = yield* lockedState(tenantId, key)
           const { specs, state } = yield* checkedDecision(tenantId, key, transition.decide(current, context), moreJobs)
           if (yield* writeState(tenantId, key, state, Option.isNone(current), specs)) {
             return anyDue(specs, yield* DateTime.now)
@@ -357,43 +381,45 @@ export const BillingLedgerSql = Layer.scoped(
         return yield* Effect.dieMessage(`subscription ${key} could not be inserted nor found in tenant ${tenantId}`)
       })
 
+    /** The receipt and what it changes, in one transaction of the receipt's tenant (or the platform's). */
     const record = (request: RecordRequest) =>
       Effect.gen(function*() {
         if (Option.isSome(request.transition)) {
           const transition = request.transition.value
           const tenantId = request.receipt.tenantId!
-          const key = subjectKey(transition.subject)
-          const now = yield* DateTime.now
-          const first = yield* Effect.transposeMapOption(guessedContext(transition.subject), (context) =>
-            Effect.gen(function*() {
-              const decided = transition.decide(Option.none(), context)
-              const { specs, state } = yield* checkedDecision(tenantId, key, decided, request.jobs)
-              return { context, state, specs, now, encoded: jsonParam(yield* encodeState(state)) }
-            }))
-          const recorded = yield* insertReceiptLockingState(request, tenantId, transition.subject, first)
-          if (recorded._tag === "Duplicate") {
-            return "duplicate" as const
-          }
-          sawSubscription(tenantId, key)
-          const jobsDue = recorded._tag === "Written"
-            ? anyDue(Option.getOrThrow(first).specs, now)
-            : yield* applyTransition(
-              tenantId,
-              transition,
-              recorded._tag === "Taken" ? "taken" : recorded.current,
-              recorded.context,
-              request.jobs
-            )
-          return jobsDue ? "recorded, jobs due" as const : "recorded" as const
+          const recorded = yield* insertReceiptLockingState(request, tenantId, transition.subject)
+          if (Option.isNone(recorded)) return "duplicate" as const
+          sawSubscription(tenantId, subjectKey(transition.subject))
+          const { context, current } = recorded.value
+          return (yield* applyTransition(tenantId, transition, current, context, request.jobs))
+            ? "recorded, jobs due" as const
+            : "recorded" as const
         }
-        if (!(yield* insertReceipt(request))) {
-          return "duplicate" as const
-        }
+        if (!(yield* insertReceipt(request))) return "duplicate" as const
         yield* ofTheReceiptsTenant(request.receipt.tenantId, request.jobs)
-        if (request.jobs.length > 0) {
-          yield* jobs.enqueue(request.jobs)
-        }
+        if (request.jobs.length > 0) yield* jobs.enqueue(request.jobs)
         return "recorded" as const
+      }).pipe(request.receipt.tenantId === null ? asPlatform : inTenant(request.receipt.tenantId))
+
+    /** A first event in one statement when it looks like one (ADR 090); otherwise, or if it was not, `record`. */
+    const recordFirstOrOrdinary = (request: RecordRequest) =>
+      Option.match(request.transition, {
+        onNone: () => record(request),
+        onSome: (transition) =>
+          Option.match(guessedContext(transition.subject), {
+            onNone: () => record(request),
+            onSome: (context) =>
+              Effect.flatMap(
+                recordFirstEvent(request, request.receipt.tenantId!, transition, context),
+                (outcome) => {
+                  if (outcome === "not a first event") return record(request)
+                  if (outcome !== "duplicate") {
+                    sawSubscription(request.receipt.tenantId!, subjectKey(transition.subject))
+                  }
+                  return Effect.succeed(outcome)
+                }
+              )
+          })
       })
 
     return BillingLedger.of({
@@ -409,8 +435,7 @@ export const BillingLedgerSql = Layer.scoped(
           }
         }
         // A receipt that names no tenant (an ignored operator-account event) is written in platform context.
-        return record(request).pipe(
-          tenantId === null ? asPlatform : inTenant(tenantId),
+        return recordFirstOrOrdinary(request).pipe(
           boundary,
           // Committed: now wake the workers (Jobs.enqueue, used within the transaction, sent its own NOTIFY).
           Effect.flatMap((outcome) =>

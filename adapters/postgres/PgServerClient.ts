@@ -3,6 +3,7 @@ import { PgClient } from "@effect/sql-pg"
 import { SqlError } from "@effect/sql/SqlError"
 import { Config, type ConfigError, Duration, Effect, Layer, Redacted } from "effect"
 import Pg from "pg"
+import { OneStatementTransaction } from "./OneStatementTransaction.js"
 
 /**
  * A pooled client for a Postgres server (@effect/sql-pg over node-postgres).
@@ -164,9 +165,71 @@ const pool = (options: PgServerClientOptions) =>
     )
   )
 
-export const layer = (options: PgServerClientOptions): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, SqlError> =>
-  PgClient.layerFromPool({ acquire: pool(options), applicationName: options.applicationName ?? "guildhall" })
+/** A server error (it has a SQLSTATE); anything else leaves the connection in doubt, so the pool drops it. */
+const isServerError = (error: unknown) =>
+  typeof error === "object" && error !== null && typeof (error as { code?: unknown }).code === "string"
+
+/**
+ * OneStatementTransaction on the pool: the opener, the statement and COMMIT are
+ * written in one go (pipeline mode) and answered in order. A failed statement
+ * aborts the transaction, so Postgres answers the COMMIT with a rollback.
+ */
+const oneStatementTransaction = (pool: Pg.Pool) =>
+  OneStatementTransaction.of({
+    run: (opener, [text, params]) =>
+      Effect.async<ReadonlyArray<Record<string, unknown>>, SqlError>((resume) => {
+        pool.connect((connectError, client, release) => {
+          if (connectError !== undefined || client === undefined) {
+            return resume(
+              Effect.fail(new SqlError({ cause: connectError, message: "Failed to acquire connection" }))
+            )
+          }
+          let failure: unknown = undefined
+          let rows: ReadonlyArray<Record<string, unknown>> = []
+          const failed = (error: unknown) => {
+            if (failure === undefined) failure = error
+          }
+          // The socket can fail while the queries are out: their callbacks then get the error.
+          client.on("error", failed)
+          const stream = (client as unknown as { connection: { stream: { cork(): void; uncork(): void } } })
+            .connection.stream
+          stream.cork()
+          client.query(opener, [], (error: Error | null) => error === null || failed(error))
+          client.query(text, params as Array<unknown>, (error: Error | null, result?: Pg.QueryResult) => {
+            if (error !== null) failed(error)
+            else rows = result?.rows ?? []
+          })
+          client.query("COMMIT", [], (error: Error | null) => {
+            if (error !== null) failed(error)
+            client.off("error", failed)
+            release(failure === undefined || isServerError(failure) ? undefined : failure as Error)
+            resume(
+              failure === undefined
+                ? Effect.succeed(rows)
+                : Effect.fail(new SqlError({ cause: failure, message: "Failed to execute statement" }))
+            )
+          })
+          stream.uncork()
+        })
+      })
+  })
+
+export const layer = (
+  options: PgServerClientOptions
+): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient | OneStatementTransaction, SqlError> =>
+  Layer.unwrapScoped(
+    Effect.map(pool(options), (created) =>
+      Layer.merge(
+        PgClient.layerFromPool({
+          acquire: Effect.succeed(created),
+          applicationName: options.applicationName ?? "guildhall"
+        }),
+        Layer.succeed(OneStatementTransaction, oneStatementTransaction(created))
+      ))
+  )
 
 /** The server from `DATABASE_URL` (a secret: it may carry a password). */
-export const layerConfig: Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, SqlError | ConfigError.ConfigError> =
-  Layer.unwrapEffect(Effect.map(Config.redacted("DATABASE_URL"), (url) => layer({ url })))
+export const layerConfig: Layer.Layer<
+  PgClient.PgClient | SqlClient.SqlClient | OneStatementTransaction,
+  SqlError | ConfigError.ConfigError
+> = Layer.unwrapEffect(Effect.map(Config.redacted("DATABASE_URL"), (url) => layer({ url })))

@@ -1,7 +1,8 @@
-import { SqlClient } from "@effect/sql"
+import { SqlClient, type Statement } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Effect, Scope } from "effect"
+import { Effect, Option, Scope } from "effect"
 import type { TenantId } from "../../core/index.js"
+import { OneStatementTransaction } from "./OneStatementTransaction.js"
 
 /**
  * The one place that opens the transactions repositories query in. Each sets
@@ -53,12 +54,34 @@ export const inTenant =
   (tenantId: TenantId) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | SqlError, R | SqlClient.SqlClient> =>
     uuid.test(tenantId)
-      ? Effect.flatMap(SqlClient.SqlClient, (sql) =>
-        transactionWith(
-          sql,
-          `SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('role', '${appRole}', true)`
-        )(effect))
+      ? Effect.flatMap(SqlClient.SqlClient, (sql) => transactionWith(sql, tenantSettings(tenantId))(effect))
       : Effect.dieMessage(`inTenant: ${JSON.stringify(tenantId)} is not a tenant id (a UUID)`)
+
+const tenantSettings = (tenantId: TenantId) =>
+  `SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('role', '${appRole}', true)`
+
+/**
+ * `inTenant` for a transaction that is one statement: on the Postgres server
+ * in one round trip (OneStatementTransaction, ADR 091), elsewhere as
+ * `inTenant(statement)`.
+ */
+export const inTenantStatement = (tenantId: TenantId) =>
+<A extends object>(
+  statement: Statement.Statement<A>
+): Effect.Effect<ReadonlyArray<A>, SqlError, SqlClient.SqlClient> =>
+  Effect.flatMap(
+    Effect.serviceOption(OneStatementTransaction),
+    Option.match({
+      onNone: () => inTenant(tenantId)(statement),
+      onSome: (transaction) =>
+        uuid.test(tenantId)
+          ? transaction.run(`BEGIN; ${tenantSettings(tenantId)}`, statement.compile()) as Effect.Effect<
+            ReadonlyArray<A>,
+            SqlError
+          >
+          : Effect.dieMessage(`inTenant: ${JSON.stringify(tenantId)} is not a tenant id (a UUID)`)
+    })
+  )
 
 /**
  * Runs `effect` in a transaction that sees every tenant's rows: operator and

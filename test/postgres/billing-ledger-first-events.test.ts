@@ -1,6 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Context, Effect, Layer, Option } from "effect"
 import { BillingLedgerSql, RepositoriesSql } from "../../adapters/postgres/index.js"
+import { OneStatementTransaction } from "../../adapters/postgres/OneStatementTransaction.js"
 import {
   BillingLedger,
   Jobs,
@@ -9,6 +10,7 @@ import {
   type TenantPlanSubject,
   TenantRepo
 } from "../../core/index.js"
+import { serverAvailable, serverDatabase } from "../support/databases.js"
 import { activePlanState, at, makeTenant } from "../support/fixtures.js"
 import { sqlDatabases } from "../support/stores.js"
 
@@ -95,6 +97,35 @@ for (const database of await sqlDatabases()) {
             "evt_next:revision-2",
             "evt_third:revision-3"
           ])
+        }))
+    }
+  )
+}
+
+if (await serverAvailable()) {
+  layer(RepositoriesSql.pipe(Layer.provideMerge(serverDatabase())), { timeout: 60_000, excludeTestServices: true })(
+    "BillingLedgerSql on the Postgres server",
+    (it) => {
+      // The ledger is called from request fibers, whose context holds none of the database's services.
+      it.scoped("records a first event in one round trip, with the transactions of the database it was built on", () =>
+        Effect.gen(function*() {
+          const server = yield* OneStatementTransaction
+          let runs = 0
+          const counted = OneStatementTransaction.of({
+            run: (opener, statement) => Effect.suspend(() => (runs++, server.run(opener, statement)))
+          })
+          const ledger = Context.get(
+            yield* Layer.build(BillingLedgerSql.pipe(Layer.provide(Layer.succeed(OneStatementTransaction, counted)))),
+            BillingLedger
+          )
+          const tenant = makeTenant({ planKey: "enterprise" })
+          yield* (yield* TenantRepo).insert(tenant)
+          const subject: TenantPlanSubject = { _tag: "TenantPlan", tenantId: tenant.id, planKey: PlanKey.make("pro") }
+
+          assert.strictEqual(yield* ledger.record(planEvent(subject, "evt_one_round_trip", [])), "recorded")
+          assert.strictEqual(runs, 1)
+          const stored = yield* ledger.findSubscription(tenant.id, "plan")
+          assert.deepStrictEqual(Option.map(stored, (state) => state.revision), Option.some(1))
         }))
     }
   )

@@ -4,6 +4,7 @@ import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, Redacted } from "effect"
 import { randomBytes } from "node:crypto"
 import { MigrationsLive, PgliteClient, PgServerClient } from "../../adapters/postgres/index.js"
+import type { OneStatementTransaction } from "../../adapters/postgres/OneStatementTransaction.js"
 
 /**
  * Fresh, migrated databases for one test file (or one `layer(...)` block):
@@ -39,14 +40,16 @@ export const isolatedSchema = Effect.acquireRelease(
 )
 
 /** A new, empty schema on the Postgres server; every pooled connection's search_path points at it. */
-export const emptyServerDatabase = (): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient> =>
+export const emptyServerDatabase = (): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient | OneStatementTransaction> =>
   Layer.unwrapScoped(
-    Effect.map(isolatedSchema, (schema) =>
-      PgServerClient.layer({ url: Redacted.make(withSearchPath(serverUrl, schema)) }))
+    Effect.map(
+      isolatedSchema,
+      (schema) => PgServerClient.layer({ url: Redacted.make(withSearchPath(serverUrl, schema)) })
+    )
   ).pipe(Layer.provide(PgServerClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 })), Layer.orDie)
 
 /** A new schema on the Postgres server with every migration applied. */
-export const serverDatabase = (): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient> =>
+export const serverDatabase = (): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient | OneStatementTransaction> =>
   MigrationsLive.pipe(Layer.provideMerge(emptyServerDatabase()), Layer.orDie)
 
 const probeServer = PgClient.make({ url: Redacted.make(serverUrl), connectTimeout: "3 seconds" }).pipe(
