@@ -53,12 +53,18 @@ const transactionWith = (sql: SqlClient.SqlClient, settings: string) =>
 export const inTenant =
   (tenantId: TenantId) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | SqlError, R | SqlClient.SqlClient> =>
-    uuid.test(tenantId)
-      ? Effect.flatMap(SqlClient.SqlClient, (sql) => transactionWith(sql, tenantSettings(tenantId))(effect))
-      : Effect.dieMessage(`inTenant: ${JSON.stringify(tenantId)} is not a tenant id (a UUID)`)
+    Effect.flatMap(
+      tenantSettings(tenantId),
+      (settings) => Effect.flatMap(SqlClient.SqlClient, (sql) => transactionWith(sql, settings)(effect))
+    )
 
+/** The statement that sets a tenant's context; a defect unless the id is a UUID (it is written as a literal). */
 const tenantSettings = (tenantId: TenantId) =>
-  `SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('role', '${appRole}', true)`
+  uuid.test(tenantId)
+    ? Effect.succeed(
+      `SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('role', '${appRole}', true)`
+    )
+    : Effect.dieMessage(`inTenant: ${JSON.stringify(tenantId)} is not a tenant id (a UUID)`)
 
 /**
  * `inTenant` for a transaction that is one statement: on the Postgres server
@@ -74,12 +80,11 @@ export const inTenantStatement = (tenantId: TenantId) =>
     Option.match({
       onNone: () => inTenant(tenantId)(statement),
       onSome: (transaction) =>
-        uuid.test(tenantId)
-          ? transaction.run(`BEGIN; ${tenantSettings(tenantId)}`, statement.compile()) as Effect.Effect<
-            ReadonlyArray<A>,
-            SqlError
-          >
-          : Effect.dieMessage(`inTenant: ${JSON.stringify(tenantId)} is not a tenant id (a UUID)`)
+        Effect.flatMap(
+          tenantSettings(tenantId),
+          (settings) =>
+            transaction.run(`BEGIN; ${settings}`, statement.compile()) as Effect.Effect<ReadonlyArray<A>, SqlError>
+        )
     })
   )
 

@@ -35,7 +35,8 @@ export { PolicyStoreSql, policyStoreSqlLayer } from "./PolicyStoreSql.js"
 export { policyChannel } from "./policyVersions.js"
 export { QuotaStoreSql } from "./QuotaStoreSql.js"
 export { GuildClaimRepoSql, PlatformSettingsRepoSql }
-export { asPlatform, inTenant, withPlatformView } from "./TenantScope.js"
+export { OneStatementTransaction } from "./OneStatementTransaction.js"
+export { asPlatform, inTenant, inTenantStatement, withPlatformView } from "./TenantScope.js"
 export { ApiKeyRepoSql, FeatureCatalogRepoSql, GuildRepoSql, ReadinessSql, TenantRepoSql }
 export { XpStoreSql }
 

@@ -1,7 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Context, Effect, Layer, Option } from "effect"
-import { BillingLedgerSql, RepositoriesSql } from "../../adapters/postgres/index.js"
-import { OneStatementTransaction } from "../../adapters/postgres/OneStatementTransaction.js"
+import { BillingLedgerSql, OneStatementTransaction, RepositoriesSql } from "../../adapters/postgres/index.js"
+
 import {
   BillingLedger,
   Jobs,

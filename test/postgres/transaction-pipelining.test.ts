@@ -2,8 +2,8 @@ import { SqlClient } from "@effect/sql"
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import Pg from "pg"
-import { PgServerClient } from "../../adapters/postgres/index.js"
-import { OneStatementTransaction } from "../../adapters/postgres/OneStatementTransaction.js"
+import { OneStatementTransaction, PgServerClient } from "../../adapters/postgres/index.js"
+
 import { serverAvailable, serverUrl } from "../support/databases.js"
 
 /**

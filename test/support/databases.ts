@@ -3,8 +3,12 @@ import type { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, Redacted } from "effect"
 import { randomBytes } from "node:crypto"
-import { MigrationsLive, PgliteClient, PgServerClient } from "../../adapters/postgres/index.js"
-import type { OneStatementTransaction } from "../../adapters/postgres/OneStatementTransaction.js"
+import {
+  MigrationsLive,
+  type OneStatementTransaction,
+  PgliteClient,
+  PgServerClient
+} from "../../adapters/postgres/index.js"
 
 /**
  * Fresh, migrated databases for one test file (or one `layer(...)` block):
