@@ -53,6 +53,10 @@ const isTransactionOpener = (config: unknown, values: unknown, callback: unknown
 /** What an opener answers (its rows are never read: only whether it failed). */
 const openerResult = { command: "BEGIN", rowCount: null, oid: 0, fields: [], rows: [] } as Pg.QueryResult
 
+/** The client's socket, corked around queries written together so they leave in one write. */
+const socketOf = (client: object) =>
+  (client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream
+
 interface ClientConfig extends Pg.ClientConfig {
   /** Name every statement that has parameters (ADR 087). */
   readonly prepareStatements: boolean
@@ -102,7 +106,7 @@ class GuildhallPgClient extends Pg.Client {
     if (opener === undefined) return this.#send(config, values, callback)
     this.#opener = undefined
     let openerError: Error | undefined
-    const stream = (this as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream
+    const stream = socketOf(this)
     stream.cork()
     try {
       super.query(opener, [], (error: Error | null) => {
@@ -191,8 +195,7 @@ const oneStatementTransaction = (pool: Pg.Pool) =>
           }
           // The socket can fail while the queries are out: their callbacks then get the error.
           client.on("error", failed)
-          const stream = (client as unknown as { connection: { stream: { cork(): void; uncork(): void } } })
-            .connection.stream
+          const stream = socketOf(client)
           stream.cork()
           client.query(opener, [], (error: Error | null) => error === null || failed(error))
           client.query(text, params as Array<unknown>, (error: Error | null, result?: Pg.QueryResult) => {
