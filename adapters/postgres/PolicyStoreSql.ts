@@ -14,6 +14,7 @@ import {
 } from "../../core/index.js"
 import { listenForPolicyChanges, type PolicyChangeListenerOptions } from "./PolicyChangeListener.js"
 import { GuildFeatureStateSchema } from "./policyRows.js"
+import { hearCommittedBumps } from "./policyVersions.js"
 
 /** A guild's policy sources as the one statement below returns them: JSON in the core Schemas' encoded shapes. */
 const PolicySourceJson = Schema.Struct({
@@ -96,8 +97,9 @@ const sourceRow = (results: ReadonlyArray<unknown>): unknown => {
 /**
  * The PolicyStore over Postgres (PGlite or a server): `load` reads a guild's
  * sources in one round trip, `changes` hears the policy channel (see
- * PolicyChangeListener). The layer is ready once it listens, so no change
- * committed after it was built can be missed.
+ * PolicyChangeListener), and also hears at once what this process's own
+ * transactions on the same client commit (ADR 092). The layer is ready once
+ * it listens, so no change committed after it was built can be missed.
  */
 export const policyStoreSqlLayer = (
   options: PolicyChangeListenerOptions = {}
@@ -108,6 +110,7 @@ export const policyStoreSqlLayer = (
       const sql = yield* SqlClient.SqlClient
       const published = yield* PubSub.unbounded<PolicyChange>()
       yield* listenForPolicyChanges(published, options)
+      yield* hearCommittedBumps(sql, published)
 
       const load = (guildId: GuildId): Effect.Effect<Option.Option<PolicySource>> => {
         if (!isGuildId(guildId)) return Effect.succeed(Option.none())

@@ -3,6 +3,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Effect, Option, Scope } from "effect"
 import type { TenantId } from "../../core/index.js"
 import { OneStatementTransaction } from "./OneStatementTransaction.js"
+import { announceCommittedBumps, forgetBumps } from "./policyVersions.js"
 
 /**
  * The one place that opens the transactions repositories query in. Each sets
@@ -29,6 +30,7 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
  * them). `settings` holds literals only, never input that was not checked.
  * Otherwise it is @effect/sql's own transaction: a reserved connection, and
  * the statements inside it (and nested transactions) use that connection.
+ * Once it commits, the policy changes it wrote are announced in process.
  */
 const transactionWith = (sql: SqlClient.SqlClient, settings: string) =>
   SqlClient.makeWithTransaction({
@@ -38,10 +40,11 @@ const transactionWith = (sql: SqlClient.SqlClient, settings: string) =>
       Scope.make(),
       (scope) => Effect.map(Scope.extend(sql.reserve, scope), (conn) => [scope, conn] as const)
     ),
-    begin: (conn) => conn.executeUnprepared(`BEGIN; ${settings}`, [], undefined),
+    begin: (conn) => Effect.zipRight(forgetBumps(conn), conn.executeUnprepared(`BEGIN; ${settings}`, [], undefined)),
     savepoint: (conn, id) => conn.executeUnprepared(`SAVEPOINT effect_sql_${id}; ${settings}`, [], undefined),
-    commit: (conn) => conn.executeUnprepared("COMMIT", [], undefined),
-    rollback: (conn) => conn.executeUnprepared("ROLLBACK", [], undefined),
+    commit: (conn) =>
+      Effect.zipRight(conn.executeUnprepared("COMMIT", [], undefined), announceCommittedBumps(sql, conn)),
+    rollback: (conn) => Effect.zipRight(forgetBumps(conn), conn.executeUnprepared("ROLLBACK", [], undefined)),
     rollbackSavepoint: (conn, id) => conn.executeUnprepared(`ROLLBACK TO SAVEPOINT effect_sql_${id}`, [], undefined)
   })
 

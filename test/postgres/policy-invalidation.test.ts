@@ -1,14 +1,22 @@
 import { PgClient } from "@effect/sql-pg"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Deferred, Duration, Effect, Fiber, Layer, Option, Redacted, Stream } from "effect"
-import { PgServerClient, PolicyStoreSql, RepositoriesSql, runMigrations } from "../../adapters/postgres/index.js"
-import { type GuildId, type GuildRepo, PolicyStore, RuleRepo, type TenantRepo } from "../../core/index.js"
+import { Context, Deferred, Duration, Effect, Exit, Fiber, Layer, Option, Redacted, Stream } from "effect"
+import { randomBytes } from "node:crypto"
+import {
+  PgServerClient,
+  PolicyStoreSql,
+  policyStoreSqlLayer,
+  RepositoriesSql,
+  runMigrations
+} from "../../adapters/postgres/index.js"
+import { type GuildId, type GuildRepo, PolicyStore, type Rule, RuleRepo, type TenantRepo } from "../../core/index.js"
 import { isolatedSchema, pgliteDatabase, serverAvailable, serverUrl, withSearchPath } from "../support/databases.js"
 import { makeRule, tenantWithGuilds } from "../support/policy.js"
 
 /**
  * Two replicas, each with its own PolicyStoreSql: a rule written through one
  * is announced on the other's `changes` within a second, and the other then loads it.
+ * Within one process, a committed write is announced without waiting for the NOTIFY.
  */
 
 type Replica = Context.Context<TenantRepo | GuildRepo | RuleRepo | PolicyStore>
@@ -69,6 +77,53 @@ describe("cross-replica policy invalidation", () => {
         assert.notStrictEqual(Context.get(one, PgClient.PgClient), Context.get(two, PgClient.PgClient))
         yield* ruleWrittenOnOneIsEnforcedByTheOther(one, two)
         yield* ruleWrittenOnOneIsEnforcedByTheOther(two, one)
+      }),
+    60_000
+  )
+
+  it.scopedLive.skipIf(!withServer)(
+    "in process, a committed write is announced even when the NOTIFY never arrives; a rolled-back one is not",
+    () =>
+      Effect.gen(function*() {
+        const admin = yield* Layer.build(PgServerClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 }))
+        const schema = yield* isolatedSchema.pipe(Effect.provide(admin))
+        const applicationName = `guildhall_echo_${randomBytes(4).toString("hex")}`
+        const database = PgServerClient.layer({
+          url: Redacted.make(withSearchPath(serverUrl, schema)),
+          applicationName
+        })
+        // No heartbeat during the test: a lost listening connection goes unnoticed, as between two heartbeats.
+        const ports = Layer.mergeAll(RepositoriesSql, policyStoreSqlLayer({ heartbeatEvery: Duration.hours(1) }))
+        const replica = yield* Layer.build(ports.pipe(Layer.provideMerge(database)))
+        yield* runMigrations.pipe(Effect.provide(replica))
+        const { tenantId, guildIds: [guildId] } = yield* tenantWithGuilds().pipe(Effect.provide(replica))
+
+        // Postgres ends the listening connection: from now on, no NOTIFY reaches this process.
+        const pgAdmin = Context.get(admin, PgClient.PgClient)
+        const ended = yield* pgAdmin<{ ended: boolean }>`
+          SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity
+          WHERE application_name = ${applicationName} AND query LIKE 'LISTEN%'
+        `
+        assert.deepStrictEqual(ended, [{ ended: true }])
+
+        const { heard, listening } = yield* heardOn(replica, guildId)
+        const rules = Context.get(replica, RuleRepo)
+        // Bumped, then refused by the table's check: rolled back, so nothing is announced.
+        const refused = yield* Effect.exit(
+          rules.put({ ...makeRule(tenantId, guildId), effect: "maybe" } as unknown as Rule)
+        )
+        assert.isTrue(Exit.isFailure(refused))
+        const early = yield* heard.pipe(Effect.timeoutOption(Duration.millis(300)))
+        assert.isTrue(Option.isNone(early), "a rolled-back write was announced")
+
+        yield* rules.put(makeRule(tenantId, guildId, { target: "command:ban" }))
+        yield* heard.pipe(
+          Effect.timeoutFail({
+            duration: Duration.seconds(1),
+            onTimeout: () => "the committed write was not announced"
+          })
+        )
+        yield* Fiber.interrupt(listening)
       }),
     60_000
   )
