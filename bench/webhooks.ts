@@ -34,7 +34,12 @@
  *    does not compete with ingest for the two CPUs and the pool; jobs pile up
  *    (BENCH_WORKER_DURING_ACK=true runs it meanwhile, as the runner does).
  *    After each level, pgbench runs as many clients for as long, each
- *    transaction one INSERT into a scratch table with a bigserial key.
+ *    transaction one INSERT into a scratch table with a bigserial key (the
+ *    issue's yardstick); then the webhook's own transaction
+ *    (bench/webhookTransaction.ts: what the ledger commits for a new event,
+ *    prepared and pipelined as the server sends it), whose rate is the most
+ *    any server could acknowledge on this Postgres, and whose rows are then
+ *    deleted so the worker never sees them.
  * 2. Drain: the worker starts (the runner's settings: GUILDHALL_JOB_CONCURRENCY,
  *    GUILDHALL_JOB_POLL_INTERVAL) and works off the backlog. Every member
  *    joined the fake guild before their event was sent, so each grant counts.
@@ -96,6 +101,7 @@ import { botLinksOf, JobSettings } from "../programs/Settings.js"
 import { benchDatabaseUrl, benchSchema, percentile, positiveInt, withSearchPath } from "./support.js"
 import type { HealthResult, SenderCommand, SenderReply, SendResult } from "./webhookSenders.js"
 import { memberOf, post, snowflake, subscriptionActive, type TrafficTenant } from "./webhookTraffic.js"
+import { removeScriptRows, webhookTransactionScript } from "./webhookTransaction.js"
 
 const BenchSettings = Config.all({
   seconds: positiveInt("BENCH_SECONDS", 10),
@@ -252,6 +258,9 @@ interface LevelResult {
   readonly postgresCpuMsPerRequest: number | null
   readonly pgbenchTps: number | null
   readonly ratio: number | null
+  /** pgbench running the webhook's own transaction: the most any server could acknowledge here. */
+  readonly pgbenchWebhookTps: number | null
+  readonly webhookToInsert: number | null
 }
 
 /** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
@@ -340,8 +349,12 @@ const cpuProfiler = (path: Option.Option<string>) =>
 
 // ---------------------------------------------------------------- pgbench
 
-/** A scratch table in the bench schema, and a pgbench script inserting one row per transaction. */
-const pgbenchScript = (schema: string) =>
+/**
+ * pgbench's two scripts: one row inserted into a scratch table of the bench
+ * schema per transaction, and the webhook's own transaction
+ * (bench/webhookTransaction.ts) for `tenant`.
+ */
+const pgbenchScripts = (schema: string, tenant: BenchTenant) =>
   Effect.acquireRelease(
     Effect.gen(function*() {
       const admin = yield* PgClient.PgClient
@@ -351,18 +364,35 @@ const pgbenchScript = (schema: string) =>
         )
       `
       const dir = mkdtempSync(join(tmpdir(), "guildhall-bench-pgbench-"))
-      const file = join(dir, "insert.sql")
-      writeFileSync(file, `INSERT INTO ${schema}.pgbench_inserts (payload) VALUES ('subscription.active');\n`)
-      return { dir, file }
+      const insert = join(dir, "insert.sql")
+      writeFileSync(insert, `INSERT INTO ${schema}.pgbench_inserts (payload) VALUES ('subscription.active');\n`)
+      const webhook = join(dir, "webhook.sql")
+      writeFileSync(webhook, webhookTransactionScript(schema, tenant))
+      return { dir, insert, webhook }
     }),
     ({ dir }) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
   )
 
-const pgbench = (url: Redacted.Redacted, script: string, clients: number, seconds: number) =>
+/** Takes out what the webhook script wrote, so the job worker never sees its jobs. */
+const removePgbenchWebhooks = (schema: string) =>
+  Effect.flatMap(
+    PgClient.PgClient,
+    (admin) => Effect.forEach(removeScriptRows(schema), (statement) => admin.unsafe(statement), { discard: true })
+  )
+
+/** `protocol`: "simple" (pgbench's default), or "prepared", as the server sends its statements (ADR 087). */
+const pgbench = (
+  url: Redacted.Redacted,
+  script: string,
+  protocol: "simple" | "prepared",
+  clients: number,
+  seconds: number
+) =>
   Effect.async<number, Error>((resume) => {
     const child = execFile(
       "pgbench",
-      ["-n", "-c", String(clients), "-j", String(clients), "-T", String(seconds), "-f", script, Redacted.value(url)],
+      ["-n", "-M", protocol, "-c", String(clients), "-j", String(clients), "-T", String(seconds), "-f", script]
+        .concat(Redacted.value(url)),
       (error, stdout, stderr) => {
         const tps = /tps = ([\d.]+)/.exec(stdout)
         if (error !== null || tps === null) {
@@ -442,7 +472,7 @@ const measure = (settings: BenchSettings, schema: string, port: number) =>
       JobWorker.run({ concurrency: jobSettings.concurrency, pollInterval: jobSettings.pollInterval })
     )
     const workerDuringAck = settings.workerDuringAck ? Option.some(yield* startWorker) : Option.none()
-    const script = yield* pgbenchScript(schema)
+    const scripts = yield* pgbenchScripts(schema, tenants[0]!)
     const durationMs = settings.seconds * 1000
 
     yield* log(`server on 127.0.0.1:${port}; ${settings.tenants} tenants with Polar configured; warming up`)
@@ -486,16 +516,22 @@ const measure = (settings: BenchSettings, schema: string, port: number) =>
         // Postgres's processes, when they run on this machine: the database's share of a webhook.
         postgresCpuMsPerRequest: run.postgresCpuMs === null ? null : roundTo(2)(run.postgresCpuMs / run.result.requests)
       }
-      const tps = yield* pgbench(settings.databaseUrl, script.file, concurrency, settings.seconds).pipe(
-        Effect.tapError((error) => log(error.message)),
-        Effect.option,
-        Effect.map(Option.getOrNull)
-      )
+      const tpsOf = (script: string, protocol: "simple" | "prepared") =>
+        pgbench(settings.databaseUrl, script, protocol, concurrency, settings.seconds).pipe(
+          Effect.tapError((error) => log(error.message)),
+          Effect.option,
+          Effect.map(Option.getOrNull)
+        )
+      const tps = yield* tpsOf(scripts.insert, "simple")
+      const webhookTps = yield* tpsOf(scripts.webhook, "prepared")
+      yield* removePgbenchWebhooks(schema)
       const level = {
         concurrency,
         ...ours,
         pgbenchTps: tps === null ? null : Math.round(tps),
-        ratio: tps === null ? null : roundTo(2)(ours.webhooksPerSec / tps)
+        ratio: tps === null ? null : roundTo(2)(ours.webhooksPerSec / tps),
+        pgbenchWebhookTps: webhookTps === null ? null : Math.round(webhookTps),
+        webhookToInsert: tps === null || webhookTps === null ? null : roundTo(2)(webhookTps / tps)
       }
       levels.push(level)
       yield* Effect.sync(() =>
@@ -508,6 +544,10 @@ const measure = (settings: BenchSettings, schema: string, port: number) =>
               level.postgresCpuMsPerRequest ?? "n/a"
             } ms); pgbench INSERT ${
               tps === null ? "n/a" : `${formatCount(Math.round(tps))} tps, ratio ${level.ratio}`
+            }; pgbench webhook transaction ${
+              level.pgbenchWebhookTps === null
+                ? "n/a"
+                : `${formatCount(level.pgbenchWebhookTps)} tps (${level.webhookToInsert} of INSERT)`
             }; load ${loadAverage()}`
         )
       )
@@ -608,7 +648,8 @@ const program = Effect.gen(function*() {
             "the CPUs and the pool. "
           : "ACK phase: the job worker is off (it would compete for the CPUs and the pool); jobs accumulate and are " +
             "drained afterwards (BENCH_WORKER_DURING_ACK=true runs it meanwhile). ") +
-        "pgbench: as many clients, as long, one single-row INSERT per transaction, same server.",
+        "pgbench: as many clients, as long, one single-row INSERT per transaction, same server; then the " +
+        "webhook's own transaction (bench/webhookTransaction.ts), the most any server could acknowledge here.",
         `Targets: ACK p99 < ${targets.ackP99MsAt8} ms at 8 senders; at least ${targets.pgbenchRatio} of pgbench's rate.`,
         `Senders, server and Postgres share this machine: load average ${loadAverage()} on ${availableParallelism()} CPUs.`
       ].join("\n")
