@@ -679,6 +679,12 @@ const report = (settings: BenchSettings, result: Measured) => {
     `targets: ACK p99 at 8 senders < ${targets.ackP99MsAt8} ms: ${met.ackP99At8}; ` +
       `>= ${targets.pgbenchRatio} of pgbench at every level: ${met.halfOfPgbench}; load average now ${loadAverage()}`
   )
+  // What pgbench itself reaches with the webhook's transaction bounds what any server could (see the header).
+  console.log(
+    `pgbench running the webhook transaction, as a share of its INSERT rate: ${
+      result.levels.map((level) => `${level.webhookToInsert ?? "n/a"} at ${level.concurrency}`).join(", ")
+    }`
+  )
   console.log(JSON.stringify({
     bench: "webhooks",
     seconds: settings.seconds,
