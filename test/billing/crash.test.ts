@@ -19,7 +19,7 @@ import {
   sqlRuntime,
   stateChanged
 } from "../support/billing.js"
-import { isolatedSchema, serverAvailable, serverUrl, withSearchPath } from "../support/databases.js"
+import { isolatedServerSchema, serverAvailable } from "../support/databases.js"
 import type { CrashReport } from "./crash-child.js"
 
 /**
@@ -143,9 +143,7 @@ const crashThenRecover = (database: CrashDatabase, mode: Mode) =>
 
 /** A new schema on the server, migrated by the child at boot; dropped when the test's scope closes. */
 const serverCrashDatabase = Effect.gen(function*() {
-  const admin = yield* Layer.build(PgServerClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 }))
-  const schema = yield* isolatedSchema.pipe(Effect.provide(admin))
-  const url = withSearchPath(serverUrl, schema)
+  const { url } = yield* isolatedServerSchema
   const database: CrashDatabase = {
     childEnv: { CRASH_DATABASE: "server", CRASH_DATABASE_URL: url },
     reopen: () => Layer.orDie(PgServerClient.layer({ url: Redacted.make(url) }))

@@ -22,7 +22,7 @@ import {
 } from "../../core/index.js"
 import { CoreLive } from "../../programs/CoreLive.js"
 import { TestOutsideSystems } from "../../programs/TestRuntime.js"
-import { isolatedSchema, pgliteDatabase, serverAvailable, serverUrl, withSearchPath } from "../support/databases.js"
+import { isolatedServerSchema, pgliteDatabase, serverAvailable } from "../support/databases.js"
 
 /**
  * Two runtimes on one database, each with its own guardrail and snapshot
@@ -108,9 +108,7 @@ describe("guardrail across replicas", () => {
     "two runtimes on two server pools against one schema",
     () =>
       Effect.gen(function*() {
-        const admin = yield* Layer.build(PgServerClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 }))
-        const schema = yield* isolatedSchema.pipe(Effect.provide(admin))
-        const url = Redacted.make(withSearchPath(serverUrl, schema))
+        const url = Redacted.make((yield* isolatedServerSchema).url)
         const pool = () => PgServerClient.layer({ url })
         yield* runMigrations.pipe(Effect.provide(yield* Layer.build(pool())), Effect.orDie)
         const one = yield* Layer.build(replicaOn(pool()))

@@ -10,7 +10,7 @@ import {
   runMigrations
 } from "../../adapters/postgres/index.js"
 import { type GuildId, type GuildRepo, PolicyStore, type Rule, RuleRepo, type TenantRepo } from "../../core/index.js"
-import { isolatedSchema, pgliteDatabase, serverAvailable, serverUrl, withSearchPath } from "../support/databases.js"
+import { isolatedServerSchema, pgliteDatabase, serverAvailable } from "../support/databases.js"
 import { makeRule, tenantWithGuilds } from "../support/policy.js"
 
 /**
@@ -65,10 +65,7 @@ describe("cross-replica policy invalidation", () => {
     "two replicas on two server pools against one schema",
     () =>
       Effect.gen(function*() {
-        // Built into the test's scope first, so it is still open when the schema is dropped at the end.
-        const admin = yield* Layer.build(PgServerClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 }))
-        const schema = yield* isolatedSchema.pipe(Effect.provide(admin))
-        const url = Redacted.make(withSearchPath(serverUrl, schema))
+        const url = Redacted.make((yield* isolatedServerSchema).url)
         // Each build makes a pool (and a listening connection) of its own.
         const replica = () => replicaPorts.pipe(Layer.provideMerge(PgServerClient.layer({ url })))
         const one = yield* Layer.build(replica())
@@ -85,13 +82,9 @@ describe("cross-replica policy invalidation", () => {
     "in process, a committed write is announced even when the NOTIFY never arrives; a rolled-back one is not",
     () =>
       Effect.gen(function*() {
-        const admin = yield* Layer.build(PgServerClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 }))
-        const schema = yield* isolatedSchema.pipe(Effect.provide(admin))
+        const { admin, url } = yield* isolatedServerSchema
         const applicationName = `guildhall_echo_${randomBytes(4).toString("hex")}`
-        const database = PgServerClient.layer({
-          url: Redacted.make(withSearchPath(serverUrl, schema)),
-          applicationName
-        })
+        const database = PgServerClient.layer({ url: Redacted.make(url), applicationName })
         // No heartbeat during the test: a lost listening connection goes unnoticed, as between two heartbeats.
         const ports = Layer.mergeAll(RepositoriesSql, policyStoreSqlLayer({ heartbeatEvery: Duration.hours(1) }))
         const replica = yield* Layer.build(ports.pipe(Layer.provideMerge(database)))

@@ -43,6 +43,17 @@ export const isolatedSchema = Effect.acquireRelease(
   (schema) => Effect.flatMap(PgClient.PgClient, (admin) => Effect.orDie(admin`DROP SCHEMA ${admin(schema)} CASCADE`))
 )
 
+/**
+ * For a test that builds its own pools: a schema of its own on the server,
+ * and the admin client that created it and drops it when the test's scope
+ * closes (built into that scope first, so it is still open then).
+ */
+export const isolatedServerSchema = Effect.gen(function*() {
+  const admin = yield* Layer.build(PgServerClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 }))
+  const schema = yield* isolatedSchema.pipe(Effect.provide(admin))
+  return { admin, url: withSearchPath(serverUrl, schema) }
+})
+
 /** A new, empty schema on the Postgres server; every pooled connection's search_path points at it. */
 export const emptyServerDatabase = (): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient | OneStatementTransaction> =>
   Layer.unwrapScoped(
