@@ -6,7 +6,8 @@
  * as the server's client sends it, ADR 091). The same tables, rows, payload
  * sizes and conditions; only the ids differ per transaction (`:k`), each
  * starting with `pgbench_` so that `removeScriptRows` can take them out
- * again before the job worker runs.
+ * again; their jobs are due in a year, so a worker running meanwhile
+ * (BENCH_WORKER_DURING_ACK) leaves them alone.
  *
  * pgbench, a C client with nothing else to do, running it is the most any
  * server could acknowledge on this Postgres: no HTTP, no signature, no JSON.
@@ -96,8 +97,8 @@ WITH grace AS (
 ), inserted AS (
   INSERT INTO ${schema}.jobs (tenant_id, kind, payload, idempotency_key, status, run_at, attempts, max_attempts, created_at)
   SELECT * FROM (VALUES (${id}::uuid, 'billing.GrantRole', ${literal(json({ ...subject, _tag: "GrantRole" }))}::jsonb,
-                         'polar' || chr(58) || ${eventId} || chr(58) || '0', 'pending', now(), 0, 10,
-                         now())) AS job
+                         'polar' || chr(58) || ${eventId} || chr(58) || '0', 'pending',
+                         now() + interval '1 year', 0, 10, now())) AS job
   WHERE EXISTS (SELECT 1 FROM written)
   ON CONFLICT (idempotency_key) DO NOTHING
   RETURNING run_at
