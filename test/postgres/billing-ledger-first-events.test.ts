@@ -11,7 +11,7 @@ import {
   TenantRepo
 } from "../../core/index.js"
 import { serverAvailable, serverDatabase } from "../support/databases.js"
-import { activePlanState, at, makeTenant } from "../support/fixtures.js"
+import { at, makeTenant, nextActivePlanDecision } from "../support/fixtures.js"
 import { sqlDatabases } from "../support/stores.js"
 
 /**
@@ -38,16 +38,7 @@ const planEvent = (subject: TenantPlanSubject, eventId: string, decided: Array<O
       subject,
       decide: (current) => {
         decided.push(Option.map(current, (state) => state.revision))
-        const revision = Option.match(current, { onNone: () => 1, onSome: (state) => state.revision + 1 })
-        const state = activePlanState(subject, revision, "sub_replicas")
-        const job = {
-          tenantId: subject.tenantId,
-          kind: "billing.Test",
-          payload: null,
-          runAt: at(0),
-          idempotencyKey: `${eventId}:revision-${revision}`
-        }
-        return { transition: { state, effects: [] }, jobs: [job] }
+        return nextActivePlanDecision(subject, current, "sub_replicas", (revision) => `${eventId}:revision-${revision}`)
       }
     }),
     jobs: []

@@ -1,14 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, layer } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Layer, Option, Redacted, Schedule } from "effect"
+import { Deferred, Effect, Fiber, Layer, Option, Schedule } from "effect"
 import { randomBytes } from "node:crypto"
-import {
-  BillingLedgerSql,
-  JobsSql,
-  MigrationsLive,
-  PgServerClient,
-  RepositoriesSql
-} from "../../adapters/postgres/index.js"
+import { BillingLedgerSql, JobsSql, RepositoriesSql } from "../../adapters/postgres/index.js"
 import {
   BillingLedger,
   Jobs,
@@ -17,8 +11,8 @@ import {
   type TenantPlanSubject,
   TenantRepo
 } from "../../core/index.js"
-import { isolatedSchema, serverAvailable, serverUrl, withSearchPath } from "../support/databases.js"
-import { activePlanState, at, makeTenant } from "../support/fixtures.js"
+import { serverAvailable, serverDatabase } from "../support/databases.js"
+import { at, makeTenant, nextActivePlanDecision } from "../support/fixtures.js"
 
 /**
  * The race BillingLedgerSql must survive: several events create the same
@@ -32,15 +26,8 @@ import { activePlanState, at, makeTenant } from "../support/fixtures.js"
 
 const applicationName = `guildhall-billing-race-${randomBytes(4).toString("hex")}`
 
-const database = Layer.unwrapScoped(
-  Effect.map(
-    isolatedSchema,
-    (schema) => PgServerClient.layer({ url: Redacted.make(withSearchPath(serverUrl, schema)), applicationName })
-  )
-).pipe(Layer.provide(PgServerClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 })), Layer.orDie)
-
 const stores = Layer.mergeAll(RepositoriesSql, BillingLedgerSql.pipe(Layer.provideMerge(JobsSql))).pipe(
-  Layer.provideMerge(Layer.orDie(MigrationsLive.pipe(Layer.provideMerge(database))))
+  Layer.provideMerge(serverDatabase({ applicationName }))
 )
 
 const events = 5
@@ -79,16 +66,7 @@ if (await serverAvailable()) {
               subject,
               decide: (current: Option.Option<SubscriptionState>) => {
                 seen[n]!.push(current)
-                const revision = Option.match(current, { onNone: () => 1, onSome: (state) => state.revision + 1 })
-                const state = activePlanState(subject, revision, "sub_race")
-                const job = {
-                  tenantId: tenant.id,
-                  kind: "billing.Test",
-                  payload: null,
-                  runAt: at(0),
-                  idempotencyKey: `race:${n}`
-                }
-                return { transition: { state, effects: [] }, jobs: [job] }
+                return nextActivePlanDecision(subject, current, "sub_race", () => `race:${n}`)
               }
             }),
             jobs: []

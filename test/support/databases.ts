@@ -54,18 +54,31 @@ export const isolatedServerSchema = Effect.gen(function*() {
   return { admin, url: withSearchPath(serverUrl, schema) }
 })
 
+/** Options of a server database: `applicationName` lets a test find its connections in pg_stat_activity. */
+export interface ServerDatabaseOptions {
+  readonly applicationName?: string | undefined
+}
+
 /** A new, empty schema on the Postgres server; every pooled connection's search_path points at it. */
-export const emptyServerDatabase = (): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient | OneStatementTransaction> =>
+export const emptyServerDatabase = (
+  options: ServerDatabaseOptions = {}
+): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient | OneStatementTransaction> =>
   Layer.unwrapScoped(
     Effect.map(
       isolatedSchema,
-      (schema) => PgServerClient.layer({ url: Redacted.make(withSearchPath(serverUrl, schema)) })
+      (schema) =>
+        PgServerClient.layer({
+          url: Redacted.make(withSearchPath(serverUrl, schema)),
+          applicationName: options.applicationName
+        })
     )
   ).pipe(Layer.provide(PgServerClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 })), Layer.orDie)
 
 /** A new schema on the Postgres server with every migration applied. */
-export const serverDatabase = (): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient | OneStatementTransaction> =>
-  MigrationsLive.pipe(Layer.provideMerge(emptyServerDatabase()), Layer.orDie)
+export const serverDatabase = (
+  options: ServerDatabaseOptions = {}
+): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient | OneStatementTransaction> =>
+  MigrationsLive.pipe(Layer.provideMerge(emptyServerDatabase(options)), Layer.orDie)
 
 const probeServer = PgClient.make({ url: Redacted.make(serverUrl), connectTimeout: "3 seconds" }).pipe(
   Effect.scoped,

@@ -1,4 +1,4 @@
-import { DateTime, Effect } from "effect"
+import { DateTime, Effect, Option } from "effect"
 import {
   ApiKeyId,
   ApiKeyRecord,
@@ -94,6 +94,30 @@ export const install = (request: {
             request.now ?? at(0)
           )))
   )
+
+/**
+ * A ledger test's `decide`: the subscription active at the revision after
+ * `current`'s (1 when there is none), with one test job under `idempotencyKey`.
+ */
+export const nextActivePlanDecision = (
+  subject: TenantPlanSubject,
+  current: Option.Option<SubscriptionState>,
+  correlationId: string,
+  idempotencyKey: (revision: number) => string
+) => {
+  const revision = Option.match(current, { onNone: () => 1, onSome: (state) => state.revision + 1 })
+  const job = {
+    tenantId: subject.tenantId,
+    kind: "billing.Test",
+    payload: null,
+    runAt: at(0),
+    idempotencyKey: idempotencyKey(revision)
+  }
+  return {
+    transition: { state: activePlanState(subject, revision, correlationId), effects: [] },
+    jobs: [job]
+  }
+}
 
 /** An active plan subscription at `revision` (its version and update time follow the revision). */
 export const activePlanState = (subject: TenantPlanSubject, revision: number, correlationId: string) =>
