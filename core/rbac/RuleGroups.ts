@@ -24,6 +24,13 @@ const CHANNEL = 1
 const CATEGORY = 2
 export const ROLE = 3
 const GUILD = 4
+/**
+ * Markers (groups of size 0) around the platform scope's groups, written only
+ * when it has some: a platform allow that matches does not decide, it lifts
+ * the operator's broader denies, so matching skips to the tenant's groups.
+ */
+export const PLATFORM_SCOPE = 5
+export const TENANT_SCOPE = 6
 
 /** Words per entry in the confirm region. */
 export const CONFIRM_WORDS = 3
@@ -167,7 +174,8 @@ export const findRole = (
  * The first match over the run of groups at `words[start]` up to
  * `words[end]`, whose first entry's confirm words are at `words[confirm]` and
  * id at `entries.ids[first]`: the matching entry's confirm offset, or -1. Groups come
- * in the order `evaluateRules` consults them, so this answers what it answers.
+ * in the order `evaluateRules` consults them, the platform's between scope
+ * markers, so this answers what it answers.
  */
 export const matchRuleGroups = (
   words: Int32Array,
@@ -179,6 +187,7 @@ export const matchRuleGroups = (
   invocation: RuleInvocation
 ): number => {
   let at = -1
+  let platform = false
   for (let k = start; k < end;) {
     const size = words[k + 1]!
     switch (words[k]) {
@@ -200,8 +209,25 @@ export const matchRuleGroups = (
       case GUILD:
         at = findInGroup(words, k, confirm, first, entries, invocation.guildId)
         break
+      case PLATFORM_SCOPE:
+        platform = true
+        break
+      case TENANT_SCOPE:
+        platform = false
+        break
     }
-    if (at >= 0) return at
+    if (at >= 0) {
+      if (!platform || entryDenies(words, at)) return at
+      // A platform allow: the tenant's groups decide, as if no platform rule matched.
+      at = -1
+      while (k < end && words[k] !== TENANT_SCOPE) {
+        const skipped = words[k + 1]!
+        k += 2 + skipped
+        confirm += CONFIRM_WORDS * skipped
+        first += skipped
+      }
+      continue
+    }
     k += 2 + size
     confirm += CONFIRM_WORDS * size
     first += size

@@ -6,7 +6,9 @@ import {
   matchRuleGroups,
   type PackedGroups,
   packGroup,
-  subjectOrder
+  PLATFORM_SCOPE,
+  subjectOrder,
+  TENANT_SCOPE
 } from "./RuleGroups.js"
 import type { RuleInvocation } from "./RuleInvocation.js"
 
@@ -76,17 +78,30 @@ const evaluateScope = (scope: CompiledScope, invocation: RuleInvocation, feature
   return scope.wildcard === undefined ? undefined : matchSubjects(scope.wildcard, invocation)
 }
 
+/** The operator's rule that matches this invocation (allow or deny), whether or not it decides. */
+export const matchPlatformRule = (
+  compiled: CompiledRules,
+  invocation: RuleInvocation,
+  featureKey: string
+): Rule | undefined => evaluateScope(compiled.platform, invocation, featureKey)
+
 /**
  * The rule that decides this invocation, or undefined when none matches (the
- * built-in level requirement then applies). Platform rules are checked before
- * tenant rules; see docs/ADR/030-rbac-precedence.md for the exact semantics.
+ * built-in level requirement then applies). The operator can take away, never
+ * give: a matching platform deny decides; a platform allow only lifts the
+ * operator's broader denies, and the tenant's rules decide as if no platform
+ * rule matched. See docs/ADR/097-platform-scope-precedence.md.
  */
 export const evaluateRules = (
   compiled: CompiledRules,
   invocation: RuleInvocation,
   featureKey: string
-): Rule | undefined =>
-  evaluateScope(compiled.platform, invocation, featureKey) ?? evaluateScope(compiled.tenant, invocation, featureKey)
+): Rule | undefined => {
+  const platform = evaluateScope(compiled.platform, invocation, featureKey)
+  return platform !== undefined && platform.effect === "deny"
+    ? platform
+    : evaluateScope(compiled.tenant, invocation, featureKey)
+}
 
 /** The tables at each prefix of `path` that has one, longest first (the order `matchCommand` checks them in). */
 const commandTables = (nodes: Map<string, CommandNode>, path: ReadonlyArray<string>, into: Array<SubjectTable>) => {
@@ -108,11 +123,28 @@ export interface CommandRules {
   readonly rules: ReadonlyArray<Rule>
 }
 
+/** One scope's groups: the command path longest first, then the feature, then `*`; subjects in `matchSubjects` order. */
+const packScope = (packed: PackedGroups, scope: CompiledScope, path: ReadonlyArray<string>, featureKey: string) => {
+  if (scope.size === 0) return
+  const tables: Array<SubjectTable> = []
+  commandTables(scope.commands, path, tables)
+  const feature = scope.features.get(featureKey)
+  if (feature !== undefined) tables.push(feature)
+  if (scope.wildcard !== undefined) tables.push(scope.wildcard)
+  for (const table of tables) {
+    subjectOrder.forEach((subject, code) => {
+      const bySubject = table[subject]
+      if (bySubject !== undefined && bySubject.size > 0) packGroup(packed, code, bySubject)
+    })
+  }
+}
+
 /**
  * Appends, as rule groups, the rules `evaluateRules` could pick for a command
  * at `path` of feature `featureKey`, in the order it consults them: platform
- * before tenant; per scope the command path longest first, then the feature,
- * then `*`; per target, the subject kinds in `matchSubjects` order. It
+ * (between scope markers, when it has any) before tenant; per scope the
+ * command path longest first, then the feature, then `*`; per target, the
+ * subject kinds in `matchSubjects` order. It
  * depends only on the compiled rules and the command, so the guardrail packs
  * it once per snapshot and command, and `matchRuleGroups` over it answers
  * what `evaluateRules` answers. Nothing appended: no rule can apply.
@@ -123,20 +155,12 @@ export const packCommandRules = (
   path: ReadonlyArray<string>,
   featureKey: string
 ): void => {
-  const tables: Array<SubjectTable> = []
-  for (const scope of [compiled.platform, compiled.tenant]) {
-    if (scope.size === 0) continue
-    commandTables(scope.commands, path, tables)
-    const feature = scope.features.get(featureKey)
-    if (feature !== undefined) tables.push(feature)
-    if (scope.wildcard !== undefined) tables.push(scope.wildcard)
-  }
-  for (const table of tables) {
-    subjectOrder.forEach((subject, code) => {
-      const bySubject = table[subject]
-      if (bySubject !== undefined && bySubject.size > 0) packGroup(packed, code, bySubject)
-    })
-  }
+  const platformAt = packed.words.length
+  packed.words.push(PLATFORM_SCOPE, 0)
+  packScope(packed, compiled.platform, path, featureKey)
+  if (packed.words.length === platformAt + 2) packed.words.length = platformAt
+  else packed.words.push(TENANT_SCOPE, 0)
+  packScope(packed, compiled.tenant, path, featureKey)
 }
 
 /** `packCommandRules` on its own: the command's groups, then their confirm words, in one array. */

@@ -92,6 +92,27 @@ describe("evaluateRules", () => {
     expect(evaluate([tenantAllow, platformOther])).toBe(tenantAllow)
   })
 
+  it("a platform allow never outranks a tenant's deny: the operator's allow on feature:xp leaves the tenant's deny on the command deciding", () => {
+    const platformAllow = rule("feature:xp", "guild", guildId, "allow", "platform")
+    const tenantDeny = rule("command:xp rank", "user", memberId, "deny")
+    expect(evaluate([platformAllow, tenantDeny])).toBe(tenantDeny)
+    // With no tenant rule it decides nothing either: the built-in level requirement applies.
+    expect(evaluate([platformAllow])).toBeUndefined()
+    expect(matchRules(rulesForCommand(compileRules([platformAllow, tenantDeny]), ["xp", "rank"], "xp"), invocation()))
+      .toBe(tenantDeny)
+  })
+
+  it("a platform allow lifts the operator's own broader deny, then the tenant's rules decide", () => {
+    const platformDeny = rule("*", "guild", guildId, "deny", "platform")
+    const platformAllow = rule("feature:xp", "user", memberId, "allow", "platform")
+    const tenantAllow = rule("*", "guild", guildId, "allow")
+    const tenantDeny = rule("command:xp rank", "guild", guildId, "deny")
+    expect(evaluate([platformDeny, platformAllow])).toBeUndefined()
+    expect(evaluate([platformDeny, platformAllow, tenantAllow])).toBe(tenantAllow)
+    expect(evaluate([platformDeny, platformAllow, tenantDeny])).toBe(tenantDeny)
+    expect(evaluate([platformDeny, platformAllow, tenantAllow], { userId: otherMemberId })).toBe(platformDeny)
+  })
+
   it("deny wins between an allow and a deny for the same target and subject", () => {
     const allow = rule("*", "user", memberId, "allow")
     const deny = rule("*", "user", memberId, "deny")
@@ -124,7 +145,7 @@ const referenceEvaluate = (rules: ReadonlyArray<Rule>, inv: RuleInvocation, feat
   if (inv.categoryId !== null) subjects.push(["category", inv.categoryId])
   for (const r of [...inv.memberRoles].sort((a, b) => b.position - a.position)) subjects.push(["role", r.id])
   subjects.push(["guild", inv.guildId])
-  for (const scope of ["platform", "tenant"] as const) {
+  const firstMatch = (scope: Rule["scope"]) => {
     for (const target of targets) {
       for (const [subject, id] of subjects) {
         const matching = rules.filter((r) =>
@@ -133,8 +154,11 @@ const referenceEvaluate = (rules: ReadonlyArray<Rule>, inv: RuleInvocation, feat
         if (matching.length > 0) return matching.find((r) => r.effect === "deny") ?? matching[0]
       }
     }
+    return undefined
   }
-  return undefined
+  // The operator can take away, never give: only a platform deny decides; after a platform allow the tenant's rules do.
+  const platform = firstMatch("platform")
+  return platform?.effect === "deny" ? platform : firstMatch("tenant")
 }
 
 const paths = [
