@@ -3,6 +3,8 @@ import { Data } from "effect"
 /** Why a command was refused; stable codes for clients and support. */
 export type DenyCode =
   | "UNKNOWN_COMMAND"
+  /** The path names a command or group that Discord runs only through one of its subcommands. */
+  | "SUBCOMMAND_REQUIRED"
   /** No tenant has this guild installed (the policy store has nothing for it). */
   | "GUILD_NOT_INSTALLED"
   | "KILL_SWITCH"

@@ -48,7 +48,7 @@ export const decide = (
   ctx: CommandContext
 ): Decision => {
   const resolved = registry.resolveCommand(ctx.commandPath)
-  if (resolved === undefined) return unknownCommand(ctx)
+  if (resolved === undefined) return unknownCommand(registry.commands, ctx)
   if (snapshot.decisionRegistry !== registry) ensureDecisionTable(registry, snapshot)
   // Only the reference: the table's own fields are read when they decide.
   const table = snapshot.decisionTable!

@@ -1,11 +1,14 @@
 import type { FeatureRegistryService, ResolvedCommand } from "../features/FeatureRegistry.js"
-import { evaluateRules } from "../rbac/evaluateRules.js"
+import { permissionNames } from "../features/Permissions.js"
+import { evaluateRules, matchPlatformRule } from "../rbac/evaluateRules.js"
 import type { Rule } from "../rbac/Rule.js"
+import { withArticle } from "../withArticle.js"
 import type { CommandContext } from "./CommandContext.js"
 import { decide } from "./decide.js"
 import type { Decision, Deny, Stage, StageVerdict } from "./Decision.js"
 import type { PolicySnapshot } from "./PolicySnapshot.js"
 import {
+  belowLevel,
   entitlementStage,
   levelStage,
   memberLevel,
@@ -26,6 +29,8 @@ export interface Explanation {
   readonly rule: Rule | null
 }
 
+const stageOrder: ReadonlyArray<Stage> = ["platform", "entitlement", "toggle", "rules", "level", "quota"]
+
 const describeDeny = (denied: Deny) => `${denied.code}: ${denied.message}. ${denied.remediation}`
 
 const describeRule = (rule: Rule) =>
@@ -36,13 +41,13 @@ const quotaDetail = (resolved: ResolvedCommand, snapshot: PolicySnapshot) => {
   const cooldown = resolved.requirements.cooldownSeconds
   return `Checked when the command runs (explain consumes nothing): ${
     perMinute < 0 ? "unlimited" : perMinute
-  } commands per minute in this server` + (cooldown ? `, and a ${cooldown}s cooldown per member` : "")
+  } commands per minute in this server` + (cooldown ? `, and ${withArticle(`${cooldown}s`)} cooldown per member` : "")
 }
 
 /** The explanation of a denial that comes before any stage can run (unknown command, guild not installed). */
 export const explainBeforeStages = (denied: Deny): Explanation => ({
   decision: denied,
-  stages: (["platform", "entitlement", "toggle", "rules", "level", "quota"] as const).map(
+  stages: stageOrder.map(
     (stage): StageVerdict =>
       stage === "platform"
         ? { stage, verdict: "deny", detail: describeDeny(denied) }
@@ -52,12 +57,25 @@ export const explainBeforeStages = (denied: Deny): Explanation => ({
   rule: null
 })
 
+/** The level stage's finding when it passes: why the member may run the command. */
+const levelPasses = (resolved: ResolvedCommand, snapshot: PolicySnapshot, ctx: CommandContext): string => {
+  const required = resolved.requirements.level
+  if (required === "member") return "Everyone may run it (no level required)"
+  const level = memberLevel(snapshot, ctx)
+  const member = level === "owner" ? "the server owner" : withArticle(level)
+  if (!belowLevel(resolved, level)) return `The member is ${member}, which meets ${required}`
+  const bits = resolved.requirements.memberPermissions
+  const held = bits === null ? "" : permissionNames(bits).join(", ")
+  return `The member is ${member}, below ${required}, but holds ${held}, which the command accepts instead`
+}
+
 /**
  * Why `decide` answers what it does: every stage is evaluated even after a
  * denial, so support sees all that stands in the way. A stage the real run
  * would not reach (after the deciding denial) or skips (the level after a
- * rule allowed, or for the owner through the lockout guard) is "skip", with
- * its own finding in the detail.
+ * rule decided, or for the owner through the lockout guard) is "skip", with
+ * its own finding in the detail. `rule` is the rule that decided, so it is
+ * null when the run stopped before the rules stage or the lockout guard passed.
  */
 export const explain = (
   registry: Pick<FeatureRegistryService, "commands" | "resolveCommand">,
@@ -68,8 +86,16 @@ export const explain = (
   const resolved = registry.resolveCommand(ctx.commandPath)
   if (resolved === undefined) return explainBeforeStages(decision as Deny)
 
+  const stoppedAt = decision._tag === "Deny" ? decision.stage : null
+  const rulesReached = stoppedAt === null || stageOrder.indexOf(stoppedAt) >= stageOrder.indexOf("rules")
   const lockout = ownerLockoutGuard(resolved, snapshot, ctx)
-  const rule = evaluateRules(snapshot.rules, ctx, resolved.feature.key) ?? null
+  const matched = evaluateRules(snapshot.rules, ctx, resolved.feature.key) ?? null
+  const rule = rulesReached && !lockout ? matched : null
+  const platform = matchPlatformRule(snapshot.rules, ctx, resolved.feature.key)
+  // ADR 097: a platform allow never decides, so say why it did not when one matched.
+  const platformAllowNote = platform?.effect === "allow"
+    ? ` (the operator's ${describeRule(platform)} only lifts the operator's own denies; the tenant's rules decide)`
+    : ""
   const findings: ReadonlyArray<readonly [Stage, Deny | undefined, string]> = [
     [
       "platform",
@@ -84,30 +110,29 @@ export const explain = (
     ["toggle", toggleStage(resolved, snapshot), `${resolved.feature.key} is enabled in this server`],
     [
       "rules",
-      lockout || rule === null || rule.effect === "allow" ? undefined : ruleDenied(resolved, rule),
+      lockout || matched === null || matched.effect === "allow" ? undefined : ruleDenied(resolved, matched),
       lockout
         ? "The server owner always passes this command (lockout guard)"
-        : rule === null
-        ? "No rule matched; the built-in level requirement applies"
-        : `Allowed by ${describeRule(rule)}; the level requirement is skipped`
+        : (matched === null
+          ? "No rule matched; the built-in level requirement applies"
+          : `Allowed by ${describeRule(matched)}; the level requirement is skipped`) + platformAllowNote
     ],
-    [
-      "level",
-      levelStage(resolved, snapshot, ctx),
-      `The member's level (${memberLevel(snapshot, ctx)}) meets ${resolved.requirements.level}`
-    ]
+    ["level", levelStage(resolved, snapshot, ctx), levelPasses(resolved, snapshot, ctx)]
   ]
 
-  const stoppedAt = decision._tag === "Deny" ? decision.stage : null
   let reachedEnd = true
   const stages: Array<StageVerdict> = []
   for (const [stage, denied, passing] of findings) {
-    const finding = denied === undefined ? passing : describeDeny(denied)
-    const skipsLevel = stage === "level" && (lockout || rule !== null)
+    const finding = denied === undefined
+      ? passing
+      : describeDeny(denied) + (stage === "rules" ? platformAllowNote : "")
+    const skipsLevel = stage === "level" && (lockout || matched !== null)
     if (!reachedEnd || skipsLevel) {
-      const why = skipsLevel
-        ? (lockout ? "the lockout guard passed the owner" : "a rule decided")
-        : `stopped at ${stoppedAt}`
+      const why = !reachedEnd
+        ? `stopped at ${stoppedAt}`
+        : lockout
+        ? "the lockout guard passed the owner"
+        : "a rule decided"
       stages.push({ stage, verdict: "skip", detail: `Skipped (${why}); on its own: ${finding}` })
     } else {
       stages.push({ stage, verdict: denied === undefined ? "pass" : "deny", detail: finding })

@@ -4,6 +4,7 @@ import type { ResolvedCommand } from "../features/FeatureRegistry.js"
 import { hasPermissions, missingPermissions, Permission, permissionNames } from "../features/Permissions.js"
 import type { Charge, ConsumeResult } from "../ports/QuotaStore.js"
 import type { Rule } from "../rbac/Rule.js"
+import { withArticle } from "../withArticle.js"
 import type { CommandContext } from "./CommandContext.js"
 import { Decision, type Deny, type DenyCode, type Stage } from "./Decision.js"
 import type { PolicySnapshot } from "./PolicySnapshot.js"
@@ -24,14 +25,40 @@ const deny = (
 
 const slash = (resolved: ResolvedCommand) => `/${resolved.key}`
 
-export const unknownCommand = (ctx: CommandContext): Deny =>
-  deny(
-    "platform",
-    "UNKNOWN_COMMAND",
-    `There is no /${ctx.commandPath.join(" ")} command`,
-    "The server's command list may be out of date; an admin can run /features to resync it",
-    { command: ctx.commandPath.join(" ") }
-  )
+/** The words that may follow `path` in a command Discord can run: none unless it is a command or group with subcommands. */
+const subcommandsAfter = (commands: ReadonlyArray<ResolvedCommand>, path: ReadonlyArray<string>) => {
+  const next = new Set<string>()
+  for (const command of commands) {
+    if (command.path.length > path.length && path.every((word, i) => command.path[i] === word)) {
+      next.add(command.path[path.length]!)
+    }
+  }
+  return Array.from(next)
+}
+
+/** No command runs at this path: a command or group that needs a subcommand, or nothing at all. */
+export const unknownCommand = (
+  commands: ReadonlyArray<ResolvedCommand>,
+  ctx: Pick<CommandContext, "commandPath">
+): Deny => {
+  const typed = ctx.commandPath.join(" ")
+  const subcommands = ctx.commandPath.length === 0 ? [] : subcommandsAfter(commands, ctx.commandPath)
+  return subcommands.length > 0
+    ? deny(
+      "platform",
+      "SUBCOMMAND_REQUIRED",
+      `/${typed} needs a subcommand: ${subcommands.join(", ")}`,
+      `Run one of them, e.g. /${typed} ${subcommands[0]}`,
+      { command: typed, subcommands: subcommands.join(", ") }
+    )
+    : deny(
+      "platform",
+      "UNKNOWN_COMMAND",
+      `There is no /${typed} command`,
+      "The server's command list may be out of date; an admin can run /features to resync it",
+      { command: typed }
+    )
+}
 
 export const guildNotInstalled = (ctx: Pick<CommandContext, "guildId">): Deny =>
   deny(
@@ -224,7 +251,7 @@ export const levelTooLow = (resolved: ResolvedCommand, level: MemberLevel): Deny
     `${slash(resolved)} is for ${levelWording[required]}`,
     required === "owner"
       ? "Ask the server owner to run it"
-      : `Ask ${levelWording[required]} to run it, or an admin to give you a ${required} role` +
+      : `Ask ${levelWording[required]} to run it, or an admin to give you ${withArticle(required)} role` +
         (permissions === null ? "" : ` or the ${permissions} permission`),
     { required, level, permissions }
   )

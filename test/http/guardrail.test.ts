@@ -112,4 +112,88 @@ describe("guardrail explain", () => {
       })
       assert.strictEqual(operatorView.decision._tag, "Deny")
     }).pipe(Effect.provide(TestServer)))
+
+  it.effect("a member below admin who holds Manage Guild: the level stage says so, not that their level meets admin", () =>
+    Effect.gen(function*() {
+      const { client, guildId, key } = yield* tenantWithGuild("Acme", basic)
+      yield* client.features.enable({ path: { guildId, key: "xp" }, payload: {} })
+      const explained = yield* rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, {
+        ...command(["xp", "reset"]),
+        memberPermissions: "32" // Manage Guild
+      })
+      assert.strictEqual(explained.body.decision._tag, "Allow")
+      const level = explained.body.stages.find((stage: { stage: string }) => stage.stage === "level")
+      assert.strictEqual(level.verdict, "pass")
+      assert.strictEqual(
+        level.detail,
+        "The member is a member, below admin, but holds Manage Guild, which the command accepts instead"
+      )
+    }).pipe(Effect.provide(TestServer)))
+
+  it.effect("stopped at the toggle stage: no rule is named and later stages are skipped for the toggle", () =>
+    Effect.gen(function*() {
+      const { client, guildId, key } = yield* tenantWithGuild("Acme", basic)
+      yield* client.rules.replace({
+        path: { guildId },
+        payload: { rules: [{ target: "*", subject: "guild", subjectId: guildId, effect: "deny" }] }
+      })
+      const explained = yield* rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, command(["rank"]))
+      assert.strictEqual(explained.body.stoppedAt, "toggle")
+      assert.isNull(explained.body.rule)
+      const detail = (name: string) =>
+        explained.body.stages.find((stage: { stage: string }) => stage.stage === name).detail as string
+      assert.match(detail("rules"), /^Skipped \(stopped at toggle\); on its own: RULE_DENIED/)
+      assert.match(detail("level"), /^Skipped \(stopped at toggle\); on its own: /)
+    }).pipe(Effect.provide(TestServer)))
+
+  it.effect("a command that needs a subcommand says so and lists them, instead of 'there is no /setup command'", () =>
+    Effect.gen(function*() {
+      const { guildId, key } = yield* tenantWithGuild("Acme", basic)
+      const explained = yield* rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, command(["setup"]))
+      assert.strictEqual(explained.body.decision.code, "SUBCOMMAND_REQUIRED")
+      assert.match(explained.body.decision.message, /^\/setup needs a subcommand: start, features, /)
+      assert.strictEqual(explained.body.decision.remediation, "Run one of them, e.g. /setup start")
+      const unknown = yield* rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, command(["nope"]))
+      assert.strictEqual(unknown.body.decision.code, "UNKNOWN_COMMAND")
+      assert.strictEqual(unknown.body.decision.message, "There is no /nope command")
+    }).pipe(Effect.provide(TestServer)))
+
+  it.effect("a level denial asks for an admin role (not 'a admin role')", () =>
+    Effect.gen(function*() {
+      const { client, guildId, key } = yield* tenantWithGuild("Acme", basic)
+      yield* client.features.enable({ path: { guildId, key: "xp" }, payload: {} })
+      const explained = yield* rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, command(["xp", "reset"]))
+      assert.strictEqual(explained.body.decision.code, "LEVEL_TOO_LOW")
+      assert.include(explained.body.decision.remediation, "an admin to give you an admin role")
+      assert.notInclude(explained.body.decision.remediation, "a admin")
+    }).pipe(Effect.provide(TestServer)))
+
+  it.effect("an operator's platform allow on feature:xp does not outrank the tenant's deny on /rank for a user", () =>
+    Effect.gen(function*() {
+      const { client, guildId, key, operator } = yield* tenantWithGuild("Acme", basic)
+      yield* client.features.enable({ path: { guildId, key: "xp" }, payload: {} })
+      const [platformAllow] = yield* operator.rules.replace({
+        path: { guildId },
+        payload: {
+          rules: [{ target: "feature:xp", subject: "guild", subjectId: guildId, effect: "allow" }],
+          scope: "platform"
+        }
+      })
+      const [tenantDeny] = yield* client.rules.replace({
+        path: { guildId },
+        payload: { rules: [{ target: "command:rank", subject: "user", subjectId: memberId, effect: "deny" }] }
+      })
+      const explained = yield* rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, command(["rank"]))
+      assert.strictEqual(explained.body.decision.code, "RULE_DENIED")
+      assert.strictEqual(explained.body.rule.id, tenantDeny!.id)
+      const rules = explained.body.stages.find((stage: { stage: string }) => stage.stage === "rules")
+      assert.include(rules.detail, `the operator's platform rule ${platformAllow!.id}`)
+      // Another member: no tenant rule matches, and the platform allow does not skip the level requirement.
+      const other = yield* rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, {
+        ...command(["xp", "reset"]),
+        userId: "400000000000000002"
+      })
+      assert.strictEqual(other.body.decision.code, "LEVEL_TOO_LOW")
+      assert.isNull(other.body.rule)
+    }).pipe(Effect.provide(TestServer)))
 })

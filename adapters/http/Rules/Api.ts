@@ -22,7 +22,8 @@ export const RuleView = Schema.Struct(Rule.fields).annotations({ identifier: "Ru
 
 const ScopeField = Schema.optional(RuleScope).annotations({
   description:
-    "tenant (the default): the guild's admins' rules; platform: the operator's, checked first (operator keys only)"
+    "tenant (the default): the guild's admins' rules; platform: the operator's (operator keys only): a platform " +
+    "deny decides before any tenant rule; a platform allow only lifts the operator's own denies, never a tenant's"
 })
 
 export const ReplaceRules = Schema.Struct({
