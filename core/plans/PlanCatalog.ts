@@ -52,17 +52,23 @@ export const builtinPlans: ReadonlyArray<Plan> = [
     "premium",
     "Premium",
     { maxGuilds: 10, commandsPerMinute: 600, aiTokensPerDay: 100_000, maxPaidRoles: 10 },
-    ["welcome", "xp", "xp-roles", "announcements", "paid-roles", "analytics"]
+    ["welcome", "xp", "xp-roles", "announcements", "paid-roles"]
   ),
   plan(
     "enterprise",
     "Enterprise",
     { maxGuilds: -1, commandsPerMinute: -1, aiTokensPerDay: -1, maxPaidRoles: -1 },
-    ["welcome", "xp", "xp-roles", "announcements", "paid-roles", "analytics", "white-label"]
+    ["welcome", "xp", "xp-roles", "announcements", "paid-roles", "white-label"]
   )
 ]
 
-/** Add-ons every installation can sell; operators add or replace them through configuration. */
+/**
+ * Add-ons every installation can sell; operators add or replace them through
+ * configuration. A plan or add-on sells only flags this build delivers (a
+ * registered feature's, or xp-roles and white-label); a tenant still holding
+ * an add-on no longer in the catalog keeps booting: `resolveEntitlements`
+ * skips it.
+ */
 export const builtinAddOns: ReadonlyArray<AddOn> = [
   AddOn.make({ key: AddOnKey.make("extra-guild"), name: "Extra guild", features: [], limits: { maxGuilds: 1 } }),
   AddOn.make({
@@ -70,8 +76,7 @@ export const builtinAddOns: ReadonlyArray<AddOn> = [
     name: "AI tokens (+50,000 a day)",
     features: [],
     limits: { aiTokensPerDay: 50_000 }
-  }),
-  AddOn.make({ key: AddOnKey.make("analytics"), name: "Analytics", features: ["analytics"], limits: {} })
+  })
 ]
 
 export const defaultPlanKey = PlanKey.make("free")

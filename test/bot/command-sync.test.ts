@@ -5,6 +5,7 @@ import {
   announcementsFeature,
   ApplicationId,
   billingFeature,
+  builtinFeatures,
   CommandSync,
   commandSyncJobHandlers,
   commandSyncJobKind,
@@ -91,6 +92,17 @@ layer(SyncLayer)("CommandSync over memory", (it) => {
       )
       const status = Option.getOrThrow(yield* sync.status(tenantId, guildId, applicationId))
       assert.deepStrictEqual(status, { syncedAt: yield* DateTime.now, blockedUntil: null, lastError: null })
+    }))
+
+  it.effect("an enterprise guild with every feature enabled gets no /stats: nothing is registered before the bot answers it", () =>
+    Effect.gen(function*() {
+      const sync = yield* CommandSync
+      const optional = builtinFeatures.filter((feature) => feature.access !== "essential").map((feature) => feature.key)
+      const { guildId } = yield* guildOn("enterprise", optional)
+      yield* sync.syncGuild(guildId, applicationId)
+      const names = Option.getOrThrow(yield* registeredNames(guildId))
+      assert.notInclude(names, "stats")
+      assert.deepStrictEqual(names, namesOf(builtinFeatures))
     }))
 
   it.effect("a sync with nothing changed makes no PUT, and a restart's syncAll makes none either", () =>

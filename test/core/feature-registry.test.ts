@@ -46,8 +46,7 @@ describe("FeatureRegistry validation", () => {
       "welcome",
       "xp",
       "paid-roles",
-      "announcements",
-      "analytics"
+      "announcements"
     ])
   })
 
@@ -243,11 +242,11 @@ describe("FeatureRegistry lookups", () => {
   })
 
   it("resolves a plain command with its own requirements", () => {
-    const stats = registry.resolveCommand(["stats"])!
-    expect(stats.feature.key).toBe("analytics")
-    expect(stats.key).toBe("stats")
-    expect(stats.path).toEqual(["stats"])
-    expect(stats.requirements).toEqual({
+    const status = registry.resolveCommand(["status"])!
+    expect(status.feature.key).toBe("billing")
+    expect(status.key).toBe("status")
+    expect(status.path).toEqual(["status"])
+    expect(status.requirements).toEqual({
       level: "member",
       memberPermissions: null,
       botPermissions: 0n,
@@ -312,7 +311,7 @@ describe("FeatureRegistry lookups", () => {
     expect(registry.resolveCommand([])).toBeUndefined()
     expect(registry.resolveCommand(["xp"])).toBeUndefined()
     expect(registry.resolveCommand(["xp", "nope"])).toBeUndefined()
-    expect(registry.resolveCommand(["stats", "extra"])).toBeUndefined()
+    expect(registry.resolveCommand(["status", "extra"])).toBeUndefined()
     expect(registry.resolveCommand(["rank", "extra"])).toBeUndefined()
   })
 
@@ -339,8 +338,7 @@ describe("FeatureRegistry lookups", () => {
       "paidroles list",
       "paidroles add",
       "paidroles remove",
-      "announce",
-      "stats"
+      "announce"
     ])
   })
 })

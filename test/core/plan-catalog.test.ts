@@ -1,6 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Option } from "effect"
-import { builtinPlans, parseCatalogConfig, PlanCatalog } from "../../core/index.js"
+import {
+  builtinFeatureRegistry,
+  builtinPlans,
+  parseCatalogConfig,
+  PlanCatalog,
+  whiteLabelFlag,
+  xpRolesFlag
+} from "../../core/index.js"
 
 const operatorConfig = JSON.stringify({
   plans: [
@@ -29,7 +36,20 @@ describe("PlanCatalog", () => {
   it("has the built-in plans cheapest first, and built-in add-ons", () => {
     const catalog = PlanCatalog.make()
     expect(catalog.all.map((plan) => plan.key)).toEqual(["free", "basic", "premium", "enterprise"])
-    expect(catalog.addOns.map((addOn) => addOn.key)).toEqual(["extra-guild", "ai-tokens", "analytics"])
+    expect(catalog.addOns.map((addOn) => addOn.key)).toEqual(["extra-guild", "ai-tokens"])
+  })
+
+  it("sells only what this build delivers: every flag of a built-in plan or add-on switches on a registered feature, xp roles or white-label bots", () => {
+    const catalog = PlanCatalog.make()
+    const delivered = new Set<string>([
+      ...builtinFeatureRegistry.features.flatMap((feature) => feature.requires ?? []),
+      xpRolesFlag,
+      whiteLabelFlag
+    ])
+    const sold = [...catalog.all, ...catalog.addOns].flatMap((item) => item.features.map((flag) => [item.key, flag]))
+    expect(sold.filter(([, flag]) => !delivered.has(flag!))).toEqual([])
+    // Analytics (/stats) is not built yet: no plan or add-on offers it, and no upgrade hint names a plan for it.
+    expect(catalog.firstPlanWith("analytics")).toEqual(Option.none())
   })
 
   it.effect("finds plans and add-ons by key, and names the known ones for an unknown key", () =>
@@ -59,8 +79,8 @@ describe("PlanCatalog", () => {
       expect(premium.limits.maxGuilds).toBe(20)
       expect(catalog.plansByKey.get("studio")?.guildDefaults).toEqual({})
       expect(catalog.addOnsByKey.get("studio-seat")?.features).toEqual(["studio-tools"])
-      // The replaced Premium no longer has analytics, so the hint moves on.
-      expect(Option.map(catalog.firstPlanWith("analytics"), (plan) => plan.key)).toEqual(Option.some("enterprise"))
+      // The replaced Premium no longer has xp roles, so the hint moves on.
+      expect(Option.map(catalog.firstPlanWith("xp-roles"), (plan) => plan.key)).toEqual(Option.some("enterprise"))
       expect(Option.map(catalog.firstPlanWith("studio-tools"), (plan) => plan.key)).toEqual(Option.some("studio"))
     }))
 

@@ -12,7 +12,7 @@ describe("guild features", () => {
       const catalog = yield* client.features.catalog()
       assert.deepStrictEqual(
         catalog.map((feature) => feature.key).sort(),
-        ["analytics", "announcements", "billing", "paid-roles", "setup", "welcome", "xp"]
+        ["announcements", "billing", "paid-roles", "setup", "welcome", "xp"]
       )
       const xp = catalog.find((feature) => feature.key === "xp")!
       assert.strictEqual(xp.requires, "xp")

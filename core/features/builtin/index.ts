@@ -1,7 +1,6 @@
 import { Either } from "effect"
 import type { FeatureDefinition } from "../Feature.js"
 import { FeatureRegistry, type FeatureRegistryService } from "../FeatureRegistry.js"
-import { analyticsFeature } from "./analytics.js"
 import { announcementsFeature } from "./announcements.js"
 import { billingFeature } from "./billing.js"
 import { paidRolesFeature } from "./paidRoles.js"
@@ -9,25 +8,20 @@ import { setupFeature } from "./setup.js"
 import { welcomeFeature } from "./welcome.js"
 import { xpFeature } from "./xp.js"
 
-export {
-  analyticsFeature,
-  announcementsFeature,
-  billingFeature,
-  paidRolesFeature,
-  setupFeature,
-  welcomeFeature,
-  xpFeature
-}
+export { announcementsFeature, billingFeature, paidRolesFeature, setupFeature, welcomeFeature, xpFeature }
 
-/** The features every installation has. Their Discord behaviour (handlers, hooks) comes later. */
+/**
+ * The features every installation has. A feature is registered (and its
+ * commands synced to Discord) only once the bot answers its commands:
+ * analytics (/stats) returns with the issue that builds it.
+ */
 export const builtinFeatures: ReadonlyArray<FeatureDefinition> = [
   setupFeature,
   billingFeature,
   welcomeFeature,
   xpFeature,
   paidRolesFeature,
-  announcementsFeature,
-  analyticsFeature
+  announcementsFeature
 ]
 
 /** The registry of the built-ins; their validity is checked by the test suite, so this never throws in a release. */
