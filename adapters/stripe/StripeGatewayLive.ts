@@ -11,7 +11,8 @@ import { makeStripeClient, type StripeSettings, stripeSettingsConfig } from "./S
 export const notConfiguredMessage =
   "Stripe is not configured: set STRIPE_SECRET (and STRIPE_WEBHOOK_SECRET for webhooks)"
 
-const notConfigured = new PaymentProviderError({
+/** What every call that needs STRIPE_SECRET fails with while it is unset. */
+export const stripeNotConfigured = new PaymentProviderError({
   provider: "stripe",
   reason: "not_configured",
   message: notConfiguredMessage
@@ -19,12 +20,12 @@ const notConfigured = new PaymentProviderError({
 
 /** What every method answers while STRIPE_SECRET is unset. */
 export const notConfiguredStripeGateway: StripeGatewayService = {
-  planCheckout: () => Effect.fail(notConfigured),
-  roleCheckout: () => Effect.fail(notConfigured),
-  portal: () => Effect.fail(notConfigured),
-  changePlan: () => Effect.fail(notConfigured),
-  retrieveSubscription: () => Effect.fail(notConfigured),
-  reportUsage: () => Effect.fail(notConfigured)
+  planCheckout: () => Effect.fail(stripeNotConfigured),
+  roleCheckout: () => Effect.fail(stripeNotConfigured),
+  portal: () => Effect.fail(stripeNotConfigured),
+  changePlan: () => Effect.fail(stripeNotConfigured),
+  retrieveSubscription: () => Effect.fail(stripeNotConfigured),
+  reportUsage: () => Effect.fail(stripeNotConfigured)
 }
 
 /**

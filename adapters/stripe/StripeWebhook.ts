@@ -9,17 +9,18 @@ import {
   WebhookRejected
 } from "../../core/index.js"
 import { normalizeStripeEvent } from "./normalizeStripeEvent.js"
-import { makeSubscriptionOfPayment } from "./StripeGatewayLive.js"
+import { makeSubscriptionOfPayment, stripeNotConfigured } from "./StripeGatewayLive.js"
 import { keyMode, makeStripeClient, type StripeSettings, stripeSettingsConfig } from "./StripeSettings.js"
 
 export interface StripeWebhookService {
   /**
    * Verifies `Stripe-Signature` over the raw bytes, then normalizes the event.
    * WebhookRejected: `unauthenticated` (401) when the header is missing or
-   * Stripe webhooks are not configured here, `malformed` (400) when the
+   * STRIPE_WEBHOOK_SECRET is not set, `malformed` (400) when the
    * signature does not match, is older than 300 s, or the body is not an
-   * event. PaymentProviderError: re-fetching the subscription failed; answer
-   * 5xx so Stripe delivers the event again.
+   * event. PaymentProviderError: re-fetching the subscription failed (or
+   * STRIPE_SECRET is not set, so it cannot be asked); answer 5xx so Stripe
+   * delivers the event again.
    */
   readonly verify: (
     rawBody: Uint8Array,
@@ -68,7 +69,7 @@ const isEvent = (value: unknown): value is Stripe.Event => {
 
 const notConfigured = rejected(
   "unauthenticated",
-  "Stripe webhooks are not configured: set STRIPE_SECRET and STRIPE_WEBHOOK_SECRET"
+  "Stripe webhooks are not configured: set STRIPE_WEBHOOK_SECRET (the endpoint's signing secret, whsec_…)"
 )
 
 /** The webhook for these settings; needs the gateway (re-fetches) and the plan catalog (price to plan). */
@@ -77,15 +78,17 @@ export const makeStripeWebhook = (settings: StripeSettings) =>
     const gateway = yield* StripeGateway
     const plans = yield* PlanCatalog
     const decoder = new TextDecoder("utf-8")
-    // Refunds and disputes need one lookup the gateway port does not offer.
+    // Refunds and disputes need one lookup the gateway port does not offer; like every
+    // re-fetch it needs STRIPE_SECRET, and without it fails as the gateway's calls do (503, redelivered).
     const subscriptionOfPayment = Option.match(settings.secretKey, {
-      onNone: () => () => Effect.succeed(null),
+      onNone: () => () => Effect.fail(stripeNotConfigured),
       onSome: (key) => makeSubscriptionOfPayment(makeStripeClient(key, settings.apiBase))
     })
 
     const verify: StripeWebhookService["verify"] = (rawBody, signatureHeader) =>
       Effect.gen(function*() {
-        if (Option.isNone(settings.webhookSecret) || Option.isNone(settings.secretKey)) return yield* notConfigured
+        // The signature needs only the endpoint's secret; STRIPE_SECRET is for re-fetching objects.
+        if (Option.isNone(settings.webhookSecret)) return yield* notConfigured
         if (signatureHeader === undefined || signatureHeader.trim() === "") {
           return yield* rejected("unauthenticated", "Missing Stripe-Signature header")
         }
@@ -115,10 +118,11 @@ export const makeStripeWebhook = (settings: StripeSettings) =>
           receivedAt: DateTime.unsafeMake(now)
         })
 
-        const mode = keyMode(settings.secretKey.value)
+        // Without STRIPE_SECRET there is no key to compare with; the endpoint's secret is already of one mode.
+        const mode = Option.map(settings.secretKey, keyMode)
         const eventMode = event.livemode ? "live" : "test"
-        if (eventMode !== mode) {
-          const reason = `A ${eventMode}-mode event reached an endpoint whose STRIPE_SECRET is a ${mode} key`
+        if (Option.isSome(mode) && eventMode !== mode.value) {
+          const reason = `A ${eventMode}-mode event reached an endpoint whose STRIPE_SECRET is a ${mode.value} key`
           return { _tag: "Ignored", receipt: receipt(null), reason } as const
         }
 
@@ -133,7 +137,12 @@ export const makeStripeWebhook = (settings: StripeSettings) =>
       })
 
     if (Option.isNone(settings.webhookSecret)) {
-      yield* Effect.logWarning("Stripe webhooks are not configured: set STRIPE_WEBHOOK_SECRET (and STRIPE_SECRET)")
+      yield* Effect.logWarning("Stripe webhooks are not configured: set STRIPE_WEBHOOK_SECRET")
+    } else if (Option.isNone(settings.secretKey)) {
+      yield* Effect.logWarning(
+        "STRIPE_WEBHOOK_SECRET is set without STRIPE_SECRET: webhooks are verified, but subscription, invoice, " +
+          "refund and dispute events answer 503 until STRIPE_SECRET is set (Stripe delivers them again)"
+      )
     }
     return StripeWebhook.of({ verify })
   })
@@ -143,6 +152,6 @@ export const stripeWebhookLayer = (
 ): Layer.Layer<StripeWebhook, never, StripeGateway | PlanCatalog> =>
   Layer.effect(StripeWebhook, makeStripeWebhook(settings))
 
-/** StripeWebhook from STRIPE_SECRET and STRIPE_WEBHOOK_SECRET. */
+/** StripeWebhook from STRIPE_WEBHOOK_SECRET (verifying) and STRIPE_SECRET (re-fetching). */
 export const StripeWebhookLive: Layer.Layer<StripeWebhook, ConfigError.ConfigError, StripeGateway | PlanCatalog> = Layer
   .unwrapEffect(Effect.map(stripeSettingsConfig, stripeWebhookLayer))

@@ -52,8 +52,10 @@ export class WebhooksApi extends HttpApiGroup.make("webhooks")
       .annotate(OpenApi.Summary, "Stripe events (the operator's account)")
       .annotate(
         OpenApi.Description,
-        "Verified with `Stripe-Signature` (STRIPE_WEBHOOK_SECRET). Subscription and invoice events re-fetch the " +
-          "current subscription before it is applied. Unknown types answer 200 and are recorded as ignored."
+        "Verified with `Stripe-Signature` (needs only STRIPE_WEBHOOK_SECRET). Subscription, invoice, refund and " +
+          "dispute events re-fetch the current subscription before it is applied, which needs STRIPE_SECRET: " +
+          "without it they answer 503 and Stripe delivers them again. Unknown types answer 200 and are recorded " +
+          "as ignored."
       )
   )
   .add(
