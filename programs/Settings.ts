@@ -1,8 +1,17 @@
 import { Config, Effect, Layer, Option } from "effect"
-import { BotLinks } from "../core/index.js"
+import { BotLinks, modeSpellings } from "../core/index.js"
 
-export const RunMode = Config.literal("hosted", "self-host")("GUILDHALL_MODE").pipe(Config.withDefault("hosted"))
 export type RunMode = "hosted" | "self-host"
+
+/** The run mode each spelling of a mode means (`self_host` documented, `self-host` accepted; see modeSpellings). */
+export const runModeSpellings: Array<[spelling: string, mode: RunMode]> = modeSpellings.map((
+  [spelling, mode]
+) => [spelling, mode === "self_host" ? "self-host" : "hosted"])
+
+export const RunMode = Config.literal(...modeSpellings.map(([spelling]) => spelling))("GUILDHALL_MODE").pipe(
+  Config.map((spelled): RunMode => runModeSpellings.find(([spelling]) => spelling === spelled)![1]),
+  Config.withDefault<RunMode>("hosted")
+)
 
 /** Everything the runner reads from the environment; docs/OPERATIONS.md lists each one. */
 export const ServeSettings = Config.all({

@@ -1,24 +1,31 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Option, Redacted } from "effect"
 import { readFile, writeFile } from "node:fs/promises"
-import { ApiKeys, Exports, PlanKey, Tenancy, TenantId } from "../core/index.js"
+import { ApiKeys, Exports, modeSpellings, PlanKey, Tenancy, TenantId, type TenantMode } from "../core/index.js"
 import { ApplicationLive } from "./Application.js"
 import { MigratedDatabaseLive } from "./Database.js"
 import { serve } from "./Serve.js"
-import { RunMode } from "./Settings.js"
+import { RunMode, runModeSpellings } from "./Settings.js"
 import { version } from "./version.js"
 
 /** The core over the configured database, for one-shot commands. */
 const CommandRuntime = ApplicationLive
 
-const mode = Options.choice("mode", ["hosted", "self-host"]).pipe(
+/** serve's --mode: `self_host` documented, `self-host` accepted (docs/OPERATIONS.md). */
+export const serveMode = Options.choiceWithValue("mode", runModeSpellings).pipe(
   Options.withDescription(
-    "hosted: many tenants (the operator's platform); self-host: one tenant, created on first boot"
+    "hosted: many tenants (the operator's platform); self_host (or self-host): one tenant, created on first boot"
   ),
   Options.withFallbackConfig(RunMode)
 )
 
-const serveCommand = Command.make("serve", { mode }, ({ mode }) => serve(mode)).pipe(
+/** tenants create's --mode: the tenant's mode, either spelling. */
+export const tenantMode = Options.choiceWithValue("mode", [...modeSpellings]).pipe(
+  Options.withDescription("hosted (the default) or self_host (self-host is accepted too)"),
+  Options.withDefault<TenantMode>("hosted")
+)
+
+const serveCommand = Command.make("serve", { mode: serveMode }, ({ mode }) => serve(mode)).pipe(
   Command.withDescription("Serve the HTTP API (and, later, the Discord runtime) until SIGTERM/SIGINT")
 )
 
@@ -36,7 +43,7 @@ const tenantsCreate = Command.make(
       Options.withDescription("Plan key (free, basic, premium, enterprise)"),
       Options.optional
     ),
-    mode: Options.choice("mode", ["hosted", "self_host"]).pipe(Options.withDefault("hosted" as const))
+    mode: tenantMode
   },
   ({ mode, name, plan }) =>
     Effect.gen(function*() {

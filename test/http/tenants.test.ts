@@ -31,6 +31,18 @@ describe("tenants", () => {
       assert.deepStrictEqual(yield* operator.tenants.get({ path: { id: tenant.id } }), tenant)
     }).pipe(Effect.provide(TestServer)))
 
+  it.effect("a self-host tenant can be asked for as self_host or self-host; it is answered as self_host", () =>
+    Effect.gen(function*() {
+      const key = yield* issueOperatorKey
+      for (const mode of ["self_host", "self-host"]) {
+        const created = yield* rawPost("/tenants", key, { name: `Acme ${mode}`, mode })
+        assert.strictEqual(created.status, 201, mode)
+        assert.strictEqual((created.json as { mode: string }).mode, "self_host")
+      }
+      const misspelled = yield* rawPost("/tenants", key, { name: "Acme", mode: "selfhost" })
+      assert.strictEqual(misspelled.status, 400)
+    }).pipe(Effect.provide(TestServer)))
+
   it.effect("a tenant key cannot create tenants (403 with a clear message)", () =>
     Effect.gen(function*() {
       const { key } = yield* createTenantWithKey(yield* issueOperatorKey, "Acme")

@@ -6,7 +6,7 @@ import {
   PlanKey,
   Tenant,
   TenantId,
-  TenantMode,
+  TenantModeInput,
   TenantName,
   TenantNotFound,
   UnknownPlan
@@ -18,7 +18,9 @@ import { OperatorOnly } from "./OperatorOnly.js"
 
 export const CreateTenant = Schema.Struct({
   name: TenantName,
-  mode: Schema.optional(TenantMode).annotations({ description: "Defaults to hosted" }),
+  mode: Schema.optional(TenantModeInput).annotations({
+    description: "hosted (the default) or self_host; self-host is accepted too"
+  }),
   planKey: Schema.optional(PlanKey).annotations({ description: "Defaults to the free plan" }),
   guildDefaults: Schema.optional(GuildConfigLayer).annotations({
     description: "The tenant-default layer of every guild's settings"
