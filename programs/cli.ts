@@ -26,7 +26,7 @@ export const tenantMode = Options.choiceWithValue("mode", [...modeSpellings]).pi
 )
 
 const serveCommand = Command.make("serve", { mode: serveMode }, ({ mode }) => serve(mode)).pipe(
-  Command.withDescription("Serve the HTTP API (and, later, the Discord runtime) until SIGTERM/SIGINT")
+  Command.withDescription("Serve the HTTP API and the Discord runtime until SIGTERM/SIGINT")
 )
 
 const migrateCommand = Command.make(
