@@ -18,7 +18,6 @@ import {
   explain,
   FeatureRegistry,
   Permission,
-  PlanCatalog,
   type PolicySnapshot,
   type RoleId,
   Rule,
@@ -28,6 +27,7 @@ import {
   adminRole,
   allFeatures,
   at,
+  catalog,
   channel,
   context,
   guildId,
@@ -42,7 +42,6 @@ import {
   testFeatures
 } from "./fixtures.js"
 
-const catalog = PlanCatalog.make()
 const snapshotOf = (options: SourceOptions = {}) => buildSnapshot(source(options), catalog, at(0))
 const run = (options: SourceOptions, ctx = context()) => decide(registry, snapshotOf(options), ctx)
 

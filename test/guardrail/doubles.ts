@@ -5,14 +5,13 @@ import {
   FeatureRegistry,
   Guardrail,
   type GuildId,
-  PlanCatalog,
   type PolicyChange,
   type PolicySource,
   PolicyStore,
   QuotaStore,
   type QuotaStoreService
 } from "../../core/index.js"
-import { registry } from "./fixtures.js"
+import { catalogLayer, registry } from "./fixtures.js"
 
 /**
  * A QuotaStore that records every consume, grants unless `exhaust` answers
@@ -67,6 +66,6 @@ export const testPolicyStore = Effect.gen(function*() {
 export const guardrailLayer = (policyStore: Layer.Layer<PolicyStore>, quotaStore: Layer.Layer<QuotaStore>) =>
   Guardrail.layer.pipe(
     Layer.provide(
-      Layer.mergeAll(policyStore, quotaStore, PlanCatalog.builtin, Layer.succeed(FeatureRegistry, registry))
+      Layer.mergeAll(policyStore, quotaStore, catalogLayer, Layer.succeed(FeatureRegistry, registry))
     )
   )

@@ -1,5 +1,6 @@
-import { DateTime, Either, Schema } from "effect"
+import { DateTime, Either, Layer, Schema } from "effect"
 import {
+  builtinPlans,
   ChannelId,
   type CommandContext,
   defineFeature,
@@ -10,6 +11,8 @@ import {
   Override,
   OverrideId,
   Permission,
+  Plan,
+  PlanCatalog,
   PlanKey,
   type PolicySource,
   RoleId,
@@ -116,6 +119,18 @@ export const testFeatures = [
 ]
 
 export const registry = Either.getOrThrow(FeatureRegistry.make(testFeatures))
+
+/**
+ * The built-in plans, with the test features' analytics flag on Premium and
+ * Enterprise: the built-ins do not sell analytics yet, and these tests need a
+ * plan that does (for the same reason the features are kept here).
+ */
+export const catalog = PlanCatalog.make({
+  plans: builtinPlans
+    .filter((plan) => plan.key === "premium" || plan.key === "enterprise")
+    .map((plan) => Plan.make({ ...plan, features: [...plan.features, "analytics"] }))
+})
+export const catalogLayer = Layer.succeed(PlanCatalog, catalog)
 
 export const tenantId = TenantId.make("00000000-0000-4000-8000-000000000001")
 export const guildId = GuildId.make("100000000000000001")
