@@ -1,11 +1,12 @@
-import { Effect, ParseResult, Schema } from "effect"
+import { Effect, type ParseResult, Schema } from "effect"
+import { formatIssues } from "./formatIssues.js"
 
 /** Input that does not fit the domain's schema; the message says what to fix. */
 export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
   message: Schema.String
 }) {
   static fromParseError(error: ParseResult.ParseError) {
-    return new InvalidInput({ message: ParseResult.TreeFormatter.formatErrorSync(error) })
+    return new InvalidInput({ message: formatIssues(error) })
   }
 }
 

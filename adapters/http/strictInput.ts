@@ -1,0 +1,50 @@
+import type { HttpApi, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
+import { Option, type Schema, SchemaAST } from "effect"
+
+/**
+ * How request bodies and query strings are read: a field the schema does not
+ * declare is an error (a misspelt `categoryId` must not be dropped and the
+ * request answered as if it were absent), and every problem is reported at
+ * once, not just the first.
+ */
+export const strictParseOptions: SchemaAST.ParseOptions = { onExcessProperty: "error", errors: "all" }
+
+/**
+ * The schema read strictly, unless it states its own parse options (a query
+ * string a third party fills in, say, which may grow parameters we ignore).
+ * The options reach every nested struct: Schema passes them down.
+ */
+const strict = <S extends Schema.Schema.Any>(schema: S): S =>
+  Option.isSome(SchemaAST.getParseOptionsAnnotation(schema.ast))
+    ? schema
+    : schema.annotations({ parseOptions: strictParseOptions }) as S
+
+const strictEndpoint = (endpoint: HttpApiEndpoint.HttpApiEndpoint.AnyWithProps) => {
+  let strictOne: HttpApiEndpoint.HttpApiEndpoint.Any = endpoint
+  if (Option.isSome(endpoint.payloadSchema)) strictOne = endpoint.setPayload(strict(endpoint.payloadSchema.value))
+  if (Option.isSome(endpoint.urlParamsSchema)) {
+    // The cast: setUrlParams checks at compile time that the schema encodes to strings, which this one does.
+    strictOne = (strictOne as HttpApiEndpoint.HttpApiEndpoint.AnyWithProps).setUrlParams(
+      strict(endpoint.urlParamsSchema.value) as never
+    )
+  }
+  return strictOne as HttpApiEndpoint.HttpApiEndpoint.AnyWithProps
+}
+
+/**
+ * The Api with every endpoint's payload and URL parameters read strictly
+ * (ADR 093). Applied once where the Api is assembled, so an endpoint added
+ * later cannot forget it. Re-adding an endpoint (or group) under its own
+ * name replaces it in place; nothing else about it changes.
+ */
+export const readStrictly = <A extends HttpApi.HttpApi.Any>(api: A): A => {
+  let strictApi = api as unknown as HttpApi.HttpApi.AnyWithProps
+  for (const group of Object.values(strictApi.groups) as Array<HttpApiGroup.HttpApiGroup.AnyWithProps>) {
+    let strictGroup = group
+    for (const endpoint of Object.values(group.endpoints) as Array<HttpApiEndpoint.HttpApiEndpoint.AnyWithProps>) {
+      strictGroup = strictGroup.add(strictEndpoint(endpoint)) as HttpApiGroup.HttpApiGroup.AnyWithProps
+    }
+    strictApi = strictApi.add(strictGroup) as HttpApi.HttpApi.AnyWithProps
+  }
+  return strictApi as unknown as A
+}
