@@ -1,13 +1,6 @@
 import type { HttpApi, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
 import { Option, type Schema, SchemaAST } from "effect"
-
-/**
- * How request bodies and query strings are read: a field the schema does not
- * declare is an error (a misspelt `categoryId` must not be dropped and the
- * request answered as if it were absent), and every problem is reported at
- * once, not just the first.
- */
-export const strictParseOptions: SchemaAST.ParseOptions = { onExcessProperty: "error", errors: "all" }
+import { strictParseOptions } from "../../core/index.js"
 
 /**
  * The schema read strictly, unless it states its own parse options (a query
