@@ -15,12 +15,13 @@ const shown = (actual: unknown): string => {
 }
 
 /**
- * A Discord snowflake: an unsigned 64-bit integer written as a decimal string.
+ * A Discord snowflake: an unsigned 64-bit integer written as a decimal string;
+ * `what` describes it in the API's documentation ("A Discord guild id").
  * Sent as a JSON number it has already lost its last digits (JSON numbers are
  * doubles), so the message says to send a string rather than echo the
  * rounded value as if it were the caller's.
  */
-const Snowflake = (what: string) =>
+export const Snowflake = (what: string) =>
   Schema.String.pipe(Schema.pattern(/^[0-9]{17,20}$/)).annotations({
     description: `${what}: 17–20 digits as a string`,
     examples: [snowflakeExample],

@@ -5,12 +5,20 @@ import { strictParseOptions } from "../../core/index.js"
 /**
  * The schema read strictly, unless it states its own parse options (a query
  * string a third party fills in, say, which may grow parameters we ignore).
- * The options reach every nested struct: Schema passes them down.
+ * The options reach every nested struct: Schema passes them down. Annotating
+ * drops the identifier (Schema takes it for a new schema); the JSON shape is
+ * the same, so keep it, and the OpenAPI document keeps its named component.
  */
 const strict = <S extends Schema.Schema.Any>(schema: S): S =>
   Option.isSome(SchemaAST.getParseOptionsAnnotation(schema.ast))
     ? schema
-    : schema.annotations({ parseOptions: strictParseOptions }) as S
+    : schema.annotations({
+      parseOptions: strictParseOptions,
+      ...Option.match(SchemaAST.getIdentifierAnnotation(schema.ast), {
+        onNone: () => ({}),
+        onSome: (identifier) => ({ identifier })
+      })
+    }) as S
 
 const strictEndpoint = (endpoint: HttpApiEndpoint.HttpApiEndpoint.AnyWithProps) => {
   let strictOne: HttpApiEndpoint.HttpApiEndpoint.Any = endpoint
