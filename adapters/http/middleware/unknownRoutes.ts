@@ -85,8 +85,7 @@ export const unknownRoutes = HttpApiBuilder.middleware(
         // The app's type says it cannot fail; the router does, with RouteNotFound.
         app as unknown as HttpApp.Default<unknown>,
         (error) => typeof error === "object" && error !== null && "_tag" in error && error._tag === "RouteNotFound",
-        () =>
-          Effect.zipWith(HttpServerRequest.HttpServerRequest, knownRoutes, answer)
+        () => Effect.zipWith(HttpServerRequest.HttpServerRequest, knownRoutes, answer)
       ) as unknown as typeof app
   })
 ).pipe(Layer.provide(HttpApiBuilder.Router.Live))
