@@ -54,6 +54,8 @@ export class Api extends readStrictly(
         "explanations, usage and plan overrides; billing, paid roles and the payment providers' webhooks. " +
         "Every endpoint but /health/*, /webhooks/* (signed by the provider), /discord/callback (a signed state), /licenses/* (the license key) and /exports/{id}/archive (a signed link) and /checkout/* (pages for browsers) needs " +
         "`Authorization: Bearer <API key>`. Errors are JSON with a `_tag`, a `message` and, when there is " +
-        "something to do about them, a `remediation`."
+        "something to do about them, a `remediation`. Bodies and query strings are read strictly: a field an " +
+        "endpoint does not define answers 400 naming the fields it accepts. An unknown path answers 404 and a " +
+        "method a path lacks 405 with `Allow`."
     }))
 ) {}
