@@ -13,42 +13,49 @@ import { OverridesApi } from "./Overrides/Api.js"
 import { PagesApi } from "./Pages/Api.js"
 import { PaidRolesApi } from "./PaidRoles/Api.js"
 import { RulesApi } from "./Rules/Api.js"
+import { readStrictly } from "./strictInput.js"
 import { TenantsApi } from "./Tenants/Api.js"
 import { UsageApi } from "./Usage/Api.js"
 import { apiVersion } from "./version.js"
 import { WebhooksApi } from "./Webhooks/Api.js"
 import { WhiteLabelApi } from "./WhiteLabel/Api.js"
 
-/** The Guildhall HTTP API: its contract, shared by the server, typed clients and the OpenAPI document. */
-export class Api extends HttpApi.make("guildhall")
-  .add(HealthApi)
-  .add(TenantsApi)
-  .add(AssetsApi)
-  .add(ApiKeysApi)
-  .add(FeaturesApi)
-  .add(RulesApi)
-  .add(GuardrailApi)
-  .add(UsageApi)
-  .add(OverridesApi)
-  .add(BillingApi)
-  .add(PaidRolesApi)
-  .add(WebhooksApi)
-  .add(JobsApi)
-  .add(DiscordApi)
-  .add(DiscordCallbackApi)
-  .add(WhiteLabelApi)
-  .add(LicenseServerApi)
-  .add(LicensesApi)
-  .add(HostingApi)
-  .add(ExportDownloadApi)
-  .add(PagesApi)
-  .annotateContext(OpenApi.annotations({
-    title: "Guildhall",
-    version: apiVersion,
-    description: "Tenants, their Discord guilds and API keys; guild features, RBAC rules, the guardrail's " +
-      "explanations, usage and plan overrides; billing, paid roles and the payment providers' webhooks. " +
-      "Every endpoint but /health/*, /webhooks/* (signed by the provider), /discord/callback (a signed state), /licenses/* (the license key) and /exports/{id}/archive (a signed link) and /checkout/* (pages for browsers) needs " +
-      "`Authorization: Bearer <API key>`. Errors are JSON with a `_tag`, a `message` and, when there is " +
-      "something to do about them, a `remediation`."
-  }))
-{}
+/**
+ * The Guildhall HTTP API: its contract, shared by the server, typed clients and the OpenAPI document.
+ * Bodies and query strings are read strictly: an unknown field answers 400 (ADR 093).
+ */
+export class Api extends readStrictly(
+  HttpApi.make("guildhall")
+    .add(HealthApi)
+    .add(TenantsApi)
+    .add(AssetsApi)
+    .add(ApiKeysApi)
+    .add(FeaturesApi)
+    .add(RulesApi)
+    .add(GuardrailApi)
+    .add(UsageApi)
+    .add(OverridesApi)
+    .add(BillingApi)
+    .add(PaidRolesApi)
+    .add(WebhooksApi)
+    .add(JobsApi)
+    .add(DiscordApi)
+    .add(DiscordCallbackApi)
+    .add(WhiteLabelApi)
+    .add(LicenseServerApi)
+    .add(LicensesApi)
+    .add(HostingApi)
+    .add(ExportDownloadApi)
+    .add(PagesApi)
+    .annotateContext(OpenApi.annotations({
+      title: "Guildhall",
+      version: apiVersion,
+      description: "Tenants, their Discord guilds and API keys; guild features, RBAC rules, the guardrail's " +
+        "explanations, usage and plan overrides; billing, paid roles and the payment providers' webhooks. " +
+        "Every endpoint but /health/*, /webhooks/* (signed by the provider), /discord/callback (a signed state), /licenses/* (the license key) and /exports/{id}/archive (a signed link) and /checkout/* (pages for browsers) needs " +
+        "`Authorization: Bearer <API key>`. Errors are JSON with a `_tag`, a `message` and, when there is " +
+        "something to do about them, a `remediation`. Bodies and query strings are read strictly: a field an " +
+        "endpoint does not define answers 400 naming the fields it accepts. An unknown path answers 404 and a " +
+        "method a path lacks 405 with `Allow`."
+    }))
+) {}

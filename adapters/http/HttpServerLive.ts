@@ -2,7 +2,9 @@ import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware } from "@effect/platform
 import { Effect, identity, Layer } from "effect"
 import { HttpApiLive } from "./HttpApiLive.js"
 import { bodyLimit, defaultMaxBodyBytes, defaultMaxImportBytes } from "./middleware/bodyLimit.js"
+import { readableDecodeErrors } from "./middleware/readableDecodeErrors.js"
 import { requestId } from "./middleware/requestId.js"
+import { unknownRoutes } from "./middleware/unknownRoutes.js"
 
 export interface HttpServerOptions {
   /** Largest request body accepted, in bytes; larger ones answer 413. Default 1 MiB. */
@@ -23,7 +25,8 @@ export interface HttpServerOptions {
  * Serves the Api on the provided HttpServer: the handlers, `/openapi.json`,
  * a self-contained docs page at `/docs`, and the middleware stack (request
  * id outermost so the access log line carries it, then the access log, then
- * the body limit). Requires HttpServer (with its platform services, e.g.
+ * the body limit, decode errors worded for people, and JSON 404/405 answers
+ * for unknown routes and methods). Requires HttpServer (with its platform services, e.g.
  * `NodeHttpServer.layer`) and the services HttpApiLive requires.
  */
 export const HttpServerLive = (options: HttpServerOptions = {}) =>
@@ -35,6 +38,7 @@ export const HttpServerLive = (options: HttpServerOptions = {}) =>
       options.tracing === true ? identity : HttpMiddleware.withTracerDisabledWhen(() => true),
       Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
       Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+      Layer.provide([readableDecodeErrors, unknownRoutes]),
       Layer.provide(
         bodyLimit(options.maxBodyBytes ?? defaultMaxBodyBytes, {
           "/imports": options.maxImportBytes ?? defaultMaxImportBytes

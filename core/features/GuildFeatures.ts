@@ -94,8 +94,8 @@ const make = Effect.gen(function*() {
     )
 
   /**
-   * Turns a feature on in a guild with `config` (or the stored config, or the
-   * defaults). The plan must include it and the tenant must accept writes;
+   * Turns a feature on in a guild with the stored config (or the defaults),
+   * with the fields of `incoming` merged in. The plan must include it and the tenant must accept writes;
    * the toggle is stored only after the feature's onEnable hook succeeds.
    */
   const enable = (tenantId: TenantId, guildId: GuildId, key: string, incoming: Option.Option<unknown>) =>
@@ -121,9 +121,13 @@ const make = Effect.gen(function*() {
         })
       }
       const stored = yield* storedState(tenantId, guildId, key)
-      const config = Option.isSome(incoming)
-        ? yield* validateFeatureConfig(feature, incoming.value)
-        : yield* readFeatureConfig(feature, stored?.config, stored?.configVersion ?? feature.config.version)
+      const current = yield* readFeatureConfig(
+        feature,
+        stored?.config,
+        stored?.configVersion ?? feature.config.version
+      )
+      // What was given is merged into the config in force: a field left out keeps its value.
+      const config = Option.isSome(incoming) ? yield* validateFeatureConfig(feature, incoming.value, current) : current
       yield* runHook(feature, "onEnable", { tenantId, guildId, config })
       yield* states.set(tenantId, guildId, {
         featureKey: key,

@@ -1,4 +1,5 @@
-import { Effect, Predicate, Schema } from "effect"
+import { Effect, Predicate, Schema, type SchemaAST } from "effect"
+import { strictParseOptions } from "../errors.js"
 import { formatIssues } from "../formatIssues.js"
 import type { FeatureDefinition } from "./Feature.js"
 
@@ -20,34 +21,48 @@ const invalid = (feature: FeatureDefinition, message: string) =>
   new InvalidFeatureConfig({ featureKey: feature.key, message: `Invalid config for '${feature.key}': ${message}` })
 
 /**
- * The stored (encoded) shape over the encoded defaults, key by key, so a
- * config saved before a field existed picks up the field's default. Nested
- * objects are replaced whole, not merged.
+ * `config`'s fields over `base`'s, key by key (both encoded, as stored), so
+ * a field the config does not give keeps the base's value. Nested objects
+ * are replaced whole, not merged; null or undefined stands for "nothing given".
  */
-const withDefaults = <C>(feature: FeatureDefinition<C>, config: unknown) =>
-  Effect.map(
-    Effect.mapError(Schema.encode(feature.config.schema)(feature.config.defaults), (error) =>
-      invalid(feature, `its defaults do not encode: ${formatIssues(error)}`)),
-    (defaults) =>
-      config === null || config === undefined
-        ? defaults
-        : Predicate.isRecord(config) && Predicate.isRecord(defaults)
-        ? { ...defaults, ...config }
-        : config
+const overlay = (base: unknown, config: unknown) =>
+  config === null || config === undefined
+    ? base
+    : Predicate.isRecord(config) && Predicate.isRecord(base)
+    ? { ...base, ...config }
+    : config
+
+const encodedDefaults = <C>(feature: FeatureDefinition<C>) =>
+  Effect.mapError(
+    Schema.encode(feature.config.schema)(feature.config.defaults),
+    (error) => invalid(feature, `its defaults do not encode: ${formatIssues(error)}`)
   )
 
-const decode = <C>(feature: FeatureDefinition<C>, config: unknown) =>
+const decode = <C>(feature: FeatureDefinition<C>, config: unknown, options?: SchemaAST.ParseOptions) =>
   Effect.mapError(
-    Schema.decodeUnknown(feature.config.schema)(config),
+    Schema.decodeUnknown(feature.config.schema, options)(config),
     (error) => invalid(feature, formatIssues(error))
   )
 
-/** Checks a config for the current version (e.g. one given when enabling the feature), filling in defaults. */
+/**
+ * Checks a config given for the current version (e.g. when enabling the
+ * feature) and merges it into `current`, the config in force (the defaults
+ * when there is none): a field it does not give keeps its current value.
+ * Read strictly: a field the feature's config does not have (`chanelId`) is
+ * refused, not dropped.
+ */
 export const validateFeatureConfig = <C>(
   feature: FeatureDefinition<C>,
-  incoming: unknown
+  incoming: unknown,
+  current: C = feature.config.defaults
 ): Effect.Effect<C, InvalidFeatureConfig> =>
-  Effect.flatMap(withDefaults(feature, incoming), (config) => decode(feature, config))
+  Effect.gen(function*() {
+    const base = yield* Effect.mapError(
+      Schema.encode(feature.config.schema)(current),
+      (error) => invalid(feature, `the config in force does not encode: ${formatIssues(error)}`)
+    )
+    return yield* decode(feature, overlay(base, incoming), strictParseOptions)
+  })
 
 const migrateStep = (feature: FeatureDefinition, config: unknown, from: number) =>
   Effect.gen(function*() {
@@ -92,7 +107,8 @@ export const readFeatureConfig = <C>(
     if (stored !== null && stored !== undefined) {
       for (let from = storedVersion; from < version; from++) config = yield* migrateStep(feature, config, from)
     }
-    return yield* validateFeatureConfig(feature, config)
+    // A stored config saved before a field existed picks up the field's default.
+    return yield* decode(feature, overlay(yield* encodedDefaults(feature), config))
   })
 
 /** The config as stored (JSON-ready, schema-encoded) at the feature's current version. */

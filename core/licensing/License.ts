@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { TenantId } from "../ids.js"
+import { Snowflake, TenantId } from "../ids.js"
 import { Limit, PlanKey } from "../plans/Plan.js"
 
 export const LicenseId = Schema.UUID.pipe(Schema.brand("LicenseId"))
@@ -34,11 +34,7 @@ export class License extends Schema.Class<License>("License")({
  */
 export const InstallFingerprint = Schema.Struct({
   /** A Discord snowflake (digits only, so it cannot contain the key's ':'). */
-  applicationId: Schema.String.pipe(
-    Schema.pattern(/^[0-9]{17,20}$/, {
-      message: () => "Expected a Discord application id: a string of 17 to 20 digits"
-    })
-  ),
+  applicationId: Snowflake("The install's Discord application id"),
   installId: Schema.String.pipe(
     Schema.minLength(1, { message: () => "An install id must not be empty" }),
     Schema.maxLength(128, { message: () => "An install id must be at most 128 characters" })

@@ -1,14 +1,9 @@
 import { Context, DateTime, type Effect, Schema } from "effect"
 import type { DiscordCommandJson } from "../bot/DiscordCommandJson.js"
-import type { GuildId } from "../ids.js"
+import { type GuildId, Snowflake } from "../ids.js"
 
 /** A Discord application (bot) id: a snowflake. */
-export const ApplicationId = Schema.String.pipe(
-  Schema.pattern(/^[0-9]{17,20}$/, {
-    message: () => "Expected a Discord application id: a string of 17 to 20 digits"
-  }),
-  Schema.brand("ApplicationId")
-)
+export const ApplicationId = Snowflake("A Discord application id").pipe(Schema.brand("ApplicationId"))
 export type ApplicationId = typeof ApplicationId.Type
 
 /** Why Discord refused a guild's command set. */

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { GuildId, TenantId } from "../ids.js"
+import { GuildId, Snowflake, TenantId } from "../ids.js"
 
 export const RuleId = Schema.UUID.pipe(Schema.brand("RuleId"))
 export type RuleId = typeof RuleId.Type
@@ -37,6 +37,6 @@ export class Rule extends Schema.Class<Rule>("Rule")({
   target: RuleTarget,
   subject: RuleSubject,
   /** The user, channel, category or role id; for subject "guild", the guild id. */
-  subjectId: Schema.String.pipe(Schema.pattern(/^[0-9]{17,20}$/, { message: () => "Expected a Discord snowflake" })),
+  subjectId: Snowflake("The Discord id of the rule's subject"),
   effect: RuleEffect
 }) {}

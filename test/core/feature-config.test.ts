@@ -141,8 +141,9 @@ describe("validateFeatureConfig", () => {
   it.effect("rejects an invalid config with a message naming the field", () =>
     Effect.gen(function*() {
       const badChannel = yield* Effect.flip(validateFeatureConfig(welcomeFeature, { channelId: "general" }))
-      expect(badChannel.message).toContain(
-        "Invalid config for 'welcome': channelId: Expected a Discord snowflake: a string of 17 to 20 digits"
+      expect(badChannel.message).toBe(
+        "Invalid config for 'welcome': channelId: Expected a Discord id: 17–20 digits as a string, " +
+          "e.g. \"123456789012345678\"; got \"general\" (also accepted: null)"
       )
       const product = {
         roleId: "123456789012345678",
@@ -160,6 +161,23 @@ describe("validateFeatureConfig", () => {
         validateFeatureConfig(paidRolesFeature, { products: [{ ...twice, providers: [] }] })
       )
       expect(noProvider.message).toContain("products[0].providers")
+    }))
+
+  it.effect("refuses a field the feature's config does not have, naming it and the accepted ones", () =>
+    Effect.gen(function*() {
+      const typo = yield* Effect.flip(validateFeatureConfig(welcomeFeature, { chanelId: "123456789012345678" }))
+      expect(typo.message).toBe(
+        "Invalid config for 'welcome': chanelId: is not a known field; the accepted fields are channelId, template"
+      )
+    }))
+
+  it.effect("merges into the config in force: a field it does not give keeps its value", () =>
+    Effect.gen(function*() {
+      const current = yield* validateFeatureConfig(welcomeFeature, { channelId: "123456789012345678" })
+      expect(yield* validateFeatureConfig(welcomeFeature, { template: "Hi {user}" }, current)).toEqual({
+        channelId: "123456789012345678",
+        template: "Hi {user}"
+      })
     }))
 
   it.effect("encodes a config for storage, and reading it back gives it again", () =>

@@ -140,7 +140,7 @@ describe("assets", () => {
 
       const notASnowflake = yield* raw("PUT", "/assets/12345", key, { name: "G", ownerId })
       assert.strictEqual(notASnowflake.status, 400)
-      assert.include(notASnowflake.text, "Expected a Discord snowflake: a string of 17 to 20 digits")
+      assert.include(notASnowflake.text, "Expected a Discord id: 17–20 digits as a string, e.g.")
       assert.include(notASnowflake.text, "\"path\":[\"guildId\"]")
 
       const emptyName = yield* raw("PUT", `/assets/${guildId(1)}`, key, { name: "", ownerId })

@@ -19,6 +19,7 @@ import {
   RepositoriesMemory
 } from "../../adapters/memory/index.js"
 import { polarGatewayLayer, PolarWebhookLive } from "../../adapters/polar/index.js"
+import type { RepositoriesSql } from "../../adapters/postgres/index.js"
 import { SepayWebhookLive } from "../../adapters/sepay/index.js"
 import { stripeGatewayLayer, type StripeSettings, stripeWebhookLayer } from "../../adapters/stripe/index.js"
 import {
@@ -43,6 +44,7 @@ import {
   PaymentSetup,
   PlanCatalog,
   type PlanKey,
+  type PolicyStore,
   Quotas,
   type Readiness,
   Tenancy,
@@ -62,6 +64,9 @@ const CatalogSynced = Layer.effectDiscard(
 
 export const testDiscordApplicationId = "123456789012345678"
 
+/** Every repository port and the PolicyStore: what RepositoriesMemory provides, or RepositoriesSql with PolicyStoreSql. */
+export type StoredServices = Exclude<Layer.Layer.Success<typeof RepositoriesSql>, Readiness> | PolicyStore
+
 /** Where the test server's payment providers are: not configured unless a test points them at its fakes. */
 export interface TestProviders {
   readonly stripe: StripeSettings
@@ -71,6 +76,8 @@ export interface TestProviders {
   readonly ledger: (ledger: BillingLedgerService) => BillingLedgerService
   /** DISCORD_APPLICATION_ID as the server sees it. */
   readonly discordApplicationId: Option.Option<string>
+  /** Where the server stores everything: memory unless a test runs the API on a SQL database. */
+  readonly repositories: Layer.Layer<StoredServices>
 }
 
 const noProviders: TestProviders = {
@@ -78,12 +85,15 @@ const noProviders: TestProviders = {
   polarApiBase: undefined,
   plans: PlanCatalog.builtin,
   ledger: (ledger) => ledger,
-  discordApplicationId: Option.some(testDiscordApplicationId)
+  discordApplicationId: Option.some(testDiscordApplicationId),
+  repositories: RepositoriesMemory
 }
 
-/** The memory repositories, with the ledger as the test wraps it. */
-const repositories = (wrap: TestProviders["ledger"]) =>
-  Layer.effect(BillingLedger, Effect.map(BillingLedger, wrap)).pipe(Layer.provideMerge(RepositoriesMemory))
+/** The repositories, with the ledger as the test wraps it. */
+const repositories = (providers: TestProviders) =>
+  Layer.effect(BillingLedger, Effect.map(BillingLedger, providers.ledger)).pipe(
+    Layer.provideMerge(providers.repositories)
+  )
 
 export const testPublicUrl = "https://guildhall.test"
 
@@ -119,7 +129,7 @@ const applicationServices = (readiness: Layer.Layer<Readiness>, providers: TestP
     Layer.provideMerge(GuildEntitlements.layer),
     Layer.provideMerge(
       Layer.mergeAll(
-        repositories(providers.ledger),
+        repositories(providers),
         QuotaStoreMemory,
         NodeCrypto,
         providers.plans,

@@ -73,6 +73,9 @@ export const CallbackParams = Schema.Struct({
   permissions: Schema.optional(Schema.String),
   error: Schema.optional(Schema.String),
   error_description: Schema.optional(Schema.String)
+}).annotations({
+  // Discord fills this query string in and may add parameters; the rest of the Api refuses unknown ones (ADR 093).
+  parseOptions: { onExcessProperty: "ignore" }
 })
 export type CallbackParams = typeof CallbackParams.Type
 

@@ -22,7 +22,8 @@ const FeaturePath = Schema.Struct({ guildId: GuildId, key: Schema.String })
 export const EnableFeature = Schema.NullOr(
   Schema.Struct({
     config: Schema.optional(Schema.Unknown).annotations({
-      description: "The feature's config (missing fields take their defaults); omit it to keep the stored one"
+      description: "Fields of the feature's config, merged into the stored one (or the defaults): a field left out " +
+        "keeps its value; an unknown field answers 400. Omit it to keep the stored config."
     })
   })
 ).annotations({ identifier: "EnableFeature", description: "May be omitted (no body) to enable with the stored config" })
