@@ -1,7 +1,13 @@
 import { Effect, Layer } from "effect"
 import { promisify } from "node:util"
 import { gunzip, gzip } from "node:zlib"
-import { ArchiveCodec, type ArchiveEntry, ArchiveUnreadable } from "../../core/index.js"
+import {
+  ArchiveCodec,
+  type ArchiveEntry,
+  ArchiveTooLarge,
+  ArchiveUnreadable,
+  type UnpackLimits
+} from "../../core/index.js"
 
 /**
  * Archives as gzip-compressed POSIX ustar: any `tar -xzf` opens them. Only
@@ -104,6 +110,27 @@ export const entriesOf = (tar: Uint8Array): Effect.Effect<ReadonlyArray<ArchiveE
     return Effect.fail(unreadable("The archive ends without tar's end-of-archive marker: it is truncated"))
   })
 
+const mebibytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`
+
+/**
+ * Inflates in zlib's chunks and stops as soon as the output passes the cap
+ * (`maxOutputLength`), so a small gzip bomb costs at most the cap, never what it
+ * would inflate to.
+ */
+const gunzipCapped = (bytes: Uint8Array, limits: UnpackLimits) =>
+  Effect.tryPromise({
+    try: async () => new Uint8Array(await gunzipAsync(bytes, { maxOutputLength: limits.maxUnpackedBytes })),
+    catch: (error) =>
+      (error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE"
+        ? new ArchiveTooLarge({
+          maxUnpackedBytes: limits.maxUnpackedBytes,
+          message: `The archive unpacks to more than ${mebibytes(limits.maxUnpackedBytes)}, the most this server ` +
+            "imports (GUILDHALL_IMPORT_MAX_UNPACKED_MIB): it is not an export this server made, or the tenant is " +
+            "larger than this install accepts; raise the limit to import it"
+        })
+        : unreadable("The archive is not gzip-compressed, or its compressed data is damaged")
+  })
+
 /** Gzip-compressed ustar (`.tar.gz`). */
 export const ArchiveCodecTarGz = Layer.succeed(
   ArchiveCodec,
@@ -112,10 +139,6 @@ export const ArchiveCodecTarGz = Layer.succeed(
       Effect.promise(async () => new Uint8Array(await gzipAsync(tarOf(entries)))).pipe(
         Effect.withSpan("archive.pack")
       ),
-    unpack: (bytes) =>
-      Effect.tryPromise({
-        try: async () => new Uint8Array(await gunzipAsync(bytes)),
-        catch: () => unreadable("The archive is not gzip-compressed, or its compressed data is damaged")
-      }).pipe(Effect.flatMap(entriesOf))
+    unpack: (bytes, limits) => gunzipCapped(bytes, limits).pipe(Effect.flatMap(entriesOf))
   })
 )

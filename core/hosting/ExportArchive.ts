@@ -38,7 +38,13 @@ export type ArchiveManifest = typeof ArchiveManifest.Type
 
 const ArchiveSignature = Schema.Struct({ keyId: Schema.String, publicKey: Schema.String, signature: Schema.String })
 
-export const ArchiveRefusalReason = Schema.Literal("malformed", "foreign", "tampered", "unsupported_version")
+export const ArchiveRefusalReason = Schema.Literal(
+  "malformed",
+  "foreign",
+  "tampered",
+  "unsupported_version",
+  "too_large"
+)
 export type ArchiveRefusalReason = typeof ArchiveRefusalReason.Type
 
 /** The archive cannot be imported; nothing was written. */

@@ -22,13 +22,16 @@ export interface ExportSettingsService {
   readonly retention: Duration.Duration
   /** How long a download link works. */
   readonly linkTtl: Duration.Duration
+  /** The most an imported archive may unpack to: past it, unpacking stops and the import is refused. */
+  readonly maxUnpackedBytes: number
 }
 
 export class ExportSettings extends Context.Tag("core/ExportSettings")<ExportSettings, ExportSettingsService>() {
   static readonly defaults: ExportSettingsService = {
     trustedKeys: [],
     retention: Duration.days(7),
-    linkTtl: Duration.minutes(15)
+    linkTtl: Duration.minutes(15),
+    maxUnpackedBytes: 1024 * 1024 * 1024
   }
   static readonly layer = (settings: Partial<ExportSettingsService> = {}) =>
     Layer.succeed(ExportSettings, { ...ExportSettings.defaults, ...settings })
@@ -221,8 +224,13 @@ const make = Effect.gen(function*() {
     options: { readonly actor: string; readonly onlyTenant?: TenantId }
   ) =>
     Effect.gen(function*() {
-      const entries = yield* codec.unpack(bytes).pipe(
-        Effect.mapError((error) => new ArchiveRefused({ reason: "malformed", message: error.message }))
+      const entries = yield* codec.unpack(bytes, { maxUnpackedBytes: settings.maxUnpackedBytes }).pipe(
+        Effect.mapError((error) =>
+          new ArchiveRefused({
+            reason: error._tag === "ArchiveTooLarge" ? "too_large" : "malformed",
+            message: error.message
+          })
+        )
       )
       const opened = yield* openArchive(entries, {
         trustedKeys: [signer.publicKey, ...settings.trustedKeys],

@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
+import { gzipSync } from "node:zlib"
 import { ArchiveCodecTarGz, entriesOf, tarOf } from "../../adapters/archive/index.js"
 import { Ed25519, LicenseSignerEd25519 } from "../../adapters/crypto/index.js"
 import { tenantTables } from "../../adapters/postgres/index.js"
@@ -19,6 +20,12 @@ import { install, publicKeyOf, seedTenant, tableFiles } from "./hostingRuntime.j
 
 const databases = await sqlDatabases()
 
+/** A gzip bomb: `members` gzip members of 16 MiB of zeros each, about 16 KiB compressed apiece. */
+const gzipBomb = (members: number) => {
+  const member = gzipSync(Buffer.alloc(16 * 1024 * 1024))
+  return new Uint8Array(Buffer.concat(Array.from({ length: members }, () => member)))
+}
+
 const countsOf = (tenantId: string) =>
   Effect.map(
     Effect.flatMap(TenantData, (data) => data.count(tenantId as never)),
@@ -36,10 +43,55 @@ describe("tar codec", () => {
       assert.match((yield* Effect.flip(entriesOf(damaged))).message, /checksum/)
       assert.match((yield* Effect.flip(entriesOf(tar.subarray(0, 700)))).message, /truncated/)
     }))
+
+  it.effect("stops unpacking as soon as the output passes the cap: a 4 MiB gzip of 4 GiB is refused at once", () =>
+    Effect.gen(function*() {
+      const codec = yield* ArchiveCodec
+      const bomb = gzipBomb(256)
+      assert.isBelow(bomb.length, 8 * 1024 * 1024)
+      const started = Date.now()
+      const refused = yield* Effect.flip(codec.unpack(bomb, { maxUnpackedBytes: 1024 * 1024 }))
+      // Inflating all 4 GiB (were it possible) takes seconds; stopping past 1 MiB takes milliseconds.
+      assert.isBelow(Date.now() - started, 2_000)
+      assert.strictEqual(refused._tag, "ArchiveTooLarge")
+      assert.match(refused.message, /unpacks to more than 1 MiB.*GUILDHALL_IMPORT_MAX_UNPACKED_MIB/)
+
+      // Under the cap, an archive unpacks as before.
+      const entries = [{ path: "a.txt", content: "x".repeat(100_000) }]
+      const packed = yield* codec.pack(entries)
+      assert.deepStrictEqual(yield* codec.unpack(packed, { maxUnpackedBytes: 1024 * 1024 }), entries)
+    }).pipe(Effect.provide(ArchiveCodecTarGz)))
 })
 
 for (const database of databases) {
   describe(`export and import (${database.name})`, () => {
+    it.scoped(
+      "an archive that unpacks past GUILDHALL_IMPORT_MAX_UNPACKED_MIB is refused (too_large) and nothing is written",
+      () =>
+        Effect.gen(function*() {
+          const server = yield* install(database.layer(), { GUILDHALL_IMPORT_MAX_UNPACKED_MIB: "1" })
+          const before = yield* Effect.provide(
+            Effect.flatMap(TenantRepo, (tenants) => tenants.list({ limit: 100 })),
+            server
+          )
+          const refused = yield* Effect.provide(
+            Effect.flip(
+              Effect.flatMap(Exports, (exports) => exports.importArchive(gzipBomb(64), { actor: "operator" }))
+            ),
+            server
+          )
+          assert.strictEqual(refused._tag, "ArchiveRefused")
+          assert.strictEqual((refused as { reason?: string }).reason, "too_large")
+          assert.match(refused.message, /more than 1 MiB/)
+          const after = yield* Effect.provide(
+            Effect.flatMap(TenantRepo, (tenants) => tenants.list({ limit: 100 })),
+            server
+          )
+          assert.deepStrictEqual(after, before)
+        }),
+      { timeout: 60_000 }
+    )
+
     it.scoped("round trip: hosted export → self-host import → export again gives identical tables", () =>
       Effect.gen(function*() {
         const hosted = yield* install(database.layer())
@@ -133,7 +185,7 @@ for (const database of databases) {
           GUILDHALL_EXPORT_TRUSTED_KEYS: yield* Effect.provide(publicKeyOf, hosted)
         })
         const codec = yield* Effect.provide(ArchiveCodec, trusting)
-        const entries = yield* codec.unpack(bytes)
+        const entries = yield* codec.unpack(bytes, { maxUnpackedBytes: 1024 * 1024 * 1024 })
         const edited = entries.map((entry) =>
           entry.path === "tables/quota_daily_usage.jsonl"
             ? { ...entry, content: entry.content.replace(/"used":1\b/, "\"used\":999") }
