@@ -20,6 +20,8 @@ export class ArchiveTooLarge extends Schema.TaggedError<ArchiveTooLarge>()("Arch
 export interface UnpackLimits {
   /** Unpacking stops, and fails, as soon as its output passes this many bytes. */
   readonly maxUnpackedBytes: number
+  /** Only the first this many files, unpacking no further than they reach (to check them before the rest). */
+  readonly onlyFirst?: number
 }
 
 /** Packs files into one byte string and back (gzip-compressed tar in production). */

@@ -26,6 +26,28 @@ const gzipBomb = (members: number) => {
   return new Uint8Array(Buffer.concat(Array.from({ length: members }, () => member)))
 }
 
+/** A tar header announcing a file of `size` bytes, as the first thing in an archive, then a gzip bomb as that file. */
+const hugeFirstFile = (path: string, size: number) => {
+  const header = tarOf([{ path, content: "" }]).slice(0, 512)
+  header.set(new TextEncoder().encode(`${size.toString(8).padStart(11, "0")}\0`), 124)
+  header.fill(32, 148, 156)
+  const checksum = header.reduce((sum, byte) => sum + byte, 0)
+  header.set(new TextEncoder().encode(`${checksum.toString(8).padStart(6, "0")}\0 `), 148)
+  return new Uint8Array(Buffer.concat([gzipSync(header), gzipBomb(Math.ceil(size / (16 * 1024 * 1024)))]))
+}
+
+/** An archive's leading files (a manifest and a signature by a key nobody trusts), then a gzip bomb. */
+const foreignHeadThenBomb = () => {
+  const head = [
+    { path: "manifest.json", content: "{}" },
+    { path: "signature.json", content: JSON.stringify({ keyId: "k1", publicKey: "untrusted", signature: "x" }) }
+  ]
+  const tar = tarOf(head)
+  // Without tar's end marker (the bomb's zeros end the archive instead).
+  const headMember = gzipSync(tar.subarray(0, tar.length - 1024))
+  return { head, bytes: new Uint8Array(Buffer.concat([headMember, gzipBomb(64)])) }
+}
+
 const countsOf = (tenantId: string) =>
   Effect.map(
     Effect.flatMap(TenantData, (data) => data.count(tenantId as never)),
@@ -56,6 +78,10 @@ describe("tar codec", () => {
       assert.strictEqual(refused._tag, "ArchiveTooLarge")
       assert.match(refused.message, /unpacks to more than 1 MiB.*GUILDHALL_IMPORT_MAX_UNPACKED_MIB/)
 
+      // The leading files alone: unpacking stops once they are read, long before the cap.
+      const { bytes, head } = foreignHeadThenBomb()
+      assert.deepStrictEqual(yield* codec.unpack(bytes, { maxUnpackedBytes: 1024 * 1024, onlyFirst: 2 }), head)
+
       // Under the cap, an archive unpacks as before.
       const entries = [{ path: "a.txt", content: "x".repeat(100_000) }]
       const packed = yield* codec.pack(entries)
@@ -76,7 +102,8 @@ for (const database of databases) {
           )
           const refused = yield* Effect.provide(
             Effect.flip(
-              Effect.flatMap(Exports, (exports) => exports.importArchive(gzipBomb(64), { actor: "operator" }))
+              Effect.flatMap(Exports, (exports) =>
+                exports.importArchive(hugeFirstFile("manifest.json", 1024 ** 3), { actor: "operator" }))
             ),
             server
           )
@@ -84,7 +111,8 @@ for (const database of databases) {
           assert.strictEqual((refused as { reason?: string }).reason, "too_large")
           assert.match(refused.message, /more than 1 MiB/)
           const after = yield* Effect.provide(
-            Effect.flatMap(TenantRepo, (tenants) => tenants.list({ limit: 100 })),
+            Effect.flatMap(TenantRepo, (tenants) =>
+              tenants.list({ limit: 100 })),
             server
           )
           assert.deepStrictEqual(after, before)
