@@ -27,7 +27,10 @@ const newestChange = (entry) => {
   const stat = statSync(entry, { throwIfNoEntry: false })
   if (stat === undefined) return 0
   if (!stat.isDirectory()) return stat.mtimeMs
-  return readdirSync(entry).reduce((newest, name) => Math.max(newest, newestChange(path.join(entry, name))), stat.mtimeMs)
+  return readdirSync(entry).reduce(
+    (newest, name) => Math.max(newest, newestChange(path.join(entry, name))),
+    stat.mtimeMs
+  )
 }
 
 const built = statSync(binary, { throwIfNoEntry: false })?.mtimeMs ?? 0
@@ -38,9 +41,14 @@ if (built >= changed) {
   console.error("guildhall: the build is current (dist/guildhall.mjs), starting without rebuilding")
 } else {
   console.error(
-    built === 0 ? "guildhall: no build yet, bundling dist/guildhall.mjs" : "guildhall: sources changed, rebundling dist/guildhall.mjs"
+    built === 0
+      ? "guildhall: no build yet, bundling dist/guildhall.mjs"
+      : "guildhall: sources changed, rebundling dist/guildhall.mjs"
   )
-  const bundled = spawnSync(process.execPath, [path.join(root, "scripts", "bundle.mjs")], { cwd: root, stdio: "inherit" })
+  const bundled = spawnSync(process.execPath, [path.join(root, "scripts", "bundle.mjs")], {
+    cwd: root,
+    stdio: "inherit"
+  })
   if (bundled.status !== 0) process.exit(bundled.status ?? 1)
 }
 
