@@ -90,7 +90,8 @@ describe("tar codec", () => {
 })
 
 for (const database of databases) {
-  describe(`export and import (${database.name})`, () => {
+  // PGlite installs are slow on a busy machine; each test builds two or three.
+  describe(`export and import (${database.name})`, { timeout: 120_000 }, () => {
     it.scoped(
       "an archive that unpacks past GUILDHALL_IMPORT_MAX_UNPACKED_MIB is refused (too_large) and nothing is written",
       () =>
