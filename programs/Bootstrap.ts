@@ -22,8 +22,9 @@ export const bootstrap = (mode: RunMode, selfHostTenantName: string) =>
     yield* Effect.logInfo("issued the first operator API key").pipe(
       Effect.annotateLogs({ keyId: issued.record.id, prefix: issued.record.prefix })
     )
-    // Printed, never logged: log pipelines keep what they receive.
-    yield* Console.log(
+    // A plain line on stderr, never a log record and never on stdout (the log stream): log pipelines keep what
+    // they receive, and the terminal still shows it.
+    yield* Console.error(
       `Operator API key (shown once; store it now): ${Redacted.value(issued.key)}`
     )
   })

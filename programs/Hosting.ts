@@ -1,4 +1,4 @@
-import { Config, Duration, Effect, Layer } from "effect"
+import { Config, Duration, Effect, Layer, Option } from "effect"
 import { ArchiveCodecTarGz } from "../adapters/archive/index.js"
 import { Exports, ExportSettings, Offboarding, OffboardingPolicy } from "../core/index.js"
 import { LicensesLive } from "./Licensing.js"
@@ -13,12 +13,25 @@ const keyList = (name: string) =>
  * Archives signed by this server are always imported; so are the license
  * server's (GUILDHALL_LICENSE_PUBLIC_KEY: a self-host install imports what
  * the hosted platform exported) and any key in GUILDHALL_EXPORT_TRUSTED_KEYS.
+ * GUILDHALL_IMPORT_MAX_UNPACKED_MIB caps what an archive may unpack to (POST
+ * /imports and `guildhall import` alike).
  */
 export const ExportSettingsLive = Layer.effect(
   ExportSettings,
   Effect.map(
-    Effect.all([keyList("GUILDHALL_LICENSE_PUBLIC_KEY"), keyList("GUILDHALL_EXPORT_TRUSTED_KEYS")]),
-    ([license, trusted]) => ({ ...ExportSettings.defaults, trustedKeys: [...license, ...trusted] })
+    Effect.all([
+      keyList("GUILDHALL_LICENSE_PUBLIC_KEY"),
+      keyList("GUILDHALL_EXPORT_TRUSTED_KEYS"),
+      Config.integer("GUILDHALL_IMPORT_MAX_UNPACKED_MIB").pipe(
+        Config.validate({ message: "Expected a whole number of MiB, at least 1", validation: (mib) => mib >= 1 }),
+        Config.option
+      )
+    ]),
+    ([license, trusted, maxUnpackedMib]) => ({
+      ...ExportSettings.defaults,
+      trustedKeys: [...license, ...trusted],
+      ...(Option.isSome(maxUnpackedMib) ? { maxUnpackedBytes: maxUnpackedMib.value * 1024 * 1024 } : {})
+    })
   )
 )
 

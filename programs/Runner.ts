@@ -10,6 +10,7 @@ import { DiscordGatewayLive } from "./DiscordGateway.js"
 import { guildInstallsLive } from "./GuildInstallsLive.js"
 import { scheduleHousekeeping } from "./Housekeeping.js"
 import { SelfHostLicensingLive } from "./Licensing.js"
+import { watchOperatorKeyFile } from "./OperatorKeyFile.js"
 import { WebhookVerifiersLive } from "./Payments.js"
 import { JobSettings, publicUrlOf, type RunMode, ServeSettings } from "./Settings.js"
 
@@ -56,7 +57,11 @@ const makeRunner = (mode: RunMode) =>
       const LicensingLive = mode === "self-host"
         ? SelfHostLicensingLive.pipe(Layer.provide(AnnounceLive))
         : Layer.empty
-      return Layer.mergeAll(GatewayLive, LicensingLive, WorkerLive).pipe(
+      // Operator keys for a running server through a file (ADR 094), once the bootstrap has issued the first one.
+      const OperatorKeyFileLive = Layer.scopedDiscard(Effect.forkScoped(watchOperatorKeyFile)).pipe(
+        Layer.provide(AnnounceLive)
+      )
+      return Layer.mergeAll(GatewayLive, LicensingLive, WorkerLive, OperatorKeyFileLive).pipe(
         Layer.provideMerge(ServerLive),
         Layer.provide(AppLive)
       )

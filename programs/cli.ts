@@ -1,6 +1,7 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Option, Redacted } from "effect"
 import { readFile, writeFile } from "node:fs/promises"
+import { DataDirectoryLocked } from "../adapters/postgres/index.js"
 import { ApiKeys, Exports, modeSpellings, PlanKey, Tenancy, TenantId, type TenantMode } from "../core/index.js"
 import { ApplicationLive } from "./Application.js"
 import { MigratedDatabaseLive } from "./Database.js"
@@ -125,4 +126,21 @@ export const guildhall = Command.make("guildhall").pipe(
   Command.withSubcommands([serveCommand, migrateCommand, tenantsCommand, keysCommand, exportCommand, importCommand])
 )
 
-export const runCli = Command.run(guildhall, { name: "guildhall", version })
+const run = Command.run(guildhall, { name: "guildhall", version })
+
+/**
+ * Runs the CLI. A command refused because another process (the server) holds the embedded database says so in
+ * plain words on stderr, with the way to a new operator key, and exits non-zero having written nothing.
+ */
+export const runCli = (argv: ReadonlyArray<string>) =>
+  run(argv).pipe(
+    Effect.tapError((error) =>
+      error instanceof DataDirectoryLocked
+        ? Console.error(
+          `${error.message}\nTo issue an operator API key while the server runs, create an empty file at ` +
+            "GUILDHALL_BOOTSTRAP_KEY_FILE (default: <data directory>/new-operator-key); the server writes the " +
+            "key into it (docs/OPERATIONS.md)."
+        )
+        : Effect.void
+    )
+  )

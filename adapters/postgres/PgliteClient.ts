@@ -6,6 +6,7 @@ import { SqlError } from "@effect/sql/SqlError"
 import { PGlite, type PGliteOptions, types } from "@electric-sql/pglite"
 import { Config, type ConfigError, Context, Effect, Layer, type Scope, Stream } from "effect"
 import { mkdirSync } from "node:fs"
+import { type DataDirectoryLocked, lockDataDirectory } from "./DataDirectoryLock.js"
 
 /**
  * An @effect/sql client over one embedded PGlite (Postgres in WASM) instance.
@@ -20,6 +21,8 @@ import { mkdirSync } from "node:fs"
  * timestamptz/timestamp/date -> Date, json/jsonb -> parsed JSON, uuid -> string,
  * numeric -> string, int2/int4/float -> number, and int8 -> string (PGlite would
  * give number or bigint; pg gives a lossless string; cast counts to int).
+ *
+ * A data directory is opened by one process at a time (DataDirectoryLock).
  */
 export interface PgliteClient extends SqlClient.SqlClient {
   /** The PGlite instance, for what @effect/sql does not cover (`listen`, `dumpDataDir`). */
@@ -92,10 +95,23 @@ const makeConnection = (pglite: PGlite): Connection => {
 }
 
 const openPglite = (options: PgliteClientOptions) =>
+  Effect.gen(function*() {
+    if (options.dataDir !== undefined) {
+      const dataDir = options.dataDir
+      yield* Effect.try({
+        try: () => mkdirSync(dataDir, { recursive: true }),
+        catch: sqlError(`Failed to create ${dataDir}`)
+      })
+      // Before PGlite touches a file; released after it closes (finalizers run in reverse).
+      yield* lockDataDirectory(dataDir)
+    }
+    return yield* openEngine(options)
+  })
+
+const openEngine = (options: PgliteClientOptions) =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
-        if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true })
         const engineOptions = options.engineOptions === undefined ? {} : await options.engineOptions()
         return PGlite.create(options.dataDir, { ...engineOptions, parsers })
       },
@@ -107,7 +123,7 @@ const openPglite = (options: PgliteClientOptions) =>
 
 export const make = (
   options: PgliteClientOptions
-): Effect.Effect<PgliteClient, SqlError, Scope.Scope | Reactivity.Reactivity> =>
+): Effect.Effect<PgliteClient, SqlError | DataDirectoryLocked, Scope.Scope | Reactivity.Reactivity> =>
   Effect.gen(function*() {
     const pglite = yield* openPglite(options)
     const connection = makeConnection(pglite)
@@ -136,11 +152,16 @@ const toContext = (client: PgliteClient) =>
   Context.make(PgliteClient, client).pipe(Context.add(SqlClient.SqlClient, client))
 
 /** An embedded database: in memory without `dataDir`, persisted under it otherwise. Closed with the layer. */
-export const layer = (options: PgliteClientOptions = {}): Layer.Layer<PgliteClient | SqlClient.SqlClient, SqlError> =>
+export const layer = (
+  options: PgliteClientOptions = {}
+): Layer.Layer<PgliteClient | SqlClient.SqlClient, SqlError | DataDirectoryLocked> =>
   Layer.scopedContext(Effect.map(make(options), toContext)).pipe(Layer.provide(Reactivity.layer))
 
 /** The data directory from `GUILDHALL_DATA_DIR`, `./.guildhall` by default. */
-export const layerConfig: Layer.Layer<PgliteClient | SqlClient.SqlClient, SqlError | ConfigError.ConfigError> = Layer
+export const layerConfig: Layer.Layer<
+  PgliteClient | SqlClient.SqlClient,
+  SqlError | DataDirectoryLocked | ConfigError.ConfigError
+> = Layer
   .unwrapEffect(
     Effect.map(
       Config.string("GUILDHALL_DATA_DIR").pipe(Config.withDefault("./.guildhall")),

@@ -27,6 +27,7 @@ import { TenantRepoSql } from "./TenantRepoSql.js"
 import { UsageReportRepoSql } from "./UsageReportRepoSql.js"
 import { XpStoreSql } from "./XpStoreSql.js"
 
+export { DataDirectoryLocked, lockFileName } from "./DataDirectoryLock.js"
 export { MigrationsLive, runMigrations } from "./Migrations.js"
 export * as PgliteClient from "./PgliteClient.js"
 export * as PgServerClient from "./PgServerClient.js"

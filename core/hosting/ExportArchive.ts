@@ -38,7 +38,13 @@ export type ArchiveManifest = typeof ArchiveManifest.Type
 
 const ArchiveSignature = Schema.Struct({ keyId: Schema.String, publicKey: Schema.String, signature: Schema.String })
 
-export const ArchiveRefusalReason = Schema.Literal("malformed", "foreign", "tampered", "unsupported_version")
+export const ArchiveRefusalReason = Schema.Literal(
+  "malformed",
+  "foreign",
+  "tampered",
+  "unsupported_version",
+  "too_large"
+)
 export type ArchiveRefusalReason = typeof ArchiveRefusalReason.Type
 
 /** The archive cannot be imported; nothing was written. */
@@ -97,24 +103,23 @@ const refuse = (reason: ArchiveRefusalReason, message: string) => Either.left(ne
 const parseJson = (text: string): Either.Either<unknown, void> =>
   Either.try({ try: () => JSON.parse(text) as unknown, catch: () => undefined })
 
+/** Who may have signed an archive, and how a signature is checked. */
+export interface ArchiveTrust {
+  readonly trustedKeys: ReadonlyArray<string>
+  readonly verify: (publicKey: string, message: string, signature: string) => boolean
+}
+
 /**
- * Checks an archive before anything is written: the signature by a trusted
- * key over the manifest, the format and version, every table file's SHA-256
- * and row count, no file the manifest does not list, only tables this
- * install restores. Then its rows.
+ * The signature alone: by a trusted key, over the manifest. The manifest and
+ * signature are the archive's first two files, so an import checks this
+ * before unpacking the rest. Gives the manifest's text.
  */
-export const openArchive = (
+export const checkSignature = (
   entries: ReadonlyArray<ArchiveEntry>,
-  trust: {
-    readonly trustedKeys: ReadonlyArray<string>
-    readonly verify: (publicKey: string, message: string, signature: string) => boolean
-    readonly sha256Hex: (text: string) => string
-    readonly knownTables: ReadonlyArray<string>
-  }
-): Either.Either<OpenedArchive, ArchiveRefused> => {
-  const byPath = new Map(entries.map((entry) => [entry.path, entry.content]))
-  const manifestText = byPath.get(manifestPath)
-  const signatureText = byPath.get(signaturePath)
+  trust: ArchiveTrust
+): Either.Either<string, ArchiveRefused> => {
+  const manifestText = entries.find((entry) => entry.path === manifestPath)?.content
+  const signatureText = entries.find((entry) => entry.path === signaturePath)?.content
   if (manifestText === undefined || signatureText === undefined) {
     return refuse("malformed", `Not a Guildhall export: ${manifestPath} or ${signaturePath} is missing`)
   }
@@ -134,6 +139,26 @@ export const openArchive = (
   if (!trust.verify(signature.right.publicKey, signedPrefix + manifestText, signature.right.signature)) {
     return refuse("tampered", "The manifest does not match its signature: the archive was changed after export")
   }
+  return Either.right(manifestText)
+}
+
+/**
+ * Checks an archive before anything is written: the signature by a trusted
+ * key over the manifest, the format and version, every table file's SHA-256
+ * and row count, no file the manifest does not list, only tables this
+ * install restores. Then its rows.
+ */
+export const openArchive = (
+  entries: ReadonlyArray<ArchiveEntry>,
+  trust: ArchiveTrust & {
+    readonly sha256Hex: (text: string) => string
+    readonly knownTables: ReadonlyArray<string>
+  }
+): Either.Either<OpenedArchive, ArchiveRefused> => {
+  const byPath = new Map(entries.map((entry) => [entry.path, entry.content]))
+  const signed = checkSignature(entries, trust)
+  if (Either.isLeft(signed)) return Either.left(signed.left)
+  const manifestText = signed.right
   const manifest = Either.flatMap(
     parseJson(manifestText),
     (json) => Either.mapLeft(Schema.decodeUnknownEither(ArchiveManifest)(json), () => undefined)

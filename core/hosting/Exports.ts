@@ -12,7 +12,7 @@ import { TenantRepo } from "../ports/TenantRepo.js"
 import { TenantNotFound } from "../tenancy/errors.js"
 import { auditTrail } from "./auditTrail.js"
 import { Export, ExportId } from "./Export.js"
-import { ArchiveRefused, buildArchive, openArchive } from "./ExportArchive.js"
+import { ArchiveRefused, buildArchive, checkSignature, openArchive } from "./ExportArchive.js"
 
 /** How exports are kept and which archives this install imports. */
 export interface ExportSettingsService {
@@ -22,13 +22,16 @@ export interface ExportSettingsService {
   readonly retention: Duration.Duration
   /** How long a download link works. */
   readonly linkTtl: Duration.Duration
+  /** The most an imported archive may unpack to: past it, unpacking stops and the import is refused. */
+  readonly maxUnpackedBytes: number
 }
 
 export class ExportSettings extends Context.Tag("core/ExportSettings")<ExportSettings, ExportSettingsService>() {
   static readonly defaults: ExportSettingsService = {
     trustedKeys: [],
     retention: Duration.days(7),
-    linkTtl: Duration.minutes(15)
+    linkTtl: Duration.minutes(15),
+    maxUnpackedBytes: 1024 * 1024 * 1024
   }
   static readonly layer = (settings: Partial<ExportSettingsService> = {}) =>
     Layer.succeed(ExportSettings, { ...ExportSettings.defaults, ...settings })
@@ -221,12 +224,20 @@ const make = Effect.gen(function*() {
     options: { readonly actor: string; readonly onlyTenant?: TenantId }
   ) =>
     Effect.gen(function*() {
-      const entries = yield* codec.unpack(bytes).pipe(
-        Effect.mapError((error) => new ArchiveRefused({ reason: "malformed", message: error.message }))
-      )
-      const opened = yield* openArchive(entries, {
-        trustedKeys: [signer.publicKey, ...settings.trustedKeys],
-        verify: verifier.verify,
+      const trust = { trustedKeys: [signer.publicKey, ...settings.trustedKeys], verify: verifier.verify }
+      const unpack = (onlyFirst?: number) =>
+        codec.unpack(bytes, { maxUnpackedBytes: settings.maxUnpackedBytes, ...(onlyFirst ? { onlyFirst } : {}) }).pipe(
+          Effect.mapError((error) =>
+            new ArchiveRefused({
+              reason: error._tag === "ArchiveTooLarge" ? "too_large" : "malformed",
+              message: error.message
+            })
+          )
+        )
+      // The manifest and signature lead the archive: a foreign or altered one is refused before the rest unpacks.
+      yield* checkSignature(yield* unpack(2), trust)
+      const opened = yield* openArchive(yield* unpack(), {
+        ...trust,
         sha256Hex: crypto.sha256Hex,
         knownTables: data.archivedTables
       })

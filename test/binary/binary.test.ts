@@ -1,7 +1,8 @@
 // Boots the bundled binary (dist/guildhall.mjs, built by `pretest`) the way an operator does:
 // embedded PGlite, no environment beyond a port and a data directory.
+import { PGlite } from "@electric-sql/pglite"
 import { type ChildProcess, execFile, spawn } from "node:child_process"
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
@@ -15,20 +16,41 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 interface Running {
   readonly child: ChildProcess
   readonly url: string
+  /** stdout and stderr as they arrived, interleaved. */
   readonly output: () => string
+  readonly stdout: () => string
+  readonly stderr: () => string
 }
 
 /** Starts `guildhall serve` and resolves once it prints that it is serving. */
-const boot = async (): Promise<Running> => {
+const boot = async (extraEnv: NodeJS.ProcessEnv = {}): Promise<Running> => {
   const port = await freePort()
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), GUILDHALL_DATA_DIR: dataDir, LOG_FORMAT: "json" }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    GUILDHALL_DATA_DIR: dataDir,
+    LOG_FORMAT: "json",
+    ...extraEnv
+  }
   delete env.DATABASE_URL
   const child = spawn(process.execPath, [binary, "serve"], { env, stdio: ["ignore", "pipe", "pipe"] })
   let output = ""
-  child.stdout.on("data", (chunk) => (output += chunk))
-  child.stderr.on("data", (chunk) => (output += chunk))
+  let stdout = ""
+  let stderr = ""
+  child.stdout.on("data", (chunk) => {
+    output += chunk
+    stdout += chunk
+  })
+  child.stderr.on("data", (chunk) => {
+    output += chunk
+    stderr += chunk
+  })
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not serving after 30 s:\n${output}`)), 30_000)
+    // A server that does not come up is killed: left running, it would hold the data directory's lock.
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL")
+      reject(new Error(`not serving after 90 s:\n${output}`))
+    }, 90_000)
     child.on("exit", (code) => reject(new Error(`exited with ${code} during boot:\n${output}`)))
     child.stdout.on("data", () => {
       if (output.includes("is serving on")) {
@@ -37,12 +59,12 @@ const boot = async (): Promise<Running> => {
       }
     })
   })
-  return { child, url: `http://127.0.0.1:${port}`, output: () => output }
+  return { child, url: `http://127.0.0.1:${port}`, output: () => output, stdout: () => stdout, stderr: () => stderr }
 }
 
 /** Runs a one-shot `guildhall` command on the same data directory: its exit code and output. */
 const command = (...args: ReadonlyArray<string>) =>
-  new Promise<{ readonly code: number; readonly output: string }>((resolve) => {
+  new Promise<{ readonly code: number; readonly output: string; readonly stderr: string }>((resolve) => {
     const env: NodeJS.ProcessEnv = { ...process.env, GUILDHALL_DATA_DIR: dataDir, LOG_FORMAT: "json" }
     delete env.DATABASE_URL
     execFile(
@@ -52,10 +74,26 @@ const command = (...args: ReadonlyArray<string>) =>
       (error, stdout, stderr) =>
         resolve({
           code: error === null ? 0 : (typeof error.code === "number" ? error.code : 1),
-          output: stdout + stderr
+          output: stdout + stderr,
+          stderr
         })
     )
   })
+
+/** The API keys (tenants' and operator keys) in the data directory, read with PGlite directly (the server must be stopped). */
+const keyCount = async () => {
+  const database = await PGlite.create(dataDir)
+  try {
+    const { rows } = await database.query<{ keys: number }>(
+      "SELECT ((SELECT count(*) FROM api_keys) + (SELECT count(*) FROM operator_keys))::int AS keys"
+    )
+    return rows[0]!.keys
+  } finally {
+    await database.close()
+  }
+}
+
+const wellFormedKey = /gh_live_[A-Za-z0-9_-]{43}/
 
 /** SIGTERM, then the exit code (null if it had to be killed). */
 const stop = (running: Running) =>
@@ -68,7 +106,8 @@ const stop = (running: Running) =>
     running.child.kill("SIGTERM")
   })
 
-describe.sequential("the guildhall binary", () => {
+// Each test boots the server at least once: slow on a busy machine.
+describe.sequential("the guildhall binary", { timeout: 180_000 }, () => {
   let operatorKey = ""
   let tenantId = ""
 
@@ -79,8 +118,11 @@ describe.sequential("the guildhall binary", () => {
   it("boots on PGlite, prints a one-time operator key, serves, and stops cleanly on SIGTERM", async () => {
     const running = await boot()
     try {
-      operatorKey = running.output().match(/Operator API key[^:]*: (gh_live_[A-Za-z0-9_-]{43})/)?.[1] ?? ""
+      operatorKey = running.stderr().match(/Operator API key[^:]*: (gh_live_[A-Za-z0-9_-]{43})/)?.[1] ?? ""
       expect(operatorKey).not.toBe("")
+      // One plain line on stderr, the terminal's; stdout is the log stream and never carries it.
+      expect(running.stderr().split(operatorKey).length - 1).toBe(1)
+      expect(running.stdout()).not.toContain(operatorKey)
       expect(running.output()).toMatch(/API docs: http:\/\/localhost:\d+\/docs/)
 
       const ready = await fetch(`${running.url}/health/ready`)
@@ -137,5 +179,64 @@ describe.sequential("the guildhall binary", () => {
     const refused = await command("import", damaged)
     expect(refused.code).not.toBe(0)
     expect(refused.output).toContain("not gzip-compressed")
+  })
+
+  it("refuses one-shot commands while serve runs on the same data directory: non-zero exit, the reason, nothing written", async () => {
+    const keysBefore = await keyCount()
+    const running = await boot()
+    try {
+      const keys = await command("keys", "create")
+      expect(keys.code).not.toBe(0)
+      expect(keys.stderr).toContain(`is open in another process (pid ${running.child.pid})`)
+      expect(keys.stderr).toContain("the server is running on this directory")
+      expect(keys.stderr).toContain("GUILDHALL_BOOTSTRAP_KEY_FILE")
+      expect(keys.output).not.toMatch(wellFormedKey)
+      expect(keys.output).not.toContain("shown once")
+
+      const tenants = await command("tenants", "create", "--name", "Lost Co")
+      expect(tenants.code).not.toBe(0)
+      expect(tenants.stderr).toContain("the server is running on this directory")
+
+      // The server is unharmed: it still answers with its key.
+      const found = await fetch(`${running.url}/tenants/${tenantId}`, {
+        headers: { authorization: `Bearer ${operatorKey}` }
+      })
+      expect(found.status).toBe(200)
+    } finally {
+      expect(await stop(running)).toBe(0)
+    }
+    expect(await keyCount()).toBe(keysBefore)
+    // The lock went with the server: a command runs again.
+    const keys = await command("keys", "create", "--name", "after the server")
+    expect(keys.code).toBe(0)
+    expect(await keyCount()).toBe(keysBefore + 1)
+  })
+
+  it("issues an operator key while serve runs: an empty GUILDHALL_BOOTSTRAP_KEY_FILE gets the key, once", async () => {
+    const keyFile = path.join(dataDir, "operator-key-request")
+    const running = await boot({ GUILDHALL_BOOTSTRAP_KEY_FILE: keyFile })
+    try {
+      writeFileSync(keyFile, "")
+      const deadline = Date.now() + 15_000
+      while (readFileSync(keyFile, "utf8") === "" && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+      const issued = readFileSync(keyFile, "utf8").trim()
+      expect(issued).toMatch(new RegExp(`^${wellFormedKey.source}$`))
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600)
+
+      const listed = await fetch(`${running.url}/tenants/${tenantId}`, {
+        headers: { authorization: `Bearer ${issued}` }
+      })
+      expect(listed.status).toBe(200)
+
+      // A file that holds a key is left alone: one request, one key.
+      await new Promise((resolve) => setTimeout(resolve, 2_500))
+      expect(readFileSync(keyFile, "utf8").trim()).toBe(issued)
+      expect(running.output()).not.toContain(issued)
+      expect(running.output()).toContain(`issued an operator API key into ${keyFile}`)
+    } finally {
+      expect(await stop(running)).toBe(0)
+    }
   })
 })

@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
+import { gzipSync } from "node:zlib"
 import { ArchiveCodecTarGz, entriesOf, tarOf } from "../../adapters/archive/index.js"
 import { Ed25519, LicenseSignerEd25519 } from "../../adapters/crypto/index.js"
 import { tenantTables } from "../../adapters/postgres/index.js"
@@ -19,6 +20,34 @@ import { install, publicKeyOf, seedTenant, tableFiles } from "./hostingRuntime.j
 
 const databases = await sqlDatabases()
 
+/** A gzip bomb: `members` gzip members of 16 MiB of zeros each, about 16 KiB compressed apiece. */
+const gzipBomb = (members: number) => {
+  const member = gzipSync(Buffer.alloc(16 * 1024 * 1024))
+  return new Uint8Array(Buffer.concat(Array.from({ length: members }, () => member)))
+}
+
+/** A tar header announcing a file of `size` bytes, as the first thing in an archive, then a gzip bomb as that file. */
+const hugeFirstFile = (path: string, size: number) => {
+  const header = tarOf([{ path, content: "" }]).slice(0, 512)
+  header.set(new TextEncoder().encode(`${size.toString(8).padStart(11, "0")}\0`), 124)
+  header.fill(32, 148, 156)
+  const checksum = header.reduce((sum, byte) => sum + byte, 0)
+  header.set(new TextEncoder().encode(`${checksum.toString(8).padStart(6, "0")}\0 `), 148)
+  return new Uint8Array(Buffer.concat([gzipSync(header), gzipBomb(Math.ceil(size / (16 * 1024 * 1024)))]))
+}
+
+/** An archive's leading files (a manifest and a signature by a key nobody trusts), then a gzip bomb. */
+const foreignHeadThenBomb = () => {
+  const head = [
+    { path: "manifest.json", content: "{}" },
+    { path: "signature.json", content: JSON.stringify({ keyId: "k1", publicKey: "untrusted", signature: "x" }) }
+  ]
+  const tar = tarOf(head)
+  // Without tar's end marker (the bomb's zeros end the archive instead).
+  const headMember = gzipSync(tar.subarray(0, tar.length - 1024))
+  return { head, bytes: new Uint8Array(Buffer.concat([headMember, gzipBomb(64)])) }
+}
+
 const countsOf = (tenantId: string) =>
   Effect.map(
     Effect.flatMap(TenantData, (data) => data.count(tenantId as never)),
@@ -36,10 +65,62 @@ describe("tar codec", () => {
       assert.match((yield* Effect.flip(entriesOf(damaged))).message, /checksum/)
       assert.match((yield* Effect.flip(entriesOf(tar.subarray(0, 700)))).message, /truncated/)
     }))
+
+  it.effect("stops unpacking as soon as the output passes the cap: a 4 MiB gzip of 4 GiB is refused at once", () =>
+    Effect.gen(function*() {
+      const codec = yield* ArchiveCodec
+      const bomb = gzipBomb(256)
+      assert.isBelow(bomb.length, 8 * 1024 * 1024)
+      const started = Date.now()
+      const refused = yield* Effect.flip(codec.unpack(bomb, { maxUnpackedBytes: 1024 * 1024 }))
+      // Inflating all 4 GiB (were it possible) takes seconds; stopping past 1 MiB takes milliseconds.
+      assert.isBelow(Date.now() - started, 2_000)
+      assert.strictEqual(refused._tag, "ArchiveTooLarge")
+      assert.match(refused.message, /unpacks to more than 1 MiB.*GUILDHALL_IMPORT_MAX_UNPACKED_MIB/)
+
+      // The leading files alone: unpacking stops once they are read, long before the cap.
+      const { bytes, head } = foreignHeadThenBomb()
+      assert.deepStrictEqual(yield* codec.unpack(bytes, { maxUnpackedBytes: 1024 * 1024, onlyFirst: 2 }), head)
+
+      // Under the cap, an archive unpacks as before.
+      const entries = [{ path: "a.txt", content: "x".repeat(100_000) }]
+      const packed = yield* codec.pack(entries)
+      assert.deepStrictEqual(yield* codec.unpack(packed, { maxUnpackedBytes: 1024 * 1024 }), entries)
+    }).pipe(Effect.provide(ArchiveCodecTarGz)))
 })
 
 for (const database of databases) {
-  describe(`export and import (${database.name})`, () => {
+  // PGlite installs are slow on a busy machine; each test builds two or three.
+  describe(`export and import (${database.name})`, { timeout: 120_000 }, () => {
+    it.scoped(
+      "an archive that unpacks past GUILDHALL_IMPORT_MAX_UNPACKED_MIB is refused (too_large) and nothing is written",
+      () =>
+        Effect.gen(function*() {
+          const server = yield* install(database.layer(), { GUILDHALL_IMPORT_MAX_UNPACKED_MIB: "1" })
+          const before = yield* Effect.provide(
+            Effect.flatMap(TenantRepo, (tenants) => tenants.list({ limit: 100 })),
+            server
+          )
+          const refused = yield* Effect.provide(
+            Effect.flip(
+              Effect.flatMap(Exports, (exports) =>
+                exports.importArchive(hugeFirstFile("manifest.json", 1024 ** 3), { actor: "operator" }))
+            ),
+            server
+          )
+          assert.strictEqual(refused._tag, "ArchiveRefused")
+          assert.strictEqual((refused as { reason?: string }).reason, "too_large")
+          assert.match(refused.message, /more than 1 MiB/)
+          const after = yield* Effect.provide(
+            Effect.flatMap(TenantRepo, (tenants) =>
+              tenants.list({ limit: 100 })),
+            server
+          )
+          assert.deepStrictEqual(after, before)
+        }),
+      { timeout: 60_000 }
+    )
+
     it.scoped("round trip: hosted export → self-host import → export again gives identical tables", () =>
       Effect.gen(function*() {
         const hosted = yield* install(database.layer())
@@ -124,16 +205,21 @@ for (const database of databases) {
         assert.strictEqual(foreign._tag, "ArchiveRefused")
         assert.strictEqual(foreign._tag === "ArchiveRefused" && foreign.reason, "foreign")
 
-        // Cut short: not gzip any more.
-        const corrupt = yield* importInto(bytes.subarray(0, bytes.length - 40))
-        assert.strictEqual(corrupt._tag === "ArchiveRefused" && corrupt.reason, "malformed")
-
         // Trusted key, then one table edited after signing.
         const trusting = yield* install(database.layer(), {
           GUILDHALL_EXPORT_TRUSTED_KEYS: yield* Effect.provide(publicKeyOf, hosted)
         })
+
+        // Cut short: not gzip any more (by a trusted signer: an untrusted one is refused as foreign first).
+        const corrupt = yield* Effect.provide(
+          Effect.flip(
+            Effect.flatMap(Exports, (e) => e.importArchive(bytes.subarray(0, bytes.length - 40), { actor: "test" }))
+          ),
+          trusting
+        )
+        assert.strictEqual(corrupt._tag === "ArchiveRefused" && corrupt.reason, "malformed")
         const codec = yield* Effect.provide(ArchiveCodec, trusting)
-        const entries = yield* codec.unpack(bytes)
+        const entries = yield* codec.unpack(bytes, { maxUnpackedBytes: 1024 * 1024 * 1024 })
         const edited = entries.map((entry) =>
           entry.path === "tables/quota_daily_usage.jsonl"
             ? { ...entry, content: entry.content.replace(/"used":1\b/, "\"used\":999") }

@@ -73,7 +73,7 @@ export const seedTenant = (options: {
 /** The table files of an archive, by path (manifest and signature left out: they name the moment and the signer). */
 export const tableFiles = (bytes: Uint8Array) =>
   Effect.map(
-    Effect.flatMap(ArchiveCodec, (codec) => codec.unpack(bytes)),
+    Effect.flatMap(ArchiveCodec, (codec) => codec.unpack(bytes, { maxUnpackedBytes: 1024 * 1024 * 1024 })),
     (entries) =>
       Object.fromEntries(
         entries.filter((entry) => entry.path.startsWith("tables/")).map((entry) => [entry.path, entry.content])
