@@ -256,7 +256,7 @@ describe("paid role checkout", () => {
           products: [polarProductId],
           external_customer_id: `discord:${memberId(1)}`,
           metadata: { tenant_id: tenant.id, guild_id: guild, role_id: roleId(1), user_id: memberId(1) },
-          success_url: `https://guildhall.test/paid-roles/${guild}/${roleId(1)}/done`
+          success_url: "https://guildhall.test/checkout/done"
         })
 
         // A revoked token: Polar's refusal is passed on as 502.

@@ -3,6 +3,7 @@ import { Effect, Option } from "effect"
 import { Billing, BillingLedger, PaymentProviderError, PaymentSetup } from "../../../core/index.js"
 import { actingTenant, ensureCanActOn } from "../Access.js"
 import { Api } from "../Api.js"
+import { returnLinksOf } from "../Pages/returnLinks.js"
 import { PublicUrl } from "../PublicUrl.js"
 import { PaymentProviderFailed, PaymentProviderNotConfigured } from "./Api.js"
 
@@ -26,7 +27,7 @@ export const BillingLive = HttpApiBuilder.group(Api, "billing", (handlers) =>
     const billing = yield* Billing
     const ledger = yield* BillingLedger
     const setup = yield* PaymentSetup
-    const publicUrl = yield* PublicUrl
+    const links = returnLinksOf(yield* PublicUrl)
 
     return handlers
       .handle("tenantBilling", ({ path }) =>
@@ -40,8 +41,8 @@ export const BillingLive = HttpApiBuilder.group(Api, "billing", (handlers) =>
         Effect.gen(function*() {
           const tenantId = yield* actingTenant(payload.tenantId)
           const result = yield* billing.planCheckout(tenantId, payload.planKey, {
-            successUrl: payload.successUrl ?? `${publicUrl}/billing/done?tenant=${tenantId}`,
-            cancelUrl: payload.cancelUrl ?? `${publicUrl}/billing/canceled?tenant=${tenantId}`
+            successUrl: payload.successUrl ?? links.successUrl,
+            cancelUrl: payload.cancelUrl ?? links.cancelUrl
           })
           return result._tag === "Checkout"
             ? { kind: "checkout" as const, url: result.link.url, checkoutId: result.link.checkoutId }
@@ -50,7 +51,7 @@ export const BillingLive = HttpApiBuilder.group(Api, "billing", (handlers) =>
       .handle("portal", ({ urlParams }) =>
         Effect.gen(function*() {
           const tenantId = yield* actingTenant(urlParams.tenantId)
-          return yield* billing.portal(tenantId, urlParams.returnUrl ?? `${publicUrl}/billing?tenant=${tenantId}`)
+          return yield* billing.portal(tenantId, urlParams.returnUrl ?? links.portalReturnUrl)
         }).pipe(providerErrorToHttp))
       .handle("providers", ({ urlParams }) => Effect.flatMap(actingTenant(urlParams.tenantId), setup.view))
       .handle("configurePolar", ({ payload }) =>
