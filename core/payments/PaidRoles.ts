@@ -18,9 +18,16 @@ import { PaymentSettingsRepo } from "../ports/PaymentSettingsRepo.js"
 import { GuildNotFound, type TenantNotFound } from "../tenancy/errors.js"
 import { chooseAccount } from "./AccountRotation.js"
 import type { BankTransfer } from "./BankTransfer.js"
-import { PaidRoleLimitReached, PaidRoleNotFound, ProviderNotOffered } from "./errors.js"
+import { PaidRoleLimitReached, PaidRoleNotFound, ProviderNotOffered, SepaySellsVndOnly } from "./errors.js"
 import { matchTransfer } from "./matchTransfer.js"
-import { PaidRole, type PaidRoleInput, providersOf, type RoleProvider } from "./PaidRole.js"
+import {
+  PaidRole,
+  type PaidRoleInput,
+  providersOf,
+  type RoleProvider,
+  sellableOverSepay,
+  unsellableOverSepay
+} from "./PaidRole.js"
 import { findPaymentCode, generatePaymentCode, normalizePaymentCode } from "./PaymentCode.js"
 import { PaymentOrder } from "./PaymentOrder.js"
 import { vietQrImageUrl } from "./VietQr.js"
@@ -82,16 +89,19 @@ const make = Effect.gen(function*() {
 
   /**
    * Sells `roleId` in the guild (or changes how it is sold). A new paid role
-   * must fit the plan's maxPaidRoles for the guild.
+   * must fit the plan's maxPaidRoles for the guild; one sold over SePay must be priced in VND.
    */
   const put = (
     tenantId: TenantId,
     guildId: GuildId,
     roleId: RoleId,
     input: PaidRoleInput
-  ): Effect.Effect<PaidRole, GuildNotFound | TenantNotFound | PaidRoleLimitReached> =>
+  ): Effect.Effect<PaidRole, GuildNotFound | TenantNotFound | PaidRoleLimitReached | SepaySellsVndOnly> =>
     Effect.gen(function*() {
       yield* installedGuild(tenantId, guildId)
+      if (unsellableOverSepay([input]).length > 0) {
+        return yield* SepaySellsVndOnly.of([{ guildId, roleId, currency: input.price.currency }])
+      }
       const [existing, now] = yield* Effect.all([roles.find(tenantId, guildId, roleId), DateTime.now])
       if (Option.isNone(existing)) {
         const [sold, granted] = yield* Effect.all([
@@ -181,7 +191,10 @@ const make = Effect.gen(function*() {
     userId: UserId,
     provider: RoleProvider | undefined,
     urls: { readonly successUrl: string; readonly cancelUrl: string }
-  ): Effect.Effect<RoleCheckoutOffer, GuildNotFound | PaidRoleNotFound | ProviderNotOffered | PaymentProviderError> =>
+  ): Effect.Effect<
+    RoleCheckoutOffer,
+    GuildNotFound | PaidRoleNotFound | ProviderNotOffered | PaymentProviderError | SepaySellsVndOnly
+  > =>
     Effect.gen(function*() {
       yield* installedGuild(tenantId, guildId)
       const role = yield* find(tenantId, guildId, roleId)
@@ -209,6 +222,10 @@ const make = Effect.gen(function*() {
           return { _tag: "Link", provider: "polar", link } as const
         }
         case "sepay":
+          // A role stored before prices were checked may still carry another currency.
+          if (!sellableOverSepay(role)) {
+            return yield* SepaySellsVndOnly.of([{ guildId, roleId, currency: role.price.currency }])
+          }
           return yield* bankTransferOrder(role, userId)
       }
     })

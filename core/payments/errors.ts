@@ -44,3 +44,22 @@ export class ProviderNotOffered extends Schema.TaggedError<ProviderNotOffered>()
     })
   }
 }
+
+/**
+ * SePay reports bank transfers in Vietnamese dong only: a role priced in any
+ * other currency would be sold as that many dong and its transfer ignored.
+ */
+export class SepaySellsVndOnly extends Schema.TaggedError<SepaySellsVndOnly>()("SepaySellsVndOnly", {
+  /** The roles at fault (guildId/roleId), for a tenant-wide check. */
+  roles: Schema.Array(Schema.String),
+  message: Schema.String
+}) {
+  static of(roles: ReadonlyArray<{ readonly guildId: GuildId; readonly roleId: RoleId; readonly currency: string }>) {
+    const named = roles.map((role) => `${role.roleId} in guild ${role.guildId} (priced in ${role.currency})`)
+    return new SepaySellsVndOnly({
+      roles: roles.map((role) => `${role.guildId}/${role.roleId}`),
+      message: `SePay sells VND only: ${named.join(", ")}. Price the role in VND (whole dong, e.g. ` +
+        `{"minor": 50000, "currency": "VND"}) or stop selling it over SePay ("sepayPassDays": null)`
+    })
+  }
+}

@@ -4,6 +4,7 @@ import {
   InvalidInput,
   NoBillingAccount,
   PlanNotForSale,
+  SepaySellsVndOnly,
   SepaySettings,
   SubscriptionState,
   TenantId,
@@ -163,13 +164,15 @@ export class BillingApi extends HttpApiGroup.make("billing")
       .setPayload(ConfigureSepay)
       .addSuccess(PaymentSetupView)
       .addError(InvalidInput, { status: 400 })
+      .addError(SepaySellsVndOnly, { status: 400 })
       .addError(TenantNotFound, { status: 404 })
       .addError(PayloadTooLarge)
       .annotate(OpenApi.Summary, "Sell paid roles as SePay bank-transfer passes")
       .annotate(
         OpenApi.Description,
         "Payment code format, receiving accounts and their rotation (round_robin, random, weighted, time_based), " +
-          "and how /webhooks/sepay/{tenantId} is authenticated."
+          "and how /webhooks/sepay/{tenantId} is authenticated. SePay sells VND only: refused (400 " +
+          "SepaySellsVndOnly) while one of the tenant's roles sold over SePay is priced in another currency."
       )
   )
   .middleware(Authentication)
