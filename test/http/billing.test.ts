@@ -257,6 +257,58 @@ describe("return links", () => {
     }).pipe(Effect.scoped))
 })
 
+describe("GET /billing/receipts/tenantless", () => {
+  it.live("signed Stripe events that name no tenant are shown to the operator a page at a time, not to tenants", () =>
+    Effect.gen(function*() {
+      const { acme, operatorKey } = yield* twoTenants
+      const post = (event: ReturnType<typeof stripeEvent>) => {
+        const body = JSON.stringify(event)
+        return Effect.map(
+          postRaw("/webhooks/stripe", body, { "stripe-signature": signWebhook(body, webhookSecret) }),
+          (response) => {
+            assert.strictEqual(response.status, 200, response.text)
+            return { id: event.id, body }
+          }
+        )
+      }
+      // A type no tenant's state depends on, then a live-mode event on this test-mode key.
+      const unknownType = yield* post(stripeEvent("account.updated", { id: "acct_1", object: "account" }))
+      yield* Effect.sleep("5 millis")
+      const liveMode = yield* post(
+        stripeEvent("customer.subscription.updated", subscriptionObject({ customer: "cus_x", priceId: basicPriceId }), {
+          livemode: true
+        })
+      )
+
+      const first = yield* rawJson("GET", "/billing/receipts/tenantless?limit=1", operatorKey)
+      assert.strictEqual(first.status, 200, JSON.stringify(first.body))
+      assert.deepStrictEqual(first.body.receipts.map((r: { providerEventId: string }) => r.providerEventId), [
+        liveMode.id
+      ])
+      assert.strictEqual(first.body.receipts[0].payload, liveMode.body)
+      assert.strictEqual(first.body.receipts[0].outcome, "ignored")
+      assert.match(first.body.receipts[0].note, /live-mode event/)
+      assert.isString(first.body.next)
+
+      const second = yield* rawJson(
+        "GET",
+        `/billing/receipts/tenantless?limit=1&after=${first.body.next}`,
+        operatorKey
+      )
+      assert.deepStrictEqual(second.body.receipts.map((r: { providerEventId: string }) => r.providerEventId), [
+        unknownType.id
+      ])
+      assert.strictEqual(second.body.receipts[0].type, "account.updated")
+      assert.isNull(second.body.next)
+
+      const asTenant = yield* rawJson("GET", "/billing/receipts/tenantless", acme.key)
+      assert.strictEqual(asTenant.status, 403)
+      assert.strictEqual(asTenant.body._tag, "OperatorOnly")
+      const badCursor = yield* rawJson("GET", "/billing/receipts/tenantless?after=not-a-cursor", operatorKey)
+      assert.strictEqual(badCursor.status, 400)
+    }).pipe(Effect.provide(stripeTestServer())))
+})
+
 describe("/billing/providers", () => {
   it.effect("configuring Polar and SePay never echoes a secret; GET shows what is configured", () =>
     Effect.gen(function*() {

@@ -1,11 +1,11 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { Effect, Option } from "effect"
+import { Effect, Option, Schema } from "effect"
 import { Billing, BillingLedger, PaymentProviderError, PaymentSetup } from "../../../core/index.js"
-import { actingTenant, ensureCanActOn } from "../Access.js"
+import { actingTenant, ensureCanActOn, ensureOperator } from "../Access.js"
 import { Api } from "../Api.js"
 import { returnLinksOf } from "../Pages/returnLinks.js"
 import { PublicUrl } from "../PublicUrl.js"
-import { PaymentProviderFailed, PaymentProviderNotConfigured } from "./Api.js"
+import { PaymentProviderFailed, PaymentProviderNotConfigured, ReceiptCursorParam } from "./Api.js"
 
 const receiptsShown = 20
 
@@ -53,6 +53,25 @@ export const BillingLive = HttpApiBuilder.group(Api, "billing", (handlers) =>
           const tenantId = yield* actingTenant(urlParams.tenantId)
           return yield* billing.portal(tenantId, urlParams.returnUrl ?? links.portalReturnUrl)
         }).pipe(providerErrorToHttp))
+      .handle("tenantlessReceipts", ({ urlParams }) =>
+        Effect.gen(function*() {
+          yield* ensureOperator("list webhooks that named no tenant")
+          // One more than the page, to know whether another follows.
+          const found = yield* ledger.listTenantlessReceipts({
+            limit: urlParams.limit + 1,
+            after: Option.fromNullable(urlParams.after)
+          })
+          const receipts = found.slice(0, urlParams.limit)
+          const last = receipts.at(-1)
+          const next = found.length > urlParams.limit && last !== undefined
+            ? Schema.encodeSync(ReceiptCursorParam)({
+              receivedAt: last.receivedAt,
+              provider: last.provider,
+              providerEventId: last.providerEventId
+            })
+            : null
+          return { receipts: receipts.map(({ tenantId: _, ...receipt }) => receipt), next }
+        }))
       .handle("providers", ({ urlParams }) => Effect.flatMap(actingTenant(urlParams.tenantId), setup.view))
       .handle("configurePolar", ({ payload }) =>
         Effect.flatMap(
