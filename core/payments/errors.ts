@@ -63,3 +63,25 @@ export class SepaySellsVndOnly extends Schema.TaggedError<SepaySellsVndOnly>()("
     })
   }
 }
+
+/** No held transfer or underpaid order with this id for the tenant (another tenant's answers the same). */
+export class HeldPaymentNotFound extends Schema.TaggedError<HeldPaymentNotFound>()("HeldPaymentNotFound", {
+  message: Schema.String
+}) {
+  static of(kind: "transfer" | "order", id: string) {
+    return new HeldPaymentNotFound({
+      message: kind === "transfer" ? `No transfer ${id} is held for review` : `No underpaid order ${id}`
+    })
+  }
+}
+
+/** The held payment was already applied or marked refunded. */
+export class HeldPaymentResolved extends Schema.TaggedError<HeldPaymentResolved>()("HeldPaymentResolved", {
+  message: Schema.String
+}) {
+  static of(kind: "transfer" | "order", id: string, status: string) {
+    return new HeldPaymentResolved({
+      message: `${kind === "transfer" ? "Transfer" : "Order"} ${id} is no longer held for review (${status})`
+    })
+  }
+}

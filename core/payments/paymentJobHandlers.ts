@@ -1,14 +1,26 @@
-import { DateTime, Duration, Effect, Schema } from "effect"
+import { DateTime, Duration, Effect, Option, Schema } from "effect"
+import { Currency } from "../billing/Money.js"
 import { type GuildId, GuildId as GuildIdSchema, TenantId } from "../ids.js"
 import { JobFailed, type JobHandler } from "../jobs/JobHandlers.js"
 import type { Recurring } from "../jobs/Recurring.js"
+import { AuditLog } from "../ports/AuditLog.js"
+import { Crypto } from "../ports/Crypto.js"
 import { GuildRepo } from "../ports/GuildRepo.js"
 import type { JobSpec } from "../ports/Jobs.js"
 import { Jobs } from "../ports/Jobs.js"
 import { PaidRoleRepo } from "../ports/PaidRoleRepo.js"
 import { PaymentOrderRepo } from "../ports/PaymentOrderRepo.js"
 import { TenantRepo } from "../ports/TenantRepo.js"
-import { PaidRoles, reconcileGuildJobKind, SettleOrder, settleOrderJobKind } from "./PaidRoles.js"
+import { HeldTransfer } from "./HeldTransfer.js"
+import {
+  HoldTransfer,
+  holdTransferJobKind,
+  ResolveHeld,
+  resolveHeldJobKind,
+  SettleOrder,
+  settleOrderJobKind
+} from "./orderJobs.js"
+import { PaidRoles, reconcileGuildJobKind } from "./PaidRoles.js"
 
 const ReconcileGuild = Schema.Struct({ tenantId: TenantId, guildId: GuildIdSchema })
 
@@ -57,20 +69,92 @@ export const paymentJobHandlers = Effect.gen(function*() {
   const orders = yield* PaymentOrderRepo
   const paidRoles = yield* PaidRoles
 
+  const audit = yield* AuditLog
+  const crypto = yield* Crypto
+
+  const hold = (tenantId: TenantId, transfer: HoldTransfer) =>
+    orders.hold(HeldTransfer.make({
+      tenantId,
+      transactionId: transfer.transactionId,
+      orderId: transfer.orderId,
+      amount: { minor: transfer.amountMinor, currency: transfer.currency },
+      reason: transfer.reason,
+      occurredAt: transfer.occurredAt,
+      heldAt: transfer.heldAt,
+      status: "held",
+      resolvedAt: null,
+      resolvedBy: null
+    }))
+
   const settle: JobHandler = (job) =>
     Schema.decodeUnknown(SettleOrder)(job.payload).pipe(
       Effect.mapError(undecodable(job.kind)),
       Effect.flatMap((settlement) =>
-        // false: already settled by an earlier run of this job, which is fine.
-        orders.settle(TenantId.make(settlement.tenantId), settlement.orderId, {
-          status: settlement.status,
-          receivedMinor: settlement.receivedMinor,
-          overpaidMinor: settlement.overpaidMinor,
-          transactionId: settlement.transactionId,
-          settledAt: settlement.settledAt
+        Effect.gen(function*() {
+          const tenantId = TenantId.make(settlement.tenantId)
+          const settled = yield* orders.settle(tenantId, settlement.orderId, settlement.expected, {
+            status: settlement.status,
+            receivedMinor: settlement.receivedMinor,
+            overpaidMinor: settlement.overpaidMinor,
+            transactionId: settlement.transactionId,
+            settledAt: settlement.settledAt
+          })
+          // Not settled: this job's earlier run did (nothing to do), or the order changed since the transfer was
+          // matched. A short transfer was only counted toward the order; hold it so the money is not lost.
+          const { transfer } = settlement
+          if (!settled && settlement.status === "underpaid" && transfer !== null && settlement.transactionId !== null) {
+            const current = yield* orders.find(tenantId, settlement.orderId)
+            const counted = Option.exists(
+              current,
+              (order) =>
+                order.transactionId === settlement.transactionId && order.receivedMinor === settlement.receivedMinor
+            )
+            if (!counted) {
+              yield* hold(tenantId, {
+                tenantId,
+                transactionId: settlement.transactionId,
+                orderId: settlement.orderId,
+                amountMinor: transfer.amountMinor,
+                currency: Currency.make(transfer.currency),
+                reason: "order_changed",
+                occurredAt: transfer.occurredAt,
+                heldAt: settlement.settledAt
+              })
+            }
+          }
         })
-      ),
-      Effect.asVoid
+      )
+    )
+
+  const holdHandler: JobHandler = (job) =>
+    Schema.decodeUnknown(HoldTransfer)(job.payload).pipe(
+      Effect.mapError(undecodable(job.kind)),
+      Effect.flatMap((transfer) => hold(TenantId.make(transfer.tenantId), transfer))
+    )
+
+  const resolve: JobHandler = (job) =>
+    Schema.decodeUnknown(ResolveHeld)(job.payload).pipe(
+      Effect.mapError(undecodable(job.kind)),
+      Effect.flatMap((resolution) =>
+        Effect.gen(function*() {
+          const tenantId = TenantId.make(resolution.tenantId)
+          const resolved = yield* orders.resolveHeld(tenantId, resolution.transactionId, {
+            status: resolution.status,
+            resolvedAt: resolution.resolvedAt,
+            resolvedBy: resolution.resolvedBy
+          })
+          if (!resolved) return // an earlier run of this job resolved it
+          yield* audit.record({
+            id: yield* crypto.uuid,
+            tenantId,
+            at: resolution.resolvedAt,
+            actor: resolution.resolvedBy,
+            action: `payments.held_transfer.${resolution.status}`,
+            subject: `sepay:${resolution.transactionId}`,
+            detail: {}
+          })
+        })
+      )
     )
 
   const reconcile: JobHandler = (job) =>
@@ -92,5 +176,10 @@ export const paymentJobHandlers = Effect.gen(function*() {
       Effect.asVoid
     )
 
-  return new Map<string, JobHandler>([[settleOrderJobKind, settle], [reconcileGuildJobKind, reconcile]])
+  return new Map<string, JobHandler>([
+    [settleOrderJobKind, settle],
+    [holdTransferJobKind, holdHandler],
+    [resolveHeldJobKind, resolve],
+    [reconcileGuildJobKind, reconcile]
+  ])
 })
