@@ -1,7 +1,9 @@
 import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { Billing } from "../billing/Billing.js"
 import type { TenantId } from "../ids.js"
+import { AuditLog } from "../ports/AuditLog.js"
 import { BillingLedger, type WebhookReceipt } from "../ports/BillingLedger.js"
+import { Crypto } from "../ports/Crypto.js"
 import { PaymentOrderRepo } from "../ports/PaymentOrderRepo.js"
 import { HeldPaymentNotFound, HeldPaymentResolved } from "./errors.js"
 import type { HeldTransfer } from "./HeldTransfer.js"
@@ -30,6 +32,8 @@ const make = Effect.gen(function*() {
   const ledger = yield* BillingLedger
   const billing = yield* Billing
   const paidRoles = yield* PaidRoles
+  const audit = yield* AuditLog
+  const crypto = yield* Crypto
 
   /** The tenant's, or with None every tenant's (the operator's view). */
   const list = (tenantId: Option.Option<TenantId>): Effect.Effect<HeldPayments> =>
@@ -44,7 +48,7 @@ const make = Effect.gen(function*() {
    * Applies or refunds a held payment. The decision is one ledger transaction:
    * a receipt keyed by the payment (so of two decisions, the second is a
    * duplicate and refused), the pass when applied, and the job that marks the
-   * transfer or order resolved. The receipt records who decided.
+   * transfer or order resolved. The receipt records who decided, as does the audit trail.
    */
   const resolve = (
     tenantId: TenantId,
@@ -110,6 +114,16 @@ const make = Effect.gen(function*() {
           jobs: [job]
         })
       if (outcome === "duplicate") return yield* HeldPaymentResolved.of(payment.kind, id, "already decided")
+      // After the commit: the receipt is the decision's record; the audit trail is where people look for it.
+      yield* audit.record({
+        id: yield* crypto.uuid,
+        tenantId,
+        at: now,
+        actor,
+        action: `payments.held_${payment.kind}.${resolved}`,
+        subject: `${payment.kind}:${id}`,
+        detail: { orderId: order.id, amountMinor, currency: order.amountDue.currency }
+      })
       return resolved
     })
 

@@ -3,8 +3,6 @@ import { Currency } from "../billing/Money.js"
 import { type GuildId, GuildId as GuildIdSchema, TenantId } from "../ids.js"
 import { JobFailed, type JobHandler } from "../jobs/JobHandlers.js"
 import type { Recurring } from "../jobs/Recurring.js"
-import { AuditLog } from "../ports/AuditLog.js"
-import { Crypto } from "../ports/Crypto.js"
 import { GuildRepo } from "../ports/GuildRepo.js"
 import type { JobSpec } from "../ports/Jobs.js"
 import { Jobs } from "../ports/Jobs.js"
@@ -69,9 +67,6 @@ export const paymentJobHandlers = Effect.gen(function*() {
   const orders = yield* PaymentOrderRepo
   const paidRoles = yield* PaidRoles
 
-  const audit = yield* AuditLog
-  const crypto = yield* Crypto
-
   const hold = (tenantId: TenantId, transfer: HoldTransfer) =>
     orders.hold(HeldTransfer.make({
       tenantId,
@@ -135,26 +130,15 @@ export const paymentJobHandlers = Effect.gen(function*() {
   const resolve: JobHandler = (job) =>
     Schema.decodeUnknown(ResolveHeld)(job.payload).pipe(
       Effect.mapError(undecodable(job.kind)),
+      // false: an earlier run of this job resolved it.
       Effect.flatMap((resolution) =>
-        Effect.gen(function*() {
-          const tenantId = TenantId.make(resolution.tenantId)
-          const resolved = yield* orders.resolveHeld(tenantId, resolution.transactionId, {
-            status: resolution.status,
-            resolvedAt: resolution.resolvedAt,
-            resolvedBy: resolution.resolvedBy
-          })
-          if (!resolved) return // an earlier run of this job resolved it
-          yield* audit.record({
-            id: yield* crypto.uuid,
-            tenantId,
-            at: resolution.resolvedAt,
-            actor: resolution.resolvedBy,
-            action: `payments.held_transfer.${resolution.status}`,
-            subject: `sepay:${resolution.transactionId}`,
-            detail: {}
-          })
+        orders.resolveHeld(TenantId.make(resolution.tenantId), resolution.transactionId, {
+          status: resolution.status,
+          resolvedAt: resolution.resolvedAt,
+          resolvedBy: resolution.resolvedBy
         })
-      )
+      ),
+      Effect.asVoid
     )
 
   const reconcile: JobHandler = (job) =>

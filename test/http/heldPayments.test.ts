@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
-import { PlanKey, type TenantId } from "../../core/index.js"
+import { AuditLog, PlanKey, type TenantId } from "../../core/index.js"
 import { sepayApiKeyHeader } from "../support/fakes/signing.js"
 import { guildId, rawJson, runJobs, tenantWithGuild, TestServer } from "./harness.js"
 import {
@@ -120,5 +120,10 @@ describe("held payments", () => {
       yield* runJobs
       const after = yield* rawJson("GET", "/billing/held-payments", acme.key)
       assert.deepStrictEqual(after.body, { transfers: [], underpaidOrders: [] })
+      const audited = yield* (yield* AuditLog).list(acme.tenant.id, { limit: 10 })
+      assert.includeDeepMembers(audited.map((event) => [event.actor, event.action, event.subject]), [
+        ["operator", "payments.held_transfer.applied", "transfer:5002"],
+        ["tenant", "payments.held_order.refunded", `order:${short.orderId}`]
+      ])
     }).pipe(Effect.provide(TestServer)))
 })
