@@ -15,6 +15,7 @@ import tenantBots from "./0014_tenant_bots.js"
 import licenses from "./0015_licenses.js"
 import hosting from "./0016_hosting.js"
 import usageReports from "./0017_usage_reports.js"
+import heldTransfers from "./0018_held_transfers.js"
 
 /**
  * Every migration, keyed `<id>_<name>` for `Migrator.fromRecord`. Imported
@@ -37,5 +38,6 @@ export const migrations = {
   "0014_tenant_bots": tenantBots,
   "0015_licenses": licenses,
   "0016_hosting": hosting,
-  "0017_usage_reports": usageReports
+  "0017_usage_reports": usageReports,
+  "0018_held_transfers": heldTransfers
 }

@@ -11,6 +11,7 @@ import {
   GuildRules,
   Overrides,
   PaidRoles,
+  PaymentReview,
   PaymentSetup,
   PlanCatalog,
   Quotas,
@@ -33,7 +34,7 @@ const ApplicationServices = Layer.mergeAll(
   Overrides.layer,
   Quotas.layer,
   Guardrail.layer,
-  PaidRoles.layer,
+  PaymentReview.layer.pipe(Layer.provideMerge(PaidRoles.layer)),
   PaymentSetup.layer,
   WhiteLabel.layer
 ).pipe(

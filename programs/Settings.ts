@@ -1,4 +1,5 @@
 import { Config, Effect, Layer, Option } from "effect"
+import { returnLinksOf } from "../adapters/http/index.js"
 import { BotLinks, modeSpellings } from "../core/index.js"
 
 export type RunMode = "hosted" | "self-host"
@@ -32,8 +33,10 @@ export const publicUrlOf = (settings: ServeSettings): string =>
   Option.getOrElse(settings.publicUrl, () => `http://localhost:${settings.port}`).replace(/\/$/, "")
 
 /** Pages on the public site (GUILDHALL_PUBLIC_URL) a checkout started from Discord returns to. */
-export const botLinksOf = (publicUrl: string) =>
-  BotLinks.of({ checkoutSuccessUrl: `${publicUrl}/checkout/done`, checkoutCancelUrl: `${publicUrl}/checkout/canceled` })
+export const botLinksOf = (publicUrl: string) => {
+  const links = returnLinksOf(publicUrl)
+  return BotLinks.of({ checkoutSuccessUrl: links.successUrl, checkoutCancelUrl: links.cancelUrl })
+}
 
 export const BotLinksLive = Layer.effect(
   BotLinks,

@@ -12,6 +12,7 @@ import { LicensesApi, LicenseServerApi } from "./Licenses/Api.js"
 import { OverridesApi } from "./Overrides/Api.js"
 import { PagesApi } from "./Pages/Api.js"
 import { PaidRolesApi } from "./PaidRoles/Api.js"
+import { PaymentReviewApi } from "./PaymentReview/Api.js"
 import { RulesApi } from "./Rules/Api.js"
 import { readStrictly } from "./strictInput.js"
 import { TenantsApi } from "./Tenants/Api.js"
@@ -37,6 +38,7 @@ export class Api extends readStrictly(
     .add(OverridesApi)
     .add(BillingApi)
     .add(PaidRolesApi)
+    .add(PaymentReviewApi)
     .add(WebhooksApi)
     .add(JobsApi)
     .add(DiscordApi)
@@ -52,7 +54,7 @@ export class Api extends readStrictly(
       version: apiVersion,
       description: "Tenants, their Discord guilds and API keys; guild features, RBAC rules, the guardrail's " +
         "explanations, usage and plan overrides; billing, paid roles and the payment providers' webhooks. " +
-        "Every endpoint but /health/*, /webhooks/* (signed by the provider), /discord/callback (a signed state), /licenses/* (the license key) and /exports/{id}/archive (a signed link) and /checkout/* (pages for browsers) needs " +
+        "Every endpoint but /health/*, /webhooks/* (signed by the provider), /discord/callback (a signed state), /licenses/* (the license key) and /exports/{id}/archive (a signed link) and /checkout/* and /billing/portal/closed (pages for browsers) needs " +
         "`Authorization: Bearer <API key>`. Errors are JSON with a `_tag`, a `message` and, when there is " +
         "something to do about them, a `remediation`. Bodies and query strings are read strictly: a field an " +
         "endpoint does not define answers 400 naming the fields it accepts. An unknown path answers 404 and a " +

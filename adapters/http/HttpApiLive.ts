@@ -15,6 +15,7 @@ import { LicenseServerLive, LicensesLive } from "./Licenses/Http.js"
 import { OverridesLive } from "./Overrides/Http.js"
 import { PagesLive } from "./Pages/Http.js"
 import { PaidRolesLive } from "./PaidRoles/Http.js"
+import { PaymentReviewLive } from "./PaymentReview/Http.js"
 import { RulesLive } from "./Rules/Http.js"
 import { TenantsLive } from "./Tenants/Http.js"
 import { UsageLive } from "./Usage/Http.js"
@@ -42,6 +43,7 @@ export const HttpApiLive = HttpApiBuilder.api(Api).pipe(
     OverridesLive,
     BillingLive,
     PaidRolesLive,
+    PaymentReviewLive,
     WebhooksLive,
     JobsLive,
     DiscordLive,

@@ -3,11 +3,13 @@ import {
   BillingLedger,
   Jobs,
   PaidRoleRepo,
+  type ReceiptCursor,
   type RecordRequest,
   type StoredReceipt,
   subjectKey,
   type SubscriptionState,
-  type TenantId
+  type TenantId,
+  type TenantlessReceipt
 } from "../../core/index.js"
 import { compareCodeUnits } from "./ordering.js"
 
@@ -16,6 +18,15 @@ const receiptOrder = (a: StoredReceipt, b: StoredReceipt): number =>
   b.receivedAt.epochMillis - a.receivedAt.epochMillis ||
   compareCodeUnits(a.provider, b.provider) ||
   compareCodeUnits(a.providerEventId, b.providerEventId)
+
+/** The cursor as a receipt, to compare with receiptOrder. */
+const receiptAt = (cursor: ReceiptCursor): StoredReceipt => ({
+  ...cursor,
+  type: "",
+  tenantId: null,
+  outcome: "ignored",
+  note: null
+})
 
 const subscriptionOrder = (
   a: { readonly key: string; readonly state: SubscriptionState },
@@ -36,7 +47,7 @@ export const BillingLedgerMemory = Layer.effect(
     const paidRoles = yield* PaidRoleRepo
     const lock = yield* Effect.makeSemaphore(1)
     /** Keyed by `${provider}/${providerEventId}`, like the (provider, provider_event_id) primary key. */
-    const receipts = new Map<string, StoredReceipt>()
+    const receipts = new Map<string, TenantlessReceipt>()
     /** Keyed by tenant, then by subject key. */
     const subscriptions = new Map<TenantId, Map<string, SubscriptionState>>()
 
@@ -95,7 +106,8 @@ export const BillingLedgerMemory = Layer.effect(
           tenantId: receipt.tenantId,
           outcome: request.outcome,
           note: request.note,
-          receivedAt: receipt.receivedAt
+          receivedAt: receipt.receivedAt,
+          payload: receipt.payload
         })
         if (Option.isSome(decided)) {
           const { key, state, tenantId } = decided.value
@@ -131,6 +143,19 @@ export const BillingLedgerMemory = Layer.effect(
             .filter((receipt) => receipt.tenantId === tenantId)
             .sort(receiptOrder)
             .slice(0, options.limit)
+            .map(({ payload: _, ...stored }) => stored)
+        ),
+      listTenantlessReceipts: ({ after, limit }) =>
+        Effect.sync(() =>
+          Array.from(receipts.values())
+            .filter((receipt) =>
+              receipt.tenantId === null && Option.match(after, {
+                onNone: () => true,
+                onSome: (cursor) => receiptOrder(receipt, receiptAt(cursor)) > 0
+              })
+            )
+            .sort(receiptOrder)
+            .slice(0, limit)
         )
     })
   })

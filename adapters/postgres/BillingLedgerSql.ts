@@ -90,6 +90,11 @@ const receiptFromRow = (row: Record<string, unknown>) => ({
 
 const decodeReceipts = decodeAll(StoredReceiptSchema, receiptFromRow)
 
+const decodeTenantlessReceipts = decodeAll(
+  Schema.Struct({ ...StoredReceiptSchema.fields, payload: Schema.String }),
+  (row) => ({ ...receiptFromRow(row), payload: row.payload })
+)
+
 const decodeStates = (rows: ReadonlyArray<{ readonly state: unknown }>) =>
   Effect.forEach(rows, (row) => decodeState(row.state))
 
@@ -472,7 +477,23 @@ export const BillingLedgerSql = Layer.scoped(
           FROM webhook_events WHERE tenant_id = ${tenantId}
           ORDER BY received_at DESC, provider COLLATE "C", provider_event_id COLLATE "C"
           LIMIT ${options.limit}
-        `.pipe(decodeReceipts, inTenant(tenantId), boundary)
+        `.pipe(decodeReceipts, inTenant(tenantId), boundary),
+      // Tenantless rows are visible only in platform context (row-level security: NULL matches no tenant).
+      listTenantlessReceipts: ({ after, limit }) => {
+        const afterCursor = Option.match(after, {
+          onNone: () => sql`TRUE`,
+          onSome: (cursor) =>
+            sql`(received_at < ${instantParam(cursor.receivedAt)}::timestamptz
+              OR (received_at = ${instantParam(cursor.receivedAt)}::timestamptz
+                AND (provider COLLATE "C", provider_event_id COLLATE "C") > (${cursor.provider}, ${cursor.providerEventId})))`
+        })
+        return sql`
+          SELECT provider, provider_event_id, type, tenant_id, outcome, note, received_at, payload
+          FROM webhook_events WHERE tenant_id IS NULL AND ${afterCursor}
+          ORDER BY received_at DESC, provider COLLATE "C", provider_event_id COLLATE "C"
+          LIMIT ${limit}
+        `.pipe(decodeTenantlessReceipts, asPlatform, boundary)
+      }
     })
   })
 )

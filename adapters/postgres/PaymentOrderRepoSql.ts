@@ -1,10 +1,10 @@
 import { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
-import { Effect, Layer } from "effect"
-import { PaymentOrder, PaymentOrderRepo } from "../../core/index.js"
+import { Effect, Layer, Option } from "effect"
+import { HeldTransfer, PaymentOrder, PaymentOrderRepo, type TenantId } from "../../core/index.js"
 import { dieOnInfrastructureError } from "./repositoryBoundary.js"
-import { decodeFirst, encodedInstant, instantParam, nullableInstantParam } from "./rows.js"
-import { inTenant } from "./TenantScope.js"
+import { decodeAll, decodeFirst, encodedInstant, instantParam, nullableInstantParam } from "./rows.js"
+import { asPlatform, inTenant } from "./TenantScope.js"
 
 const orderColumns = `tenant_id, id, guild_id, role_id, user_id, code, amount_minor, currency, account_number,
   bank_code, pass_days, status, received_minor, overpaid_minor, transaction_id, created_at, expires_at, settled_at`
@@ -30,6 +30,30 @@ const orderFromRow = (row: Record<string, unknown>) => ({
 })
 
 const decodeOrder = decodeFirst(PaymentOrder, orderFromRow)
+const decodeOrders = decodeAll(PaymentOrder, orderFromRow)
+
+const heldColumns = `tenant_id, transaction_id, order_id, amount_minor, currency, reason, occurred_at, held_at, status,
+  resolved_at, resolved_by`
+
+const heldFromRow = (row: Record<string, unknown>) => ({
+  tenantId: row.tenant_id,
+  transactionId: row.transaction_id,
+  orderId: row.order_id,
+  amount: { minor: Number(row.amount_minor), currency: row.currency },
+  reason: row.reason,
+  occurredAt: encodedInstant(row.occurred_at),
+  heldAt: encodedInstant(row.held_at),
+  status: row.status,
+  resolvedAt: encodedInstant(row.resolved_at),
+  resolvedBy: row.resolved_by
+})
+
+const decodeHeld = decodeFirst(HeldTransfer, heldFromRow)
+const decodeHelds = decodeAll(HeldTransfer, heldFromRow)
+
+/** One tenant's context, or the platform's to read every tenant's rows. */
+const scopeOf = (tenantId: Option.Option<TenantId>) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Option.match(tenantId, { onNone: () => asPlatform(effect), onSome: (id) => inTenant(id)(effect) })
 
 /** The unique index of migration 0009 on (tenant_id, upper(code)). */
 const codeIndex = "payment_orders_code_key"
@@ -46,6 +70,7 @@ export const PaymentOrderRepoSql = Layer.effect(
   PaymentOrderRepo,
   Effect.map(SqlClient.SqlClient, (sql) => {
     const columns = sql.literal(orderColumns)
+    const held = sql.literal(heldColumns)
     const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
       effect.pipe(dieOnInfrastructureError, Effect.provideService(SqlClient.SqlClient, sql))
 
@@ -72,14 +97,51 @@ export const PaymentOrderRepoSql = Layer.effect(
         sql`
           SELECT ${columns} FROM payment_orders WHERE tenant_id = ${tenantId} AND id = ${id}::uuid
         `.pipe(decodeOrder, inTenant(tenantId), boundary),
-      // Only a pending order is settled: of two settlements racing, the second finds it no longer pending.
-      settle: (tenantId, id, settlement) =>
+      // Only an order still as expected is settled: of two settlements racing, the second finds it changed.
+      settle: (tenantId, id, expected, settlement) =>
         sql`
           UPDATE payment_orders SET
             status = ${settlement.status}, received_minor = ${settlement.receivedMinor}::bigint,
             overpaid_minor = ${settlement.overpaidMinor}::bigint, transaction_id = ${settlement.transactionId},
             settled_at = ${instantParam(settlement.settledAt)}
-          WHERE tenant_id = ${tenantId} AND id = ${id}::uuid AND status = 'pending'
+          WHERE tenant_id = ${tenantId} AND id = ${id}::uuid AND status = ${expected.status}
+            AND received_minor = ${expected.receivedMinor}::bigint
+          RETURNING 1
+        `.pipe(Effect.map((rows) => rows.length > 0), inTenant(tenantId), boundary),
+      listUnderpaid: (tenantId, { limit }) =>
+        sql`
+          SELECT ${columns} FROM payment_orders
+          WHERE status = 'underpaid' AND ${
+          Option.match(tenantId, { onNone: () => sql`TRUE`, onSome: (id) => sql`tenant_id = ${id}` })
+        }
+          ORDER BY settled_at, id LIMIT ${limit}
+        `.pipe(decodeOrders, scopeOf(tenantId), boundary),
+      hold: (transfer) =>
+        sql`
+          INSERT INTO held_transfers (${held})
+          VALUES (${transfer.tenantId}, ${transfer.transactionId}, ${transfer.orderId}::uuid,
+                  ${transfer.amount.minor}::bigint, ${transfer.amount.currency}, ${transfer.reason},
+                  ${instantParam(transfer.occurredAt)}, ${instantParam(transfer.heldAt)}, ${transfer.status},
+                  ${nullableInstantParam(transfer.resolvedAt)}::timestamptz, ${transfer.resolvedBy})
+          ON CONFLICT (tenant_id, transaction_id) DO NOTHING
+        `.pipe(Effect.asVoid, inTenant(transfer.tenantId), boundary),
+      findHeld: (tenantId, transactionId) =>
+        sql`
+          SELECT ${held} FROM held_transfers WHERE tenant_id = ${tenantId} AND transaction_id = ${transactionId}
+        `.pipe(decodeHeld, inTenant(tenantId), boundary),
+      listHeld: (tenantId, { limit }) =>
+        sql`
+          SELECT ${held} FROM held_transfers
+          WHERE status = 'held' AND ${
+          Option.match(tenantId, { onNone: () => sql`TRUE`, onSome: (id) => sql`tenant_id = ${id}` })
+        }
+          ORDER BY held_at, transaction_id COLLATE "C" LIMIT ${limit}
+        `.pipe(decodeHelds, scopeOf(tenantId), boundary),
+      resolveHeld: (tenantId, transactionId, resolution) =>
+        sql`
+          UPDATE held_transfers SET status = ${resolution.status}, resolved_at = ${instantParam(resolution.resolvedAt)},
+            resolved_by = ${resolution.resolvedBy}
+          WHERE tenant_id = ${tenantId} AND transaction_id = ${transactionId} AND status = 'held'
           RETURNING 1
         `.pipe(Effect.map((rows) => rows.length > 0), inTenant(tenantId), boundary),
       count: (tenantId) =>

@@ -36,6 +36,7 @@ export const tenantTables: ReadonlyArray<TenantTable> = [
   archived("webhook_events"),
   archived("paid_roles"),
   archived("payment_orders"),
+  archived("held_transfers"),
   archived("payment_settings"),
   archived("xp_members"),
   archived("setup_progress"),

@@ -9,7 +9,10 @@ export type Currency = typeof Currency.Type
 
 /** An amount in the currency's minor unit (cents; whole dong for VND, which has none). */
 export const Money = Schema.Struct({
-  minor: Schema.Int.pipe(Schema.nonNegative({ message: () => "An amount must not be negative" })),
+  minor: Schema.Int.pipe(Schema.nonNegative({ message: () => "An amount must not be negative" })).annotations({
+    description: "A whole number of the currency's smallest unit: cents for USD and EUR (1000 is 10.00), " +
+      "whole dong for VND, which has no minor unit (50000 is 50,000 ₫), whole yen for JPY"
+  }),
   currency: Currency
 })
 export type Money = typeof Money.Type

@@ -12,7 +12,9 @@ export const PaidRoleInput = Schema.Struct({
     Schema.minLength(1, { message: () => "A paid role needs a name" }),
     Schema.maxLength(100, { message: () => "A paid role's name must be at most 100 characters" })
   ),
-  price: Money,
+  price: Money.annotations({
+    description: "What a member pays. SePay sells VND only: a role with sepayPassDays must be priced in VND."
+  }),
   /** Stripe price id (price_...) to sell the role as a Stripe subscription; null when not sold on Stripe. */
   stripePriceId: Schema.NullOr(Schema.String.pipe(Schema.pattern(/^price_[A-Za-z0-9]+$/, {
     message: () => "Expected a Stripe price id such as price_1Nxyz"
@@ -41,3 +43,11 @@ export const providersOf = (role: PaidRole): ReadonlyArray<RoleProvider> => [
   ...(role.polarProductId !== null ? ["polar" as const] : []),
   ...(role.sepayPassDays !== null ? ["sepay" as const] : [])
 ]
+
+/** SePay reports transfers in dong: only a VND price can be sold over it. */
+export const sellableOverSepay = (role: { readonly price: Money }): boolean => role.price.currency === "VND"
+
+/** Roles sold over SePay (sepayPassDays set) at a price SePay cannot take. */
+export const unsellableOverSepay = <R extends { readonly price: Money; readonly sepayPassDays: number | null }>(
+  roles: ReadonlyArray<R>
+): ReadonlyArray<R> => roles.filter((role) => role.sepayPassDays !== null && !sellableOverSepay(role))

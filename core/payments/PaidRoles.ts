@@ -1,5 +1,6 @@
-import { Context, DateTime, Duration, Effect, Layer, Option, Random, Schema } from "effect"
+import { Context, DateTime, Duration, Effect, Layer, Option, Random } from "effect"
 import { Billing } from "../billing/Billing.js"
+import type { BillingEvent } from "../billing/BillingEvent.js"
 import { effectJobs } from "../billing/BillingJobs.js"
 import { Currency } from "../billing/Money.js"
 import { hasAccess } from "../billing/Subscription.js"
@@ -10,7 +11,7 @@ import { BillingLedger, type WebhookReceipt } from "../ports/BillingLedger.js"
 import { Crypto } from "../ports/Crypto.js"
 import { type DiscordRoleError, DiscordRoles } from "../ports/DiscordRoles.js"
 import { GuildRepo } from "../ports/GuildRepo.js"
-import { Jobs, type JobSpec } from "../ports/Jobs.js"
+import { Jobs } from "../ports/Jobs.js"
 import { PaidRoleRepo } from "../ports/PaidRoleRepo.js"
 import { type CheckoutLink, PaymentProviderError, PolarGateway, StripeGateway } from "../ports/PaymentGateways.js"
 import { PaymentOrderRepo } from "../ports/PaymentOrderRepo.js"
@@ -18,9 +19,18 @@ import { PaymentSettingsRepo } from "../ports/PaymentSettingsRepo.js"
 import { GuildNotFound, type TenantNotFound } from "../tenancy/errors.js"
 import { chooseAccount } from "./AccountRotation.js"
 import type { BankTransfer } from "./BankTransfer.js"
-import { PaidRoleLimitReached, PaidRoleNotFound, ProviderNotOffered } from "./errors.js"
+import { PaidRoleLimitReached, PaidRoleNotFound, ProviderNotOffered, SepaySellsVndOnly } from "./errors.js"
+import { holdReasonText } from "./HeldTransfer.js"
 import { matchTransfer } from "./matchTransfer.js"
-import { PaidRole, type PaidRoleInput, providersOf, type RoleProvider } from "./PaidRole.js"
+import { holdTransferJob, settleOrderJob } from "./orderJobs.js"
+import {
+  PaidRole,
+  type PaidRoleInput,
+  providersOf,
+  type RoleProvider,
+  sellableOverSepay,
+  unsellableOverSepay
+} from "./PaidRole.js"
 import { findPaymentCode, generatePaymentCode, normalizePaymentCode } from "./PaymentCode.js"
 import { PaymentOrder } from "./PaymentOrder.js"
 import { vietQrImageUrl } from "./VietQr.js"
@@ -35,20 +45,8 @@ export type RoleCheckoutOffer =
     readonly qrImageUrl: string
   }
 
-/** Settles a SePay order once its transfer has been recorded (a job, so it commits with the transfer). */
-export const settleOrderJobKind = "payments.settle_order"
 /** Compares one guild's expected paid roles with the roles members actually hold. */
 export const reconcileGuildJobKind = "payments.reconcile_guild"
-
-export const SettleOrder = Schema.Struct({
-  tenantId: Schema.String,
-  orderId: Schema.String,
-  status: Schema.Literal("paid", "underpaid"),
-  receivedMinor: Schema.Int,
-  overpaidMinor: Schema.Int,
-  transactionId: Schema.String,
-  settledAt: Schema.DateTimeUtc
-})
 
 const vnd = Currency.make("VND")
 const codeAttempts = 5
@@ -82,16 +80,19 @@ const make = Effect.gen(function*() {
 
   /**
    * Sells `roleId` in the guild (or changes how it is sold). A new paid role
-   * must fit the plan's maxPaidRoles for the guild.
+   * must fit the plan's maxPaidRoles for the guild; one sold over SePay must be priced in VND.
    */
   const put = (
     tenantId: TenantId,
     guildId: GuildId,
     roleId: RoleId,
     input: PaidRoleInput
-  ): Effect.Effect<PaidRole, GuildNotFound | TenantNotFound | PaidRoleLimitReached> =>
+  ): Effect.Effect<PaidRole, GuildNotFound | TenantNotFound | PaidRoleLimitReached | SepaySellsVndOnly> =>
     Effect.gen(function*() {
       yield* installedGuild(tenantId, guildId)
+      if (unsellableOverSepay([input]).length > 0) {
+        return yield* SepaySellsVndOnly.of([{ guildId, roleId, currency: input.price.currency }])
+      }
       const [existing, now] = yield* Effect.all([roles.find(tenantId, guildId, roleId), DateTime.now])
       if (Option.isNone(existing)) {
         const [sold, granted] = yield* Effect.all([
@@ -127,6 +128,27 @@ const make = Effect.gen(function*() {
       message: `${provider === "polar" ? "Polar" : "SePay"} is not configured for this tenant: ` +
         `an admin sets it up with PUT /billing/providers/${provider}`
     })
+
+  /**
+   * The order's pass paid: it starts now, when the payment is applied, whatever
+   * date the transfer carries (a pass dated in the past would already be over).
+   */
+  const passPaid = (order: PaymentOrder, eventId: string, receivedMinor: number, now: DateTime.Utc): BillingEvent => ({
+    _tag: "payment.succeeded",
+    provider: "sepay",
+    providerEventId: eventId,
+    occurredAt: now,
+    subject: {
+      _tag: "MemberRole",
+      tenantId: order.tenantId,
+      guildId: order.guildId,
+      roleId: order.roleId,
+      userId: order.userId
+    },
+    correlationId: order.id,
+    amount: { minor: receivedMinor, currency: vnd },
+    paidThrough: DateTime.addDuration(now, Duration.days(order.passDays))
+  })
 
   /** A SePay order with a fresh payment code, paid into the account the tenant's rotation picks. */
   const bankTransferOrder = (role: PaidRole, userId: UserId) =>
@@ -181,7 +203,10 @@ const make = Effect.gen(function*() {
     userId: UserId,
     provider: RoleProvider | undefined,
     urls: { readonly successUrl: string; readonly cancelUrl: string }
-  ): Effect.Effect<RoleCheckoutOffer, GuildNotFound | PaidRoleNotFound | ProviderNotOffered | PaymentProviderError> =>
+  ): Effect.Effect<
+    RoleCheckoutOffer,
+    GuildNotFound | PaidRoleNotFound | ProviderNotOffered | PaymentProviderError | SepaySellsVndOnly
+  > =>
     Effect.gen(function*() {
       yield* installedGuild(tenantId, guildId)
       const role = yield* find(tenantId, guildId, roleId)
@@ -209,15 +234,21 @@ const make = Effect.gen(function*() {
           return { _tag: "Link", provider: "polar", link } as const
         }
         case "sepay":
+          // A role stored before prices were checked may still carry another currency.
+          if (!sellableOverSepay(role)) {
+            return yield* SepaySellsVndOnly.of([{ guildId, roleId, currency: role.price.currency }])
+          }
           return yield* bankTransferOrder(role, userId)
       }
     })
 
   /**
    * A verified SePay transfer for the tenant: matched to its order by payment
-   * code, account and amount. Paid → a pass (payment.succeeded) applied with
-   * the order's settlement; short → held for review; anything else recorded
-   * as ignored. One ledger transaction either way.
+   * code, account and amount. Paid (with an underpaid order's earlier
+   * transfers, if any) → a pass from now (payment.succeeded) applied with the
+   * order's settlement; short → the order held for review; money that cannot
+   * pay its order (a second payment, dated before the order) → held for
+   * review; anything else recorded as ignored. One ledger transaction each.
    */
   const ingestBankTransfer = (tenantId: TenantId, receipt: WebhookReceipt, transfer: BankTransfer) =>
     Effect.gen(function*() {
@@ -232,54 +263,60 @@ const make = Effect.gen(function*() {
         findPaymentCode(transfer.content, codePrefix, suffixLength)
       ].filter((code, i, all): code is string => code !== null && all.indexOf(code) === i)
       if (candidates.length === 0) return yield* ignore("the transfer carries no payment code")
-      const order = yield* Effect.reduce(
+      const found = yield* Effect.reduce(
         candidates,
         Option.none<PaymentOrder>(),
         (found, code) => Option.isSome(found) ? Effect.succeed(found) : orders.findByCode(tenantId, code)
       )
-      if (Option.isNone(order)) return yield* ignore(`no order has payment code ${candidates.join(" or ")}`)
+      if (Option.isNone(found)) return yield* ignore(`no order has payment code ${candidates.join(" or ")}`)
+      const order = found.value
       const now = yield* DateTime.now
-      const match = matchTransfer(order.value, transfer, now)
+      const match = matchTransfer(order, transfer, now)
       if (match._tag === "NotForThisOrder") return yield* ignore(match.reason)
-      const settle: JobSpec = {
-        tenantId,
-        kind: settleOrderJobKind,
-        payload: Schema.encodeSync(SettleOrder)({
-          tenantId,
-          orderId: order.value.id,
-          status: match._tag === "Paid" ? "paid" : "underpaid",
-          receivedMinor: match.receivedMinor,
-          overpaidMinor: match._tag === "Paid" ? match.overpaidMinor : 0,
-          transactionId: transfer.id,
-          settledAt: now
-        }),
-        runAt: now,
-        idempotencyKey: `${settleOrderJobKind}:sepay:${transfer.id}`
+      if (match._tag === "Held") {
+        return yield* ledger.record({
+          receipt,
+          outcome: "held_for_review",
+          note: `${transfer.amount} VND for order ${order.code} held for review: ${holdReasonText[match.reason]}`,
+          transition: Option.none(),
+          jobs: [holdTransferJob(tenantId, {
+            tenantId,
+            transactionId: transfer.id,
+            orderId: order.id,
+            amountMinor: transfer.amount,
+            currency: vnd,
+            reason: match.reason,
+            occurredAt: transfer.occurredAt,
+            heldAt: now
+          })]
+        })
       }
+      const settle = settleOrderJob(tenantId, {
+        tenantId,
+        orderId: order.id,
+        expected: {
+          status: order.status === "underpaid" ? "underpaid" : "pending",
+          receivedMinor: order.receivedMinor
+        },
+        status: match._tag === "Paid" ? "paid" : "underpaid",
+        receivedMinor: match.receivedMinor,
+        overpaidMinor: match._tag === "Paid" ? match.overpaidMinor : 0,
+        transactionId: transfer.id,
+        settledAt: now,
+        transfer: { amountMinor: transfer.amount, currency: vnd, occurredAt: transfer.occurredAt }
+      }, `sepay:${transfer.id}`)
       if (match._tag === "Underpaid") {
         return yield* ledger.record({
           receipt,
           outcome: "held_for_review",
-          note:
-            `received ${match.receivedMinor} of ${order.value.amountDue.minor} VND for order ${order.value.code}: ` +
+          note: `received ${match.receivedMinor} of ${order.amountDue.minor} VND for order ${order.code}: ` +
             "held for an admin to review",
           transition: Option.none(),
           jobs: [settle]
         })
       }
-      const { guildId, roleId, userId, passDays } = order.value
-      return yield* billing.apply(receipt, {
-        _tag: "payment.succeeded",
-        provider: "sepay",
-        providerEventId: transfer.id,
-        occurredAt: transfer.occurredAt,
-        subject: { _tag: "MemberRole", tenantId, guildId, roleId, userId },
-        correlationId: order.value.id,
-        amount: { minor: transfer.amount, currency: vnd },
-        paidThrough: DateTime.addDuration(transfer.occurredAt, Duration.days(passDays))
-      }, [settle])
+      return yield* billing.apply(receipt, passPaid(order, transfer.id, match.receivedMinor, now), [settle])
     })
-
   /** A member (re)joined: grants again every paid role they still have access to. */
   const regrant = (tenantId: TenantId, guildId: GuildId, userId: UserId) =>
     Effect.gen(function*() {
@@ -325,7 +362,17 @@ const make = Effect.gen(function*() {
       }
     })
 
-  return { put, find, list: roles.list, remove, checkout, ingestBankTransfer, regrant, reconcileGuild } as const
+  return {
+    put,
+    find,
+    list: roles.list,
+    remove,
+    checkout,
+    ingestBankTransfer,
+    passPaid,
+    regrant,
+    reconcileGuild
+  } as const
 })
 
 /** Roles a guild sells to its members, how members buy them, and keeping Discord in line with what was paid. */

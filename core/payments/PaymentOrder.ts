@@ -3,11 +3,12 @@ import { Money } from "../billing/Money.js"
 import { GuildId, RoleId, TenantId, UserId } from "../ids.js"
 
 /**
- * pending: waiting for the transfer; paid: matched and at least the amount due;
- * underpaid: matched but short, held for an admin to review; expired: nothing
- * arrived in time.
+ * pending: waiting for the transfer; paid: at least the amount due arrived (in
+ * one transfer or with top-ups), or an admin applied what arrived; underpaid:
+ * matched but short, held for an admin to review; refunded: an admin marked
+ * what arrived as sent back; expired: nothing arrived in time.
  */
-export const PaymentOrderStatus = Schema.Literal("pending", "paid", "underpaid", "expired")
+export const PaymentOrderStatus = Schema.Literal("pending", "paid", "underpaid", "refunded", "expired")
 export type PaymentOrderStatus = typeof PaymentOrderStatus.Type
 
 /** A SePay bank-transfer order for one member's pass on one paid role. */
@@ -24,7 +25,7 @@ export class PaymentOrder extends Schema.Class<PaymentOrder>("PaymentOrder")({
   bankCode: Schema.String,
   passDays: Schema.Int,
   status: PaymentOrderStatus,
-  /** What arrived (0 while pending). */
+  /** What arrived, all transfers counted toward the order together (0 while pending). */
   receivedMinor: Schema.Int,
   /** What arrived beyond the amount due, recorded for refunds or credit. */
   overpaidMinor: Schema.Int,

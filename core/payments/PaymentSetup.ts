@@ -2,9 +2,13 @@ import { Context, Effect, Layer, Option, Redacted } from "effect"
 import { InvalidInput } from "../errors.js"
 import type { TenantId } from "../ids.js"
 import { Crypto } from "../ports/Crypto.js"
+import { GuildRepo } from "../ports/GuildRepo.js"
+import { PaidRoleRepo } from "../ports/PaidRoleRepo.js"
 import { PaymentSettingsRepo } from "../ports/PaymentSettingsRepo.js"
 import { TenantRepo } from "../ports/TenantRepo.js"
 import { TenantNotFound } from "../tenancy/errors.js"
+import { SepaySellsVndOnly } from "./errors.js"
+import { unsellableOverSepay } from "./PaidRole.js"
 import type { SepaySettings, TenantPaymentSettings } from "./PaymentSettings.js"
 
 /** What a tenant's admins may see of their provider setup: never a secret. */
@@ -34,6 +38,16 @@ const make = Effect.gen(function*() {
   const repo = yield* PaymentSettingsRepo
   const tenants = yield* TenantRepo
   const crypto = yield* Crypto
+  const guilds = yield* GuildRepo
+  const roles = yield* PaidRoleRepo
+
+  /** The tenant's roles that say they are sold over SePay at a price it cannot take (stored before the check). */
+  const rolesSepayCannotSell = (tenantId: TenantId) =>
+    Effect.gen(function*() {
+      const all = yield* Effect.forEach(yield* guilds.listByTenant(tenantId), (guild) =>
+        roles.list(tenantId, guild.guildId))
+      return unsellableOverSepay(all.flat())
+    })
 
   const current = (tenantId: TenantId) =>
     Effect.gen(function*() {
@@ -72,6 +86,10 @@ const make = Effect.gen(function*() {
         return yield* new InvalidInput({
           message: "Give exactly one of apiKey (SePay's 'Apikey' authentication) or hmacSecret (its HMAC signature)"
         })
+      }
+      const unsellable = yield* rolesSepayCannotSell(tenantId)
+      if (unsellable.length > 0) {
+        return yield* SepaySellsVndOnly.of(unsellable.map((role) => ({ ...role, currency: role.price.currency })))
       }
       const settings: TenantPaymentSettings = {
         ...(yield* current(tenantId)),

@@ -44,3 +44,44 @@ export class ProviderNotOffered extends Schema.TaggedError<ProviderNotOffered>()
     })
   }
 }
+
+/**
+ * SePay reports bank transfers in Vietnamese dong only: a role priced in any
+ * other currency would be sold as that many dong and its transfer ignored.
+ */
+export class SepaySellsVndOnly extends Schema.TaggedError<SepaySellsVndOnly>()("SepaySellsVndOnly", {
+  /** The roles at fault (guildId/roleId), for a tenant-wide check. */
+  roles: Schema.Array(Schema.String),
+  message: Schema.String
+}) {
+  static of(roles: ReadonlyArray<{ readonly guildId: GuildId; readonly roleId: RoleId; readonly currency: string }>) {
+    const named = roles.map((role) => `${role.roleId} in guild ${role.guildId} (priced in ${role.currency})`)
+    return new SepaySellsVndOnly({
+      roles: roles.map((role) => `${role.guildId}/${role.roleId}`),
+      message: `SePay sells VND only: ${named.join(", ")}. Price the role in VND (whole dong, e.g. ` +
+        `{"minor": 50000, "currency": "VND"}) or stop selling it over SePay ("sepayPassDays": null)`
+    })
+  }
+}
+
+/** No held transfer or underpaid order with this id for the tenant (another tenant's answers the same). */
+export class HeldPaymentNotFound extends Schema.TaggedError<HeldPaymentNotFound>()("HeldPaymentNotFound", {
+  message: Schema.String
+}) {
+  static of(kind: "transfer" | "order", id: string) {
+    return new HeldPaymentNotFound({
+      message: kind === "transfer" ? `No transfer ${id} is held for review` : `No underpaid order ${id}`
+    })
+  }
+}
+
+/** The held payment was already applied or marked refunded. */
+export class HeldPaymentResolved extends Schema.TaggedError<HeldPaymentResolved>()("HeldPaymentResolved", {
+  message: Schema.String
+}) {
+  static of(kind: "transfer" | "order", id: string, status: string) {
+    return new HeldPaymentResolved({
+      message: `${kind === "transfer" ? "Transfer" : "Order"} ${id} is no longer held for review (${status})`
+    })
+  }
+}

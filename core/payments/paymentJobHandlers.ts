@@ -1,4 +1,5 @@
-import { DateTime, Duration, Effect, Schema } from "effect"
+import { DateTime, Duration, Effect, Option, Schema } from "effect"
+import { Currency } from "../billing/Money.js"
 import { type GuildId, GuildId as GuildIdSchema, TenantId } from "../ids.js"
 import { JobFailed, type JobHandler } from "../jobs/JobHandlers.js"
 import type { Recurring } from "../jobs/Recurring.js"
@@ -8,7 +9,16 @@ import { Jobs } from "../ports/Jobs.js"
 import { PaidRoleRepo } from "../ports/PaidRoleRepo.js"
 import { PaymentOrderRepo } from "../ports/PaymentOrderRepo.js"
 import { TenantRepo } from "../ports/TenantRepo.js"
-import { PaidRoles, reconcileGuildJobKind, SettleOrder, settleOrderJobKind } from "./PaidRoles.js"
+import { HeldTransfer } from "./HeldTransfer.js"
+import {
+  HoldTransfer,
+  holdTransferJobKind,
+  ResolveHeld,
+  resolveHeldJobKind,
+  SettleOrder,
+  settleOrderJobKind
+} from "./orderJobs.js"
+import { PaidRoles, reconcileGuildJobKind } from "./PaidRoles.js"
 
 const ReconcileGuild = Schema.Struct({ tenantId: TenantId, guildId: GuildIdSchema })
 
@@ -57,17 +67,75 @@ export const paymentJobHandlers = Effect.gen(function*() {
   const orders = yield* PaymentOrderRepo
   const paidRoles = yield* PaidRoles
 
+  const hold = (tenantId: TenantId, transfer: HoldTransfer) =>
+    orders.hold(HeldTransfer.make({
+      tenantId,
+      transactionId: transfer.transactionId,
+      orderId: transfer.orderId,
+      amount: { minor: transfer.amountMinor, currency: transfer.currency },
+      reason: transfer.reason,
+      occurredAt: transfer.occurredAt,
+      heldAt: transfer.heldAt,
+      status: "held",
+      resolvedAt: null,
+      resolvedBy: null
+    }))
+
   const settle: JobHandler = (job) =>
     Schema.decodeUnknown(SettleOrder)(job.payload).pipe(
       Effect.mapError(undecodable(job.kind)),
       Effect.flatMap((settlement) =>
-        // false: already settled by an earlier run of this job, which is fine.
-        orders.settle(TenantId.make(settlement.tenantId), settlement.orderId, {
-          status: settlement.status,
-          receivedMinor: settlement.receivedMinor,
-          overpaidMinor: settlement.overpaidMinor,
-          transactionId: settlement.transactionId,
-          settledAt: settlement.settledAt
+        Effect.gen(function*() {
+          const tenantId = TenantId.make(settlement.tenantId)
+          const settled = yield* orders.settle(tenantId, settlement.orderId, settlement.expected, {
+            status: settlement.status,
+            receivedMinor: settlement.receivedMinor,
+            overpaidMinor: settlement.overpaidMinor,
+            transactionId: settlement.transactionId,
+            settledAt: settlement.settledAt
+          })
+          // Not settled: this job's earlier run did (nothing to do), or the order changed since the transfer was
+          // matched. A short transfer was only counted toward the order; hold it so the money is not lost.
+          const { transfer } = settlement
+          if (!settled && settlement.status === "underpaid" && transfer !== null && settlement.transactionId !== null) {
+            const current = yield* orders.find(tenantId, settlement.orderId)
+            const counted = Option.exists(
+              current,
+              (order) =>
+                order.transactionId === settlement.transactionId && order.receivedMinor === settlement.receivedMinor
+            )
+            if (!counted) {
+              yield* hold(tenantId, {
+                tenantId,
+                transactionId: settlement.transactionId,
+                orderId: settlement.orderId,
+                amountMinor: transfer.amountMinor,
+                currency: Currency.make(transfer.currency),
+                reason: "order_changed",
+                occurredAt: transfer.occurredAt,
+                heldAt: settlement.settledAt
+              })
+            }
+          }
+        })
+      )
+    )
+
+  const holdHandler: JobHandler = (job) =>
+    Schema.decodeUnknown(HoldTransfer)(job.payload).pipe(
+      Effect.mapError(undecodable(job.kind)),
+      Effect.flatMap((transfer) => hold(TenantId.make(transfer.tenantId), transfer))
+    )
+
+  const resolve: JobHandler = (job) =>
+    Schema.decodeUnknown(ResolveHeld)(job.payload).pipe(
+      Effect.mapError(undecodable(job.kind)),
+      // false: an earlier run of this job resolved it.
+      Effect.flatMap((resolution) =>
+        orders.resolveHeld(TenantId.make(resolution.tenantId), resolution.transactionId, {
+          status: resolution.status,
+          resolvedAt: resolution.resolvedAt,
+          resolvedBy: resolution.resolvedBy
         })
       ),
       Effect.asVoid
@@ -92,5 +160,10 @@ export const paymentJobHandlers = Effect.gen(function*() {
       Effect.asVoid
     )
 
-  return new Map<string, JobHandler>([[settleOrderJobKind, settle], [reconcileGuildJobKind, reconcile]])
+  return new Map<string, JobHandler>([
+    [settleOrderJobKind, settle],
+    [holdTransferJobKind, holdHandler],
+    [resolveHeldJobKind, resolve],
+    [reconcileGuildJobKind, reconcile]
+  ])
 })

@@ -73,6 +73,18 @@ export interface StoredReceipt {
   readonly receivedAt: DateTime.Utc
 }
 
+/** Where a page of receipts ends: the last one shown (the listing's order is newest first, ties by key). */
+export interface ReceiptCursor {
+  readonly receivedAt: DateTime.Utc
+  readonly provider: BillingProvider
+  readonly providerEventId: string
+}
+
+/** A receipt that names no tenant, with its raw body: only the operator can tell what it was. */
+export interface TenantlessReceipt extends StoredReceipt {
+  readonly payload: string
+}
+
 /**
  * Where payment events and subscription states are kept. `record` is the
  * webhook's one transaction: the receipt (unique per provider and event id),
@@ -95,6 +107,13 @@ export interface BillingLedgerService {
     tenantId: TenantId,
     options: { readonly limit: number }
   ) => Effect.Effect<ReadonlyArray<StoredReceipt>>
+  /**
+   * Receipts that name no tenant (an event of a type no tenant's state depends on, a live-mode mismatch),
+   * newest first; with `after`, those that come after that one in this order.
+   */
+  readonly listTenantlessReceipts: (
+    options: { readonly limit: number; readonly after: Option.Option<ReceiptCursor> }
+  ) => Effect.Effect<ReadonlyArray<TenantlessReceipt>>
 }
 
 export class BillingLedger extends Context.Tag("core/BillingLedger")<BillingLedger, BillingLedgerService>() {}

@@ -242,7 +242,7 @@ for (const runtime of await billingRuntimes()) {
         const { guildId, tenantId } = yield* tenantWithGuild("basic") // maxPaidRoles 2
         const input = {
           name: "Tier",
-          price: { minor: 300, currency: Currency.make("USD") },
+          price: { minor: 30_000, currency: Currency.make("VND") },
           stripePriceId: null,
           polarProductId: null,
           sepayPassDays: 30,

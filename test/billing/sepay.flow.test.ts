@@ -6,9 +6,11 @@ import {
   type BankTransfer,
   BillingLedger,
   Currency,
+  type HeldPayment,
   type MemberRoleSubject,
   PaidRoles,
   PaymentOrderRepo,
+  PaymentReview,
   PaymentSetup,
   SepaySettings,
   settleOrderJobKind,
@@ -85,12 +87,12 @@ const order = (shop: Shop, userId: UserId = newUserId()) =>
     return { order: offer.order, subject }
   })
 
-/** SePay reports `amount` VND arriving with the order's code in the content, now. */
-const transferFor = (code: string, amount: number) =>
+/** SePay reports `amount` VND arriving with the order's code in the content, dated now (or `occurredAt`). */
+const transferFor = (code: string, amount: number, occurredAt?: DateTime.Utc) =>
   Effect.map(DateTime.now, (now): BankTransfer => ({
     id: `sepay-${randomUUID()}`,
     gateway: "MBBank",
-    occurredAt: now,
+    occurredAt: occurredAt ?? now,
     accountNumber: account,
     code,
     content: `${code} thanh toan`,
@@ -111,11 +113,16 @@ const ingest = (tenantId: TenantId, transfer: BankTransfer) =>
       receivedAt: transfer.occurredAt
     }, transfer))
 
-const pay = (tenantId: TenantId, code: string, amount: number) =>
+const pay = (tenantId: TenantId, code: string, amount: number, occurredAt?: DateTime.Utc) =>
   Effect.gen(function*() {
-    const transfer = yield* transferFor(code, amount)
+    const transfer = yield* transferFor(code, amount, occurredAt)
     return { transfer, outcome: yield* ingest(tenantId, transfer) }
   })
+
+const heldNow = (tenantId: TenantId) => Effect.flatMap(PaymentReview, (review) => review.list(Option.some(tenantId)))
+
+const decide = (tenantId: TenantId, payment: HeldPayment, action: "apply" | "refund") =>
+  Effect.flatMap(PaymentReview, (review) => review.resolve(tenantId, payment, action, "tenant"))
 
 const orderNow = (tenantId: TenantId, id: string) =>
   Effect.flatMap(PaymentOrderRepo, (orders) => orders.find(tenantId, id)).pipe(Effect.map(Option.getOrThrow))
@@ -217,6 +224,141 @@ for (const runtime of await billingRuntimes()) {
         assert.deepStrictEqual(yield* roleChangesOf(subject), { grants: 0, revokes: 0 })
         const ledger = yield* BillingLedger
         assert.isTrue(Option.isNone(yield* ledger.findSubscription(shop.tenantId, subjectKey(subject))))
+      }))
+
+    it.effect("a second full transfer for a paid order is held for review, listed; applied, its pass starts now", () =>
+      Effect.gen(function*() {
+        const shop = yield* sepayShop
+        const { order: first, subject } = yield* order(shop)
+        const paid = yield* pay(shop.tenantId, first.code, price)
+        yield* drainJobs
+        const firstEnd = DateTime.addDuration(paid.transfer.occurredAt, Duration.days(passDays))
+
+        yield* advanceBy(Duration.days(2))
+        const again = yield* pay(shop.tenantId, first.code, price)
+        assert.strictEqual(again.outcome, "recorded")
+        assert.strictEqual(yield* receiptOutcome(shop.tenantId, again.transfer.id), "held_for_review")
+        yield* drainJobs
+        const held = yield* heldNow(shop.tenantId)
+        assert.deepStrictEqual(
+          held.transfers.map((t) => [t.transactionId, t.orderId, t.amount.minor, t.reason, t.status]),
+          [[again.transfer.id, first.id, price, "order_settled", "held"]]
+        )
+        assert.deepStrictEqual((yield* subscriptionOf(subject)).currentPeriodEnd, firstEnd)
+
+        const payment = { kind: "transfer", transactionId: again.transfer.id } as const
+        assert.strictEqual(yield* decide(shop.tenantId, payment, "apply"), "applied")
+        assert.strictEqual((yield* Effect.flip(decide(shop.tenantId, payment, "refund")))._tag, "HeldPaymentResolved")
+        yield* drainJobs
+        assert.deepStrictEqual((yield* heldNow(shop.tenantId)).transfers, [])
+        // The member already held a pass: the applied one follows it.
+        assert.deepStrictEqual(
+          (yield* subscriptionOf(subject)).currentPeriodEnd,
+          DateTime.addDuration(firstEnd, Duration.days(passDays))
+        )
+        assert.strictEqual((yield* Effect.flip(decide(shop.tenantId, payment, "apply")))._tag, "HeldPaymentResolved")
+
+        // A third: marked refunded, nothing granted.
+        const third = yield* pay(shop.tenantId, first.code, price)
+        yield* drainJobs
+        const refunded = { kind: "transfer", transactionId: third.transfer.id } as const
+        assert.strictEqual(yield* decide(shop.tenantId, refunded, "refund"), "refunded")
+        yield* drainJobs
+        assert.deepStrictEqual((yield* heldNow(shop.tenantId)).transfers, [])
+        assert.deepStrictEqual(
+          (yield* subscriptionOf(subject)).currentPeriodEnd,
+          DateTime.addDuration(firstEnd, Duration.days(passDays))
+        )
+        assert.deepStrictEqual(yield* roleChangesOf(subject), { grants: 1, revokes: 0 })
+      }))
+
+    it.effect("top-ups to an underpaid order count together: the one that reaches the amount settles it", () =>
+      Effect.gen(function*() {
+        const shop = yield* sepayShop
+        const { order: short, subject } = yield* order(shop)
+        yield* pay(shop.tenantId, short.code, price - 20_000)
+        yield* drainJobs
+        assert.deepStrictEqual((yield* heldNow(shop.tenantId)).underpaidOrders.map((o) => o.id), [short.id])
+
+        const notYet = yield* pay(shop.tenantId, short.code, 10_000)
+        assert.strictEqual(yield* receiptOutcome(shop.tenantId, notYet.transfer.id), "held_for_review")
+        yield* drainJobs
+        assert.strictEqual((yield* orderNow(shop.tenantId, short.id)).receivedMinor, price - 10_000)
+        assert.isFalse(yield* holdsRole(subject))
+
+        const rest = yield* pay(shop.tenantId, short.code, 15_000)
+        assert.strictEqual(yield* receiptOutcome(shop.tenantId, rest.transfer.id), "applied")
+        yield* drainJobs
+        const settled = yield* orderNow(shop.tenantId, short.id)
+        assert.deepStrictEqual(
+          { status: settled.status, receivedMinor: settled.receivedMinor, overpaidMinor: settled.overpaidMinor },
+          { status: "paid", receivedMinor: price + 5_000, overpaidMinor: 5_000 }
+        )
+        assert.isTrue(yield* holdsRole(subject))
+        assert.deepStrictEqual(yield* heldNow(shop.tenantId), { transfers: [], underpaidOrders: [] })
+      }))
+
+    it.effect("an underpaid order is applied (the role, from now) or marked refunded by an admin", () =>
+      Effect.gen(function*() {
+        const shop = yield* sepayShop
+        const { order: applied, subject } = yield* order(shop)
+        const { order: refunded, subject: other } = yield* order(shop)
+        yield* pay(shop.tenantId, applied.code, price - 1_000)
+        yield* pay(shop.tenantId, refunded.code, 5_000)
+        yield* drainJobs
+        assert.sameMembers((yield* heldNow(shop.tenantId)).underpaidOrders.map((o) => o.id), [applied.id, refunded.id])
+
+        yield* advanceBy(Duration.days(1))
+        const now = yield* DateTime.now
+        assert.strictEqual(yield* decide(shop.tenantId, { kind: "order", orderId: applied.id }, "apply"), "applied")
+        assert.strictEqual(yield* decide(shop.tenantId, { kind: "order", orderId: refunded.id }, "refund"), "refunded")
+        yield* drainJobs
+        assert.strictEqual((yield* orderNow(shop.tenantId, applied.id)).status, "paid")
+        assert.strictEqual((yield* orderNow(shop.tenantId, refunded.id)).status, "refunded")
+        assert.isTrue(yield* holdsRole(subject))
+        assert.deepStrictEqual(
+          (yield* subscriptionOf(subject)).currentPeriodEnd,
+          DateTime.addDuration(now, Duration.days(passDays))
+        )
+        assert.isFalse(yield* holdsRole(other))
+        assert.deepStrictEqual(yield* heldNow(shop.tenantId), { transfers: [], underpaidOrders: [] })
+        const again = yield* Effect.flip(decide(shop.tenantId, { kind: "order", orderId: refunded.id }, "apply"))
+        assert.strictEqual(again._tag, "HeldPaymentResolved")
+      }))
+
+    it.effect("a transfer dated before its order is held; one that arrives late starts its pass when applied", () =>
+      Effect.gen(function*() {
+        const shop = yield* sepayShop
+        const { order: fresh, subject } = yield* order(shop)
+        const before = yield* pay(
+          shop.tenantId,
+          fresh.code,
+          price,
+          DateTime.subtractDuration(fresh.createdAt, "1 hour")
+        )
+        assert.strictEqual(yield* receiptOutcome(shop.tenantId, before.transfer.id), "held_for_review")
+        yield* drainJobs
+        assert.deepStrictEqual(
+          (yield* heldNow(shop.tenantId)).transfers.map((t) => [t.transactionId, t.reason]),
+          [[before.transfer.id, "dated_before_order"]]
+        )
+        assert.strictEqual((yield* orderNow(shop.tenantId, fresh.id)).status, "pending")
+        assert.isFalse(yield* holdsRole(subject))
+        assert.deepStrictEqual(yield* roleChangesOf(subject), { grants: 0, revokes: 0 })
+
+        // Dated a minute after its order, delivered 40 days later (longer than the pass): the pass starts now.
+        const { order: late, subject: member } = yield* order(shop)
+        yield* advanceBy(Duration.days(40))
+        const now = yield* DateTime.now
+        yield* pay(shop.tenantId, late.code, price, DateTime.addDuration(late.createdAt, "1 minute"))
+        yield* drainJobs
+        const state = yield* subscriptionOf(member)
+        assert.deepStrictEqual(
+          { status: state.status, currentPeriodEnd: state.currentPeriodEnd },
+          { status: "active", currentPeriodEnd: DateTime.addDuration(now, Duration.days(passDays)) }
+        )
+        assert.isTrue(yield* holdsRole(member))
+        assert.deepStrictEqual(yield* roleChangesOf(member), { grants: 1, revokes: 0 })
       }))
   })
 }

@@ -39,8 +39,13 @@ describe("/setup", () => {
         // A new /setup start resumes where the admin left off.
         expect((yield* run(guildId, admin, "setup start")).content).toContain("Setup 2/3 — Paid roles")
 
-        const role = yield* run(guildId, admin, "setup roles", { role: vip, price: 500, currency: "usd", days: 30 })
-        expect(role.content).toContain("Selling @VIP for 5.00 USD, 30 days a purchase")
+        const role = yield* run(guildId, admin, "setup roles", {
+          role: vip,
+          price: 50_000,
+          currency: "vnd",
+          days: 30
+        })
+        expect(role.content).toContain("Selling @VIP for 50,000 VND, 30 days a purchase")
         expect(role.content).toContain("above the bot's highest role")
         const sold = yield* (yield* PaidRoles).find(tenantId, guildId, vip)
         assert.strictEqual(sold.name, "VIP")
@@ -94,6 +99,17 @@ describe("/setup", () => {
         expect(chosen.content).toContain("Not turned on: `xp`")
         expect(chosen.content).toContain("Upgrade to the Basic plan")
         assert.deepStrictEqual((yield* progressOf(tenantId, guildId)).chosenFeatures, ["welcome"])
+      }))
+
+    it.effect("step 3 refuses to sell a role priced in USD over SePay: SePay sells VND only", () =>
+      Effect.gen(function*() {
+        const { guildId, tenantId } = yield* newGuild("premium")
+        yield* run(guildId, admin, "setup features", { enable: "none" })
+        yield* run(guildId, admin, "setup roles", { role: vip, price: 500, currency: "USD", days: 30 })
+        yield* run(guildId, admin, "setup roles", { done: true })
+        const refused = yield* run(guildId, admin, "setup providers", { offer: "sepay" })
+        expect(refused.content).toContain("SePay sells VND only")
+        assert.isNull((yield* (yield* PaidRoles).find(tenantId, guildId, vip)).sepayPassDays)
       }))
 
     it.effect("step 2 refuses a paid role beyond the plan's limit, with the upgrade hint", () =>

@@ -291,6 +291,42 @@ export const billingLedgerContract = (store: Store<BillingLedgerPorts>) =>
         ])
       }))
 
+    it.effect("receipts that name no tenant are listed newest first, with their bodies, a page at a time", () =>
+      Effect.gen(function*() {
+        const ledger = yield* BillingLedger
+        const { tenantId } = yield* tenantWithGuilds()
+        // Later than any other test's receipts, so this test's are the newest tenantless ones.
+        const base = 4_000_000_000_000 + Math.floor(Math.random() * 1_000_000) * 10
+        const tie = `evt_tie_${randomUUID()}`
+        const newest = receiptOf(null, { type: "account.updated", receivedAt: at(base + 3), payload: "{\"n\":1}" })
+        const [tiedFirst, tiedSecond] = [`${tie}_1`, `${tie}_2`].map((providerEventId) =>
+          receiptOf(null, { type: "customer.created", providerEventId, receivedAt: at(base + 2) })
+        )
+        const tenants = receiptOf(tenantId, { receivedAt: at(base + 5) })
+        for (const receipt of [tiedSecond!, newest, tenants, tiedFirst!]) {
+          yield* ledger.record({ receipt, outcome: "ignored", note: "no tenant", transition: Option.none(), jobs: [] })
+        }
+
+        const first = yield* ledger.listTenantlessReceipts({ limit: 2, after: Option.none() })
+        assert.deepStrictEqual(first.map((r) => r.providerEventId), [
+          newest.providerEventId,
+          tiedFirst!.providerEventId
+        ])
+        assert.deepStrictEqual(first[0], {
+          provider: "stripe",
+          providerEventId: newest.providerEventId,
+          type: "account.updated",
+          tenantId: null,
+          outcome: "ignored",
+          note: "no tenant",
+          receivedAt: at(base + 3),
+          payload: "{\"n\":1}"
+        })
+        const next = yield* ledger.listTenantlessReceipts({ limit: 2, after: Option.some(first[1]!) })
+        assert.strictEqual(next[0]?.providerEventId, tiedSecond!.providerEventId)
+        assert.isTrue(next.every((r) => r.tenantId === null && r.receivedAt.epochMillis <= base + 2))
+      }))
+
     it.effect("a receipt without a transition is recorded with its outcome and note, and its jobs enqueued", () =>
       Effect.gen(function*() {
         const ledger = yield* BillingLedger

@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto"
 import {
   Currency,
   type GuildRepo,
+  HeldTransfer,
   type OrderSettlement,
   PaymentOrder,
   PaymentOrderRepo,
@@ -14,6 +15,8 @@ import {
 import { at } from "../support/fixtures.js"
 import { tenantWithGuilds } from "../support/policy.js"
 import type { Store } from "../support/stores.js"
+
+const pending = { status: "pending", receivedMinor: 0 } as const
 
 export type PaymentOrderPorts = TenantRepo | GuildRepo | PaymentOrderRepo
 
@@ -88,7 +91,7 @@ export const paymentOrderRepoContract = (store: Store<PaymentOrderPorts>) =>
           transactionId: "92704",
           settledAt: at(60_000)
         }
-        assert.isTrue(yield* orders.settle(tenantId, order.id, paid))
+        assert.isTrue(yield* orders.settle(tenantId, order.id, pending, paid))
         const settled = PaymentOrder.make({ ...order, ...paid })
         assert.deepStrictEqual(yield* orders.find(tenantId, order.id), Option.some(settled))
         const late: OrderSettlement = {
@@ -98,9 +101,9 @@ export const paymentOrderRepoContract = (store: Store<PaymentOrderPorts>) =>
           transactionId: null,
           settledAt: at(9e7)
         }
-        assert.isFalse(yield* orders.settle(tenantId, order.id, late))
+        assert.isFalse(yield* orders.settle(tenantId, order.id, pending, late))
         assert.deepStrictEqual(yield* orders.find(tenantId, order.id), Option.some(settled))
-        assert.isFalse(yield* orders.settle(tenantId, randomUUID(), paid))
+        assert.isFalse(yield* orders.settle(tenantId, randomUUID(), pending, paid))
       }))
 
     it.effect("of concurrent settlements of one order exactly one succeeds", () =>
@@ -112,7 +115,7 @@ export const paymentOrderRepoContract = (store: Store<PaymentOrderPorts>) =>
         const outcomes = yield* Effect.forEach(
           [1, 2, 3, 4],
           (n) =>
-            orders.settle(tenantId, order.id, {
+            orders.settle(tenantId, order.id, pending, {
               status: "paid",
               receivedMinor: 99_000,
               overpaidMinor: 0,
@@ -143,7 +146,80 @@ export const paymentOrderRepoContract = (store: Store<PaymentOrderPorts>) =>
           transactionId: null,
           settledAt: at(1)
         }
-        assert.isFalse(yield* orders.settle(intruder.tenantId, order.id, settlement))
+        assert.isFalse(yield* orders.settle(intruder.tenantId, order.id, pending, settlement))
         assert.deepStrictEqual(yield* orders.find(owner.tenantId, order.id), Option.some(order))
+      }))
+
+    it.effect("an underpaid order is settled again only as it was read: a top-up, then refunded; listed while underpaid", () =>
+      Effect.gen(function*() {
+        const orders = yield* PaymentOrderRepo
+        const { guildIds: [guildId], tenantId } = yield* tenantWithGuilds()
+        const order = makeOrder({ tenantId, guildId, code: "GHSHORT01" })
+        yield* orders.insert(order)
+        const short = { status: "underpaid", receivedMinor: 40_000, overpaidMinor: 0, transactionId: "t1" } as const
+        assert.isTrue(yield* orders.settle(tenantId, order.id, pending, { ...short, settledAt: at(60_000) }))
+        assert.deepStrictEqual(
+          (yield* orders.listUnderpaid(Option.some(tenantId), { limit: 10 })).map((o) => o.id),
+          [order.id]
+        )
+        assert.isTrue(
+          (yield* orders.listUnderpaid(Option.none(), { limit: 10_000 })).some((o) => o.id === order.id)
+        )
+        // Decided from an older reading (nothing received yet): refused.
+        const topUp = { status: "underpaid", receivedMinor: 70_000, overpaidMinor: 0, transactionId: "t2" } as const
+        assert.isFalse(yield* orders.settle(tenantId, order.id, pending, { ...topUp, settledAt: at(70_000) }))
+        const afterFirst = { status: "underpaid", receivedMinor: 40_000 } as const
+        assert.isTrue(yield* orders.settle(tenantId, order.id, afterFirst, { ...topUp, settledAt: at(70_000) }))
+        assert.strictEqual(Option.getOrThrow(yield* orders.find(tenantId, order.id)).receivedMinor, 70_000)
+        const refunded = { ...topUp, status: "refunded", settledAt: at(80_000) } as const
+        assert.isTrue(
+          yield* orders.settle(tenantId, order.id, { status: "underpaid", receivedMinor: 70_000 }, refunded)
+        )
+        assert.strictEqual(Option.getOrThrow(yield* orders.find(tenantId, order.id)).status, "refunded")
+        assert.deepStrictEqual(yield* orders.listUnderpaid(Option.some(tenantId), { limit: 10 }), [])
+      }))
+
+    it.effect("holds a transfer once, lists it while held, resolves it once; another tenant sees none of it", () =>
+      Effect.gen(function*() {
+        const orders = yield* PaymentOrderRepo
+        const { guildIds: [guildId], tenantId } = yield* tenantWithGuilds()
+        const intruder = yield* tenantWithGuilds()
+        const order = makeOrder({ tenantId, guildId, code: "GHHELD001" })
+        yield* orders.insert(order)
+        const transfer = HeldTransfer.make({
+          tenantId,
+          transactionId: `sepay-${randomUUID()}`,
+          orderId: order.id,
+          amount: { minor: 99_000, currency: Currency.make("VND") },
+          reason: "order_settled",
+          occurredAt: at(50_000),
+          heldAt: at(60_000),
+          status: "held",
+          resolvedAt: null,
+          resolvedBy: null
+        })
+        yield* orders.hold(transfer)
+        yield* orders.hold(HeldTransfer.make({ ...transfer, reason: "dated_before_order", heldAt: at(61_000) }))
+        assert.deepStrictEqual(yield* orders.findHeld(tenantId, transfer.transactionId), Option.some(transfer))
+        assert.deepStrictEqual(yield* orders.listHeld(Option.some(tenantId), { limit: 10 }), [transfer])
+        assert.isTrue(
+          (yield* orders.listHeld(Option.none(), { limit: 10_000 })).some((t) =>
+            t.transactionId === transfer.transactionId
+          )
+        )
+        assert.deepStrictEqual(yield* orders.findHeld(intruder.tenantId, transfer.transactionId), Option.none())
+        assert.deepStrictEqual(yield* orders.listHeld(Option.some(intruder.tenantId), { limit: 10 }), [])
+        const resolution = { status: "applied", resolvedAt: at(70_000), resolvedBy: "operator" } as const
+        assert.isFalse(yield* orders.resolveHeld(intruder.tenantId, transfer.transactionId, resolution))
+
+        assert.isTrue(yield* orders.resolveHeld(tenantId, transfer.transactionId, resolution))
+        assert.isFalse(
+          yield* orders.resolveHeld(tenantId, transfer.transactionId, { ...resolution, status: "refunded" })
+        )
+        assert.deepStrictEqual(
+          yield* orders.findHeld(tenantId, transfer.transactionId),
+          Option.some(HeldTransfer.make({ ...transfer, ...resolution }))
+        )
+        assert.deepStrictEqual(yield* orders.listHeld(Option.some(tenantId), { limit: 10 }), [])
       }))
   })

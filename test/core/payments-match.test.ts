@@ -78,11 +78,44 @@ describe("matchTransfer", () => {
     expect(match).toMatchObject({ _tag: "NotForThisOrder", reason: expect.stringContaining("account") })
   })
 
-  it("an order already paid or underpaid is not settled twice", () => {
-    expect(matchTransfer(order({ status: "paid", transactionId: "1" }), transfer(), soon)._tag).toBe("NotForThisOrder")
-    expect(matchTransfer(order({ status: "underpaid", transactionId: "1" }), transfer(), soon)._tag).toBe(
-      "NotForThisOrder"
-    )
+  it("a transfer to an order already paid or refunded is held for review: a second payment, not ignored", () => {
+    for (const status of ["paid", "refunded"] as const) {
+      expect(matchTransfer(order({ status, transactionId: "1" }), transfer(), soon)).toEqual({
+        _tag: "Held",
+        reason: "order_settled"
+      })
+    }
+  })
+
+  it("a top-up to an underpaid order counts what arrived before: enough settles it, less stays underpaid", () => {
+    const short = order({ status: "underpaid", receivedMinor: 30_000, transactionId: "1" })
+    expect(matchTransfer(short, transfer({ id: "2", amount: 20_000 }), soon)).toEqual({
+      _tag: "Paid",
+      receivedMinor: 50_000,
+      overpaidMinor: 0,
+      late: false
+    })
+    expect(matchTransfer(short, transfer({ id: "2", amount: 25_000 }), soon)).toMatchObject({
+      _tag: "Paid",
+      receivedMinor: 55_000,
+      overpaidMinor: 5_000
+    })
+    expect(matchTransfer(short, transfer({ id: "2", amount: 10_000 }), soon)).toEqual({
+      _tag: "Underpaid",
+      receivedMinor: 40_000,
+      shortMinor: 10_000,
+      late: false
+    })
+  })
+
+  it("a transfer dated before the order existed is held for review; one in the order's second is not", () => {
+    expect(matchTransfer(order(), transfer({ occurredAt: DateTime.add(createdAt, { seconds: -1 }) }), soon)).toEqual({
+      _tag: "Held",
+      reason: "dated_before_order"
+    })
+    // SePay's transactionDate has whole seconds: an order made at 03:00:00.700 and paid at 03:00:00 is fine.
+    const madeMidSecond = order({ createdAt: DateTime.add(createdAt, { millis: 700 }) })
+    expect(matchTransfer(madeMidSecond, transfer({ occurredAt: createdAt }), soon)._tag).toBe("Paid")
   })
 
   it("the code must be the order's: SePay's extracted code, or the code as a token in the content", () => {

@@ -1,7 +1,10 @@
+import { HttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import { ReadinessMemory } from "../../adapters/memory/index.js"
+import { PlanKey } from "../../core/index.js"
 import { basicPriceId, premiumPriceId, TestPlans, webhookSecret } from "../stripe/support.js"
+import { FakePolar } from "../support/fakes/FakePolar.js"
 import {
   checkoutSessionObject,
   FakeStripe,
@@ -16,12 +19,18 @@ import {
   postRaw,
   rawJson,
   runJobs,
+  tenantWithGuild,
   TestServer
 } from "./harness.js"
 import {
+  memberId,
   nowSeconds,
+  paidRoleInput,
+  polarProductId,
   polarSecret,
+  polarSettings,
   polarToken,
+  roleId,
   sepayApiKey,
   sepayHmacSecret,
   sepaySettings,
@@ -109,7 +118,7 @@ describe("POST /billing/checkout", () => {
       assert.strictEqual(session!.body["client_reference_id"], acme.tenant.id)
       assert.deepStrictEqual(session!.body["metadata"], { tenant_id: acme.tenant.id, plan_key: "basic" })
       assert.deepStrictEqual(session!.body["line_items"], [{ price: basicPriceId, quantity: "1" }])
-      assert.strictEqual(session!.body["success_url"], `https://guildhall.test/billing/done?tenant=${acme.tenant.id}`)
+      assert.strictEqual(session!.body["success_url"], "https://guildhall.test/checkout/done")
     }).pipe(Effect.provide(stripeTestServer())))
 
   it.live("a tenant already paying through Stripe moves its subscription to the new plan's price", () =>
@@ -200,7 +209,103 @@ describe("GET /billing/portal", () => {
       assert.match(portal.url, /^https:\/\/billing\.stripe\.com\/p\/session\//)
       const [request] = (yield* FakeStripe).requestsTo("/v1/billing_portal/sessions", "POST")
       assert.strictEqual(request!.body["customer"], "cus_acme")
-      assert.strictEqual(request!.body["return_url"], `https://guildhall.test/billing?tenant=${acme.tenant.id}`)
+      assert.strictEqual(request!.body["return_url"], "https://guildhall.test/billing/portal/closed")
+    }).pipe(Effect.provide(stripeTestServer())))
+})
+
+describe("return links", () => {
+  it.live("every link a checkout or the portal gives Stripe and Polar to send the browser back to is a page", () =>
+    Effect.gen(function*() {
+      const polar = yield* FakePolar.make({ tokens: [polarToken], products: [polarProductId] })
+      yield* Effect.gen(function*() {
+        const { acme } = yield* twoTenants
+        yield* acme.client.billing.checkout({ payload: { planKey: "basic" } })
+        yield* checkoutCompleted(acme.tenant.id)
+        yield* acme.client.billing.portal({ urlParams: {} })
+
+        const shop = yield* tenantWithGuild("Shop", PlanKey.make("premium"))
+        yield* shop.client.billing.configurePolar({ payload: polarSettings })
+        yield* shop.client.paidRoles.put({
+          path: { guildId: shop.guildId, roleId: roleId(1) },
+          payload: paidRoleInput({ stripe: true, polar: true })
+        })
+        for (const provider of ["stripe", "polar"] as const) {
+          yield* shop.client.paidRoles.checkout({
+            path: { guildId: shop.guildId, roleId: roleId(1) },
+            payload: { userId: memberId(1), provider }
+          })
+        }
+
+        const stripeRequests = (yield* FakeStripe).requests
+        const given = [...stripeRequests, ...polar.requests].flatMap((request) => {
+          const body = request.body as Record<string, unknown>
+          return ["success_url", "cancel_url", "return_url"].flatMap((field) =>
+            typeof body[field] === "string" ? [body[field]] : []
+          )
+        })
+        // Plan checkout (success, cancel), portal (return), role checkout on Stripe (success, cancel) and Polar.
+        assert.lengthOf(given, 6)
+        for (const url of new Set(given)) {
+          const { origin, pathname, search } = new URL(url)
+          assert.strictEqual(origin, "https://guildhall.test")
+          const response = yield* HttpClient.get(`${pathname}${search}`)
+          assert.strictEqual(response.status, 200, url)
+          assert.include(response.headers["content-type"], "text/html", url)
+          assert.include(yield* response.text, "<!doctype html>", url)
+        }
+      }).pipe(Effect.provide(stripeTestServer({ polarApiBase: polar.baseUrl })))
+    }).pipe(Effect.scoped))
+})
+
+describe("GET /billing/receipts/tenantless", () => {
+  it.live("signed Stripe events that name no tenant are shown to the operator a page at a time, not to tenants", () =>
+    Effect.gen(function*() {
+      const { acme, operatorKey } = yield* twoTenants
+      const post = (event: ReturnType<typeof stripeEvent>) => {
+        const body = JSON.stringify(event)
+        return Effect.map(
+          postRaw("/webhooks/stripe", body, { "stripe-signature": signWebhook(body, webhookSecret) }),
+          (response) => {
+            assert.strictEqual(response.status, 200, response.text)
+            return { id: event.id, body }
+          }
+        )
+      }
+      // A type no tenant's state depends on, then a live-mode event on this test-mode key.
+      const unknownType = yield* post(stripeEvent("account.updated", { id: "acct_1", object: "account" }))
+      yield* Effect.sleep("5 millis")
+      const liveMode = yield* post(
+        stripeEvent("customer.subscription.updated", subscriptionObject({ customer: "cus_x", priceId: basicPriceId }), {
+          livemode: true
+        })
+      )
+
+      const first = yield* rawJson("GET", "/billing/receipts/tenantless?limit=1", operatorKey)
+      assert.strictEqual(first.status, 200, JSON.stringify(first.body))
+      assert.deepStrictEqual(first.body.receipts.map((r: { providerEventId: string }) => r.providerEventId), [
+        liveMode.id
+      ])
+      assert.strictEqual(first.body.receipts[0].payload, liveMode.body)
+      assert.strictEqual(first.body.receipts[0].outcome, "ignored")
+      assert.match(first.body.receipts[0].note, /live-mode event/)
+      assert.isString(first.body.next)
+
+      const second = yield* rawJson(
+        "GET",
+        `/billing/receipts/tenantless?limit=1&after=${first.body.next}`,
+        operatorKey
+      )
+      assert.deepStrictEqual(second.body.receipts.map((r: { providerEventId: string }) => r.providerEventId), [
+        unknownType.id
+      ])
+      assert.strictEqual(second.body.receipts[0].type, "account.updated")
+      assert.isNull(second.body.next)
+
+      const asTenant = yield* rawJson("GET", "/billing/receipts/tenantless", acme.key)
+      assert.strictEqual(asTenant.status, 403)
+      assert.strictEqual(asTenant.body._tag, "OperatorOnly")
+      const badCursor = yield* rawJson("GET", "/billing/receipts/tenantless?after=not-a-cursor", operatorKey)
+      assert.strictEqual(badCursor.status, 400)
     }).pipe(Effect.provide(stripeTestServer())))
 })
 

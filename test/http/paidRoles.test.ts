@@ -1,7 +1,9 @@
+import { OpenApi } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Redacted } from "effect"
+import { Api } from "../../adapters/http/index.js"
 import { DiscordRolesMemoryControl, ReadinessMemory } from "../../adapters/memory/index.js"
-import { type DiscordRoleError, PaymentOrderRepo, PlanKey } from "../../core/index.js"
+import { type DiscordRoleError, PaidRole, PaidRoleRepo, PaymentOrderRepo, PlanKey } from "../../core/index.js"
 import { FakePolar } from "../support/fakes/FakePolar.js"
 import { FakeStripe } from "../support/fakes/FakeStripe.js"
 import { sepayApiKeyHeader } from "../support/fakes/signing.js"
@@ -139,6 +141,59 @@ describe("paid roles across tenants", () => {
     }).pipe(Effect.provide(TestServer)))
 })
 
+describe("SePay sells VND only", () => {
+  const usdOverSepay = { ...paidRoleInput({ sepayPassDays: 30 }), price: { minor: 500, currency: "USD" } }
+
+  it.effect("a role sold over SePay at a USD price is refused at PUT, at checkout and when configuring SePay", () =>
+    Effect.gen(function*() {
+      const { client, guildId: guild, key, tenant } = yield* tenantWithGuild("Acme", premium)
+      yield* client.billing.configureSepay({ payload: { settings: sepaySettings, apiKey: Redacted.make(sepayApiKey) } })
+
+      const put = yield* rawJson("PUT", rolePath(guild, roleId(1)), key, usdOverSepay)
+      assert.strictEqual(put.status, 400)
+      assert.strictEqual(put.body._tag, "SepaySellsVndOnly")
+      assert.match(put.body.message, /^SePay sells VND only: .*priced in USD.*"currency": "VND"/)
+      assert.deepStrictEqual(yield* client.paidRoles.list({ path: { guildId: guild } }), [])
+      // The same price sold only on Stripe is fine: the rule is SePay's.
+      const onStripe = yield* rawJson("PUT", rolePath(guild, roleId(1)), key, {
+        ...usdOverSepay,
+        sepayPassDays: null,
+        stripePriceId: "price_supporter"
+      })
+      assert.strictEqual(onStripe.status, 200)
+
+      // A role stored before the check (as an older version let it be): checkout refuses and makes no order.
+      const roles = yield* PaidRoleRepo
+      const [role] = yield* roles.list(tenant.id, guild)
+      yield* roles.upsert(PaidRole.make({ ...role!, sepayPassDays: 30 }))
+      const checkout = yield* rawJson("POST", `${rolePath(guild, roleId(1))}/checkout`, key, {
+        userId: memberId(1),
+        provider: "sepay"
+      })
+      assert.strictEqual(checkout.status, 400)
+      assert.strictEqual(checkout.body._tag, "SepaySellsVndOnly")
+      assert.strictEqual(yield* Effect.flatMap(PaymentOrderRepo, (orders) => orders.count(tenant.id)), 0)
+
+      // Setting SePay up again names the role to fix.
+      const configure = yield* rawJson("PUT", "/billing/providers/sepay", key, {
+        settings: sepaySettings,
+        apiKey: sepayApiKey
+      })
+      assert.strictEqual(configure.status, 400)
+      assert.strictEqual(configure.body._tag, "SepaySellsVndOnly")
+      assert.deepStrictEqual(configure.body.roles, [`${guild}/${roleId(1)}`])
+    }).pipe(Effect.provide(TestServer)))
+
+  it("the API schema says what price.minor counts in each currency", () => {
+    const spec = OpenApi.fromApi(Api)
+    const minor = JSON.stringify(spec.components.schemas)
+    assert.include(minor, "whole dong for VND, which has no minor unit")
+    assert.include(minor, "cents for USD")
+    const put = spec.paths["/assets/{guildId}/paid-roles/{roleId}"]?.put
+    assert.include(put?.description, "SePay sells VND only")
+  })
+})
+
 describe("paid role checkout", () => {
   it.effect("a provider the role is not sold through is 400 and names the ones it is", () =>
     Effect.gen(function*() {
@@ -256,7 +311,7 @@ describe("paid role checkout", () => {
           products: [polarProductId],
           external_customer_id: `discord:${memberId(1)}`,
           metadata: { tenant_id: tenant.id, guild_id: guild, role_id: roleId(1), user_id: memberId(1) },
-          success_url: `https://guildhall.test/paid-roles/${guild}/${roleId(1)}/done`
+          success_url: "https://guildhall.test/checkout/done"
         })
 
         // A revoked token: Polar's refusal is passed on as 502.

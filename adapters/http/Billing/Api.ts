@@ -1,9 +1,11 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import {
+  BillingProvider,
   InvalidInput,
   NoBillingAccount,
   PlanNotForSale,
+  SepaySellsVndOnly,
   SepaySettings,
   SubscriptionState,
   TenantId,
@@ -12,6 +14,7 @@ import {
 } from "../../../core/index.js"
 import { Authentication } from "../Auth.js"
 import { PayloadTooLarge } from "../PayloadTooLarge.js"
+import { OperatorOnly } from "../Tenants/OperatorOnly.js"
 
 /** The provider is not set up on this server or for this tenant; the message says what to configure. */
 export class PaymentProviderNotConfigured extends Schema.TaggedError<PaymentProviderNotConfigured>()(
@@ -37,6 +40,29 @@ export const ReceiptView = Schema.Struct({
   note: Schema.NullOr(Schema.String),
   receivedAt: Schema.DateTimeUtc
 }).annotations({ identifier: "WebhookReceipt" })
+
+/** A receipt that names no tenant, with the body as received: the operator's to look into. */
+export const TenantlessReceiptView = Schema.Struct({
+  ...ReceiptView.fields,
+  payload: Schema.String.annotations({ description: "The raw body exactly as the provider sent it" })
+}).annotations({ identifier: "TenantlessWebhookReceipt" })
+
+/** Where a page of receipts ends, as an opaque string (base64url JSON) a client passes back as `after`. */
+export const ReceiptCursorParam = Schema.compose(
+  Schema.StringFromBase64Url,
+  Schema.parseJson(Schema.Struct({
+    receivedAt: Schema.DateTimeUtc,
+    provider: BillingProvider,
+    providerEventId: Schema.String
+  }))
+).annotations({ description: "The `next` of the previous page" })
+
+export const TenantlessReceiptPage = Schema.Struct({
+  receipts: Schema.Array(TenantlessReceiptView),
+  next: Schema.NullOr(Schema.String).annotations({
+    description: "Pass as `after` for the next page; null when this page is the last"
+  })
+}).annotations({ identifier: "TenantlessWebhookReceiptPage" })
 
 export const TenantBillingView = Schema.Struct({
   tenantId: TenantId,
@@ -163,13 +189,33 @@ export class BillingApi extends HttpApiGroup.make("billing")
       .setPayload(ConfigureSepay)
       .addSuccess(PaymentSetupView)
       .addError(InvalidInput, { status: 400 })
+      .addError(SepaySellsVndOnly, { status: 400 })
       .addError(TenantNotFound, { status: 404 })
       .addError(PayloadTooLarge)
       .annotate(OpenApi.Summary, "Sell paid roles as SePay bank-transfer passes")
       .annotate(
         OpenApi.Description,
         "Payment code format, receiving accounts and their rotation (round_robin, random, weighted, time_based), " +
-          "and how /webhooks/sepay/{tenantId} is authenticated."
+          "and how /webhooks/sepay/{tenantId} is authenticated. SePay sells VND only: refused (400 " +
+          "SepaySellsVndOnly) while one of the tenant's roles sold over SePay is priced in another currency."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("tenantlessReceipts", "/billing/receipts/tenantless")
+      .setUrlParams(Schema.Struct({
+        limit: Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 500)), {
+          default: () => 50
+        }),
+        after: Schema.optional(ReceiptCursorParam)
+      }))
+      .addSuccess(TenantlessReceiptPage)
+      .addError(OperatorOnly)
+      .annotate(OpenApi.Summary, "Webhooks that named no tenant (operator only), newest first")
+      .annotate(
+        OpenApi.Description,
+        "Stripe events of types no tenant's state depends on, or of the wrong mode (a test-mode event on a live " +
+          "key), are stored but belong to no tenant. This lists them with their raw bodies and why they were " +
+          "ignored, a page at a time: pass `next` as `after`."
       )
   )
   .middleware(Authentication)

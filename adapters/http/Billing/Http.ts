@@ -1,10 +1,11 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { Effect, Option } from "effect"
+import { Effect, Option, Schema } from "effect"
 import { Billing, BillingLedger, PaymentProviderError, PaymentSetup } from "../../../core/index.js"
-import { actingTenant, ensureCanActOn } from "../Access.js"
+import { actingTenant, ensureCanActOn, ensureOperator } from "../Access.js"
 import { Api } from "../Api.js"
+import { returnLinksOf } from "../Pages/returnLinks.js"
 import { PublicUrl } from "../PublicUrl.js"
-import { PaymentProviderFailed, PaymentProviderNotConfigured } from "./Api.js"
+import { PaymentProviderFailed, PaymentProviderNotConfigured, ReceiptCursorParam } from "./Api.js"
 
 const receiptsShown = 20
 
@@ -26,7 +27,7 @@ export const BillingLive = HttpApiBuilder.group(Api, "billing", (handlers) =>
     const billing = yield* Billing
     const ledger = yield* BillingLedger
     const setup = yield* PaymentSetup
-    const publicUrl = yield* PublicUrl
+    const links = returnLinksOf(yield* PublicUrl)
 
     return handlers
       .handle("tenantBilling", ({ path }) =>
@@ -40,8 +41,8 @@ export const BillingLive = HttpApiBuilder.group(Api, "billing", (handlers) =>
         Effect.gen(function*() {
           const tenantId = yield* actingTenant(payload.tenantId)
           const result = yield* billing.planCheckout(tenantId, payload.planKey, {
-            successUrl: payload.successUrl ?? `${publicUrl}/billing/done?tenant=${tenantId}`,
-            cancelUrl: payload.cancelUrl ?? `${publicUrl}/billing/canceled?tenant=${tenantId}`
+            successUrl: payload.successUrl ?? links.successUrl,
+            cancelUrl: payload.cancelUrl ?? links.cancelUrl
           })
           return result._tag === "Checkout"
             ? { kind: "checkout" as const, url: result.link.url, checkoutId: result.link.checkoutId }
@@ -50,8 +51,27 @@ export const BillingLive = HttpApiBuilder.group(Api, "billing", (handlers) =>
       .handle("portal", ({ urlParams }) =>
         Effect.gen(function*() {
           const tenantId = yield* actingTenant(urlParams.tenantId)
-          return yield* billing.portal(tenantId, urlParams.returnUrl ?? `${publicUrl}/billing?tenant=${tenantId}`)
+          return yield* billing.portal(tenantId, urlParams.returnUrl ?? links.portalReturnUrl)
         }).pipe(providerErrorToHttp))
+      .handle("tenantlessReceipts", ({ urlParams }) =>
+        Effect.gen(function*() {
+          yield* ensureOperator("list webhooks that named no tenant")
+          // One more than the page, to know whether another follows.
+          const found = yield* ledger.listTenantlessReceipts({
+            limit: urlParams.limit + 1,
+            after: Option.fromNullable(urlParams.after)
+          })
+          const receipts = found.slice(0, urlParams.limit)
+          const last = receipts.at(-1)
+          const next = found.length > urlParams.limit && last !== undefined
+            ? Schema.encodeSync(ReceiptCursorParam)({
+              receivedAt: last.receivedAt,
+              provider: last.provider,
+              providerEventId: last.providerEventId
+            })
+            : null
+          return { receipts: receipts.map(({ tenantId: _, ...receipt }) => receipt), next }
+        }))
       .handle("providers", ({ urlParams }) => Effect.flatMap(actingTenant(urlParams.tenantId), setup.view))
       .handle("configurePolar", ({ payload }) =>
         Effect.flatMap(

@@ -15,7 +15,13 @@ const checkoutCanceled = htmlPage("Checkout canceled", [
   "To try again, go back to Discord and run /purchase (for a role) or /upgrade (for the server's plan)."
 ])
 
+const portalClosed = htmlPage("Billing settings", [
+  "Changes you made (card, plan, cancellation) apply as soon as the payment provider confirms them.",
+  "You can close this tab and go back to Discord."
+])
+
 export const PagesLive = HttpApiBuilder.group(Api, "pages", (handlers) =>
   handlers
     .handle("checkoutDone", () => Effect.succeed(checkoutDone))
-    .handle("checkoutCanceled", () => Effect.succeed(checkoutCanceled)))
+    .handle("checkoutCanceled", () => Effect.succeed(checkoutCanceled))
+    .handle("portalClosed", () => Effect.succeed(portalClosed)))

@@ -12,6 +12,7 @@ import {
   ProviderNotOffered,
   RoleId,
   RoleProvider,
+  SepaySellsVndOnly,
   TenantNotFound,
   UserId
 } from "../../../core/index.js"
@@ -71,12 +72,16 @@ export class PaidRolesApi extends HttpApiGroup.make("paidRoles")
       .addError(GuildNotFound, { status: 404 })
       .addError(TenantNotFound, { status: 404 })
       .addError(PaidRoleLimitReached, { status: 403 })
+      .addError(SepaySellsVndOnly, { status: 400 })
       .addError(PayloadTooLarge)
       .annotate(OpenApi.Summary, "Sell a role (or change how it is sold)")
       .annotate(
         OpenApi.Description,
         "Price, and the providers it is sold through: a Stripe price, a Polar product, and/or SePay passes of " +
-          "`sepayPassDays` days. A new paid role must fit the plan's maxPaidRoles (403 with the upgrade hint)."
+          "`sepayPassDays` days. `price.minor` is a whole number of the currency's smallest unit: cents for USD " +
+          "(1000 is 10.00 USD), whole dong for VND, which has no minor unit (50000 is 50,000 ₫). SePay sells VND " +
+          "only: a role with `sepayPassDays` priced in another currency is refused (400 SepaySellsVndOnly). A new " +
+          "paid role must fit the plan's maxPaidRoles (403 with the upgrade hint)."
       )
   )
   .add(
@@ -97,6 +102,7 @@ export class PaidRolesApi extends HttpApiGroup.make("paidRoles")
       .addError(GuildNotFound, { status: 404 })
       .addError(TenantNotFound, { status: 404 })
       .addError(ProviderNotOffered, { status: 400 })
+      .addError(SepaySellsVndOnly, { status: 400 })
       .addError(PaymentProviderNotConfigured)
       .addError(PaymentProviderFailed)
       .addError(PayloadTooLarge)

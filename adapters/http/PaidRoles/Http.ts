@@ -4,6 +4,7 @@ import { BillingLedger, PaidRoles } from "../../../core/index.js"
 import { holderOf } from "../Access.js"
 import { Api } from "../Api.js"
 import { providerErrorToHttp } from "../Billing/Http.js"
+import { returnLinksOf } from "../Pages/returnLinks.js"
 import { PublicUrl } from "../PublicUrl.js"
 
 const subscriptionsShown = 1_000
@@ -12,7 +13,7 @@ export const PaidRolesLive = HttpApiBuilder.group(Api, "paidRoles", (handlers) =
   Effect.gen(function*() {
     const paidRoles = yield* PaidRoles
     const ledger = yield* BillingLedger
-    const publicUrl = yield* PublicUrl
+    const links = returnLinksOf(yield* PublicUrl)
 
     return handlers
       .handle("list", ({ path }) =>
@@ -26,7 +27,6 @@ export const PaidRolesLive = HttpApiBuilder.group(Api, "paidRoles", (handlers) =
       .handle("checkout", ({ path, payload }) =>
         Effect.gen(function*() {
           const tenantId = yield* holderOf(path.guildId)
-          const back = `${publicUrl}/paid-roles/${path.guildId}/${path.roleId}`
           const offer = yield* paidRoles.checkout(
             tenantId,
             path.guildId,
@@ -34,8 +34,8 @@ export const PaidRolesLive = HttpApiBuilder.group(Api, "paidRoles", (handlers) =
             payload.userId,
             payload.provider,
             {
-              successUrl: payload.successUrl ?? `${back}/done`,
-              cancelUrl: payload.cancelUrl ?? `${back}/canceled`
+              successUrl: payload.successUrl ?? links.successUrl,
+              cancelUrl: payload.cancelUrl ?? links.cancelUrl
             }
           )
           if (offer._tag === "Link") {

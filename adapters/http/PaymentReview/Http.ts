@@ -1,0 +1,30 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Effect, Option } from "effect"
+import { PaymentReview } from "../../../core/index.js"
+import { actingTenant, ensureCanActOn, isOperator, tenantScope } from "../Access.js"
+import { Api } from "../Api.js"
+
+export const PaymentReviewLive = HttpApiBuilder.group(
+  Api,
+  "paymentReview",
+  (handlers) =>
+    Effect.map(PaymentReview, (review) =>
+      handlers
+        .handle("list", ({ urlParams }) =>
+          Effect.gen(function*() {
+            // A tenant key sees its own; the operator a named tenant's, or every tenant's.
+            if (urlParams.tenantId !== undefined) yield* ensureCanActOn(urlParams.tenantId)
+            const scope = urlParams.tenantId !== undefined ? Option.some(urlParams.tenantId) : yield* tenantScope
+            return yield* review.list(scope)
+          }))
+        .handle("resolve", ({ path, urlParams }) =>
+          Effect.gen(function*() {
+            const tenantId = yield* actingTenant(urlParams.tenantId)
+            const actor = (yield* isOperator) ? "operator" : "tenant"
+            const payment = path.kind === "transfers"
+              ? { kind: "transfer" as const, transactionId: path.id }
+              : { kind: "order" as const, orderId: path.id }
+            const status = yield* review.resolve(tenantId, payment, path.action, actor)
+            return { kind: path.kind, id: path.id, status }
+          })))
+)
