@@ -11,12 +11,12 @@ describe("validation messages are for people", () => {
       assert.strictEqual(response.status, 400)
       assert.strictEqual(response.body._tag, "HttpApiDecodeError")
       assert.deepStrictEqual(response.body.issues, [
-        { _tag: "Type", path: ["mode"], message: "Expected \"hosted\" or \"self_host\", actual \"selfhost\"" },
+        { _tag: "Type", path: ["mode"], message: "Expected \"hosted\" or \"self_host\" or \"self-host\", actual \"selfhost\"" },
         { _tag: "Type", path: ["planKey"], message: "Expected string, actual 5" }
       ])
       assert.strictEqual(
         response.body.message,
-        "mode: Expected \"hosted\" or \"self_host\", actual \"selfhost\"; planKey: Expected string, actual 5"
+        "mode: Expected \"hosted\" or \"self_host\" or \"self-host\", actual \"selfhost\"; planKey: Expected string, actual 5"
       )
     }).pipe(Effect.provide(TestServer)))
 
