@@ -1,8 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Clock, Deferred, Duration, Effect, Layer, Option, PubSub, Schedule, Stream } from "effect"
-import { JobWakeups } from "../../core/index.js"
+import { Clock, Deferred, Duration, Effect, Layer, Option, PubSub, Stream } from "effect"
+import { JobWakeups, supervisedLoop } from "../../core/index.js"
 import { jobsChannelPrefix } from "./JobsSql.js"
 import { PgliteClient } from "./PgliteClient.js"
 
@@ -18,7 +18,7 @@ import { PgliteClient } from "./PgliteClient.js"
  * not slow.
  */
 
-const restartEvery = Schedule.spaced("1 second")
+const restartBackoff = { base: Duration.seconds(1), cap: Duration.seconds(30) } as const
 const probeEvery = Duration.millis(100)
 const probeAttempts = 50
 const probeWithin = Duration.seconds(10)
@@ -54,18 +54,22 @@ export const JobWakeupsSql = Layer.scoped(
     const rows = yield* sql<{ readonly schema: string }>`SELECT current_schema() AS schema`.pipe(Effect.orDie)
     const channel = `${jobsChannelPrefix}${rows[0]!.schema}`
     const listening = yield* Deferred.make<void>()
-    yield* (yield* notifications(channel)).pipe(
-      Stream.runForEach(() =>
-        Effect.zipRight(Deferred.succeed(listening, undefined), PubSub.publish(signals, undefined))
-      ),
-      Effect.catchAll((error) =>
-        Effect.logWarning("jobs: wake-up listener lost its connection; workers poll until it is back").pipe(
-          Effect.annotateLogs({ error: error.message })
-        )
-      ),
-      Effect.repeat(restartEvery),
-      Effect.forkScoped
-    )
+    const heard = yield* notifications(channel)
+    // A session ends only when its connection is lost (workers poll meanwhile): logged, and started again (ADR 095).
+    yield* supervisedLoop({ name: "job wake-up listener", backoff: restartBackoff }, (progress) =>
+      heard.pipe(
+        Stream.runForEach(() =>
+          Deferred.succeed(listening, undefined).pipe(
+            Effect.zipRight(PubSub.publish(signals, undefined)),
+            Effect.zipRight(progress.succeeded("listening"))
+          )
+        ),
+        Effect.zipRight(Effect.dieMessage("the wake-up notifications ended"))
+      )).pipe(
+        // It waits on a real connection: wall-clock time even under a test clock.
+        Effect.withClock(Clock.make()),
+        Effect.forkScoped
+      )
     // Ready once a NOTIFY of our own comes back (LISTEN is in place); if none does, workers poll meanwhile.
     yield* sql`SELECT pg_notify(${channel}, 'probe')::text AS notified`.pipe(
       Effect.zipRight(Deferred.await(listening).pipe(Effect.timeoutOption(probeEvery))),

@@ -31,8 +31,10 @@ export interface ComponentHandle {
   readonly succeeded: (detail?: string) => Effect.Effect<void>
   /** A round failed and will be retried. */
   readonly failed: (message: string) => Effect.Effect<void>
-  /** The component ended for good (it is reported down from now on). */
+  /** The component ended for good while the process goes on: reported down from now on. */
   readonly stopped: (why: string) => Effect.Effect<void>
+  /** The component was stopped on purpose (its scope closed): it is no longer reported. */
+  readonly remove: Effect.Effect<void>
 }
 
 export interface BackgroundComponentsService {
@@ -95,7 +97,13 @@ export class BackgroundComponents extends Context.Tag("core/BackgroundComponents
                       inARow: Option.match(state.failure, { onNone: () => 1, onSome: (last) => last.inARow + 1 })
                     })
                   }))),
-              stopped: (why) => update(name, generation, (state) => ({ ...state, stopped: Option.some(why) }))
+              stopped: (why) => update(name, generation, (state) => ({ ...state, stopped: Option.some(why) })),
+              remove: Ref.update(components, (all) => {
+                if (all.get(name)?.generation !== generation) return all
+                const rest = new Map(all)
+                rest.delete(name)
+                return rest
+              })
             }
           }),
         report: Effect.flatMap(now, (at) =>
@@ -133,7 +141,9 @@ const componentHealth = (name: string, state: ComponentState, now: DateTime.Utc)
   }
   const since = Option.getOrElse(lastSuccessAt, () => state.registeredAt)
   if (Option.isSome(state.staleAfter) && DateTime.distance(since, now) > Duration.toMillis(state.staleAfter.value)) {
-    const silence = Option.isSome(lastSuccessAt) ? `no successful round for ${ago(since, now)}` : "no successful round yet"
+    const silence = Option.isSome(lastSuccessAt)
+      ? `no successful round for ${ago(since, now)}`
+      : "no successful round yet"
     const detail = `${silence} (bound ${Duration.format(state.staleAfter.value)})${lastError}`
     return { name, status: "down", detail, lastSuccessAt }
   }
@@ -143,7 +153,10 @@ const componentHealth = (name: string, state: ComponentState, now: DateTime.Utc)
   return {
     name,
     status: "up",
-    detail: Option.match(state.lastSuccess, { onNone: () => "starting", onSome: (success) => success.detail }),
+    detail: Option.match(state.lastSuccess, {
+      onNone: () => "running; no round finished yet",
+      onSome: (success) => success.detail
+    }),
     lastSuccessAt
   }
 }

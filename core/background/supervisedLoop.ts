@@ -18,7 +18,12 @@ export interface RoundProgress {
 
 const defaultLoopBackoff = { base: Duration.seconds(1), cap: Duration.minutes(1) } as const
 
-const quietHandle: ComponentHandle = { succeeded: () => Effect.void, failed: () => Effect.void, stopped: () => Effect.void }
+const quietHandle: ComponentHandle = {
+  succeeded: () => Effect.void,
+  failed: () => Effect.void,
+  stopped: () => Effect.void,
+  remove: Effect.void
+}
 
 /** A failure's one-line summary for the registry (the log line carries the whole cause). */
 const summary = (cause: Cause.Cause<unknown>): string => {
@@ -34,8 +39,9 @@ const summary = (cause: Cause.Cause<unknown>): string => {
  * with its cause, the loop pauses with jittered exponential backoff and goes
  * on; a success resets the backoff. Each finished round (and each
  * `progress.succeeded`) counts as a success for BackgroundComponents, when
- * that service is provided, so readiness can tell a stuck or dead loop.
- * Only interruption ends it.
+ * that service is provided, so readiness can tell a stuck loop. Only
+ * interruption ends it (its scope closed: it was stopped on purpose), and
+ * then it leaves the registry.
  */
 export const supervisedLoop = <E, R>(
   options: SupervisedLoopOptions,
@@ -73,6 +79,6 @@ export const supervisedLoop = <E, R>(
         onFailure: afterFailure
       }),
       Effect.forever,
-      Effect.onExit(() => component.stopped("its fiber ended (the process is shutting down)"))
+      Effect.ensuring(component.remove)
     )
   })

@@ -108,7 +108,10 @@ const handle = (job: Job, worker: Settings): Effect.Effect<void, never, Jobs | J
     const bury = (error: string) =>
       Effect.zipRight(
         Effect.logError("job dead-lettered").pipe(Effect.annotateLogs({ ...annotations, error })),
-        Effect.flatMap(DateTime.now, (now) => persistOutcome(job, worker, jobs.bury(job.id, worker.workerId, error, now)))
+        Effect.flatMap(
+          DateTime.now,
+          (now) => persistOutcome(job, worker, jobs.bury(job.id, worker.workerId, error, now))
+        )
       )
 
     // Its worker stopped during the last attempt (lease expired): a job that kills its worker must not loop.
