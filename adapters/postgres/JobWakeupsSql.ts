@@ -4,6 +4,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Clock, Deferred, Duration, Effect, Layer, Option, PubSub, Stream } from "effect"
 import { JobWakeups, supervisedLoop } from "../../core/index.js"
 import { jobsChannelPrefix } from "./JobsSql.js"
+import { PgListener } from "./PgListener.js"
 import { PgliteClient } from "./PgliteClient.js"
 
 /**
@@ -18,7 +19,7 @@ import { PgliteClient } from "./PgliteClient.js"
  * not slow.
  */
 
-const restartBackoff = { base: Duration.seconds(1), cap: Duration.seconds(30) } as const
+const restartBackoff = { base: Duration.seconds(1), cap: Duration.seconds(10) } as const
 const probeEvery = Duration.millis(100)
 const probeAttempts = 50
 const probeWithin = Duration.seconds(10)
@@ -39,6 +40,9 @@ const notifications = (channel: string) =>
         })
       )
     }
+    // PgServerClient's listener: a connection per session, so a new session never reuses a dead one.
+    const listener = yield* Effect.serviceOption(PgListener)
+    if (Option.isSome(listener)) return listener.value.listen(channel)
     const server = yield* Effect.serviceOption(PgClient.PgClient)
     if (Option.isSome(server)) return server.value.listen(channel)
     return yield* Effect.dieMessage("JobWakeupsSql listens through PGlite or a Postgres server: provide one")

@@ -4,6 +4,7 @@ import { SqlError } from "@effect/sql/SqlError"
 import { Clock, Deferred, Duration, Effect, Option, PubSub, Schema, type Scope, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import { allGuilds, GuildId, type PolicyChange, type RoundProgress, supervisedLoop } from "../../core/index.js"
+import { PgListener } from "./PgListener.js"
 import { PgliteClient } from "./PgliteClient.js"
 import { policyChannel } from "./policyVersions.js"
 
@@ -57,6 +58,9 @@ const channelPayloads = Effect.gen(function*() {
       })
     )
   }
+  // PgServerClient's listener: a connection per session, so a new session never reuses a dead one.
+  const listener = yield* Effect.serviceOption(PgListener)
+  if (Option.isSome(listener)) return listener.value.listen(policyChannel)
   const server = yield* Effect.serviceOption(PgClient.PgClient)
   if (Option.isSome(server)) return server.value.listen(policyChannel)
   return yield* Effect.dieMessage(
