@@ -93,15 +93,12 @@ const allRun = (runs: Ref.Ref<ReadonlyMap<string, number>>, keys: ReadonlyArray<
 /** The readiness answer: Right(components) when ready, Left(NotReady) otherwise. */
 const readiness = (app: Application) => Effect.either(readinessReport).pipe(Effect.provide(app))
 
-/**
- * Waits until readiness answers 200 with the database, the job worker and the policy listener up (the
- * wake-up listener counts a success only when it hears a wake-up, so it may still say degraded).
- */
+/** Waits until readiness answers 200 with every component of the application up again. */
 const readyAgain = (app: Application, within: Duration.DurationInput) =>
   readiness(app).pipe(
     Effect.filterOrFail((answer) =>
       Either.isRight(answer) &&
-      ["database", "job worker", "policy listener"].every((name) =>
+      ["database", "job worker", "policy listener", "job wake-up listener"].every((name) =>
         answer.right.some((component: ComponentReport) => component.name === name && component.status === "up")
       )
     ),
