@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Option, Redacted, Scope } from "effect"
 import {
+  BackgroundComponents,
   Currency,
   GuildFeatures,
   GuildId,
@@ -146,12 +147,20 @@ for (const database of databases) {
           const guild = yield* Effect.flatMap(GuildRepo, (guilds) => guilds.findAnyTenant(guildId))
           assert.strictEqual(Option.getOrThrow(guild).tenantId, tenant.id)
           assert.isTrue(discord.sessions().some((session) => session.connected))
+          // Readiness sees the poller and the tenant's gateway (ADR 095).
+          const components = yield* Effect.flatMap(BackgroundComponents, (registry) => registry.report)
+          const statusOf = (name: string) => components.find((component) => component.name === name)?.status
+          assert.strictEqual(statusOf(`discord gateway (tenant ${tenant.id})`), "up")
+          assert.strictEqual(statusOf("white-label poller"), "up")
 
           yield* whiteLabel.removeBot(tenant.id)
           yield* eventually(
             "the tenant's bot to disconnect",
             () => !discord.sessions().some((session) => session.connected)
           )
+          // A bot stopped on purpose leaves readiness rather than reporting down.
+          const after = yield* Effect.flatMap(BackgroundComponents, (registry) => registry.report)
+          assert.isFalse(after.some((component) => component.name.startsWith("discord gateway")))
           yield* Scope.close(gateway, Exit.void)
         }).pipe(Effect.provide(botRuntime(database.layer(), outside)))
       }).pipe(Effect.scoped))
