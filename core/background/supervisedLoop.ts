@@ -53,8 +53,14 @@ export const supervisedLoop = <E, R>(
       ? yield* registry.value.register(options.name, { staleAfter: options.staleAfter })
       : quietHandle
     const backoff = options.backoff ?? defaultLoopBackoff
-    const progress: RoundProgress = { succeeded: component.succeeded }
     let failuresInARow = 0
+    const succeeded = (detail?: string) =>
+      Effect.suspend(() => {
+        failuresInARow = 0
+        return component.succeeded(detail)
+      })
+    // A long-lived round that reports progress has recovered: its next failure backs off from the start.
+    const progress: RoundProgress = { succeeded }
 
     const afterFailure = (cause: Cause.Cause<E>) =>
       Effect.gen(function*() {
@@ -70,11 +76,7 @@ export const supervisedLoop = <E, R>(
 
     return yield* Effect.suspend(() => round(progress)).pipe(
       Effect.matchCauseEffect({
-        onSuccess: () =>
-          Effect.suspend(() => {
-            failuresInARow = 0
-            return component.succeeded()
-          }),
+        onSuccess: () => succeeded(),
         // The loop's own interruption skips this (the fiber stops); an interrupted child is a failed round.
         onFailure: afterFailure
       }),
