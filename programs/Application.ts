@@ -1,5 +1,6 @@
 import { Layer } from "effect"
 import { DiscordPortsLive } from "../adapters/discord/index.js"
+import { BackgroundComponents } from "../core/index.js"
 import { CoreLive } from "./CoreLive.js"
 import { MigratedDatabaseLive } from "./Database.js"
 import { PaymentGatewaysLive } from "./Payments.js"
@@ -13,7 +14,11 @@ import { BotLinksLive } from "./Settings.js"
  */
 export const OutsideSystemsLive = Layer.mergeAll(PaymentGatewaysLive, DiscordPortsLive, BotLinksLive)
 
-/** The core over the configured database (migrated) and the outside systems: what the runners and the CLI boot. */
+/**
+ * The core over the configured database (migrated) and the outside systems: what the runners and the CLI boot.
+ * Under all of it, the registry every background loop reports to and `/health/ready` reads (ADR 095).
+ */
 export const ApplicationLive = CoreLive.pipe(
-  Layer.provideMerge(Layer.mergeAll(MigratedDatabaseLive, OutsideSystemsLive))
+  Layer.provideMerge(Layer.mergeAll(MigratedDatabaseLive, OutsideSystemsLive)),
+  Layer.provideMerge(BackgroundComponents.layer)
 )

@@ -1,4 +1,4 @@
-import { Config, DateTime, Duration, Effect, ExecutionStrategy, Exit, Layer, Option, Schedule, Scope } from "effect"
+import { Config, DateTime, Duration, Effect, ExecutionStrategy, Exit, Layer, Option, Scope } from "effect"
 import {
   type BotIdentity,
   discordSettingsConfig,
@@ -6,7 +6,7 @@ import {
   type ShardSettings,
   shardSettingsConfig
 } from "../adapters/discord/index.js"
-import { type TenantBot, type TenantId, WhiteLabel } from "../core/index.js"
+import { supervisedLoop, type TenantBot, type TenantId, WhiteLabel } from "../core/index.js"
 import type { RunMode } from "./Settings.js"
 
 /** How often the hosted runner looks for white-label bots to start or stop (GUILDHALL_WHITE_LABEL_POLL). */
@@ -66,11 +66,11 @@ const superviseTenantBots = (apiBase: string | undefined, every: Duration.Durati
       }
     })
 
-    yield* reconcile.pipe(
-      Effect.catchAllCause((cause) => Effect.logError("discord: could not reconcile the tenants' bots", cause)),
-      Effect.repeat(Schedule.spaced(every)),
-      Effect.forkScoped
-    )
+    // A failed round (the database is away) is logged and tried again with backoff (ADR 095).
+    yield* supervisedLoop(
+      { name: "white-label poller", staleAfter: Duration.times(every, 3) },
+      () => Effect.zipRight(reconcile, Effect.sleep(every))
+    ).pipe(Effect.forkScoped)
   })
 
 /**

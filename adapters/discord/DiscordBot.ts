@@ -17,8 +17,10 @@ import {
 import { Deferred, Duration, Effect, Exit, Fiber, FiberSet, Option, Redacted, Scope } from "effect"
 import {
   ApplicationId,
+  BackgroundComponents,
   ChannelId,
   CommandSync,
+  type ComponentHandle,
   GuildId,
   GuildInstalls,
   type GuildRoleView,
@@ -153,6 +155,22 @@ export const runDiscordBot = (identity: BotIdentity): Effect.Effect<
     const run = yield* FiberSet.runtime(inFlight)<
       Interactions | MemberEvents | GuildInstalls | CommandSync | PolicyCache
     >()
+    // The gateway as a readiness component (ADR 095): up once ready, degraded while a shard is disconnected,
+    // down if Discord invalidates the session (the client gives up). It leaves the registry with the bot.
+    const registry = yield* Effect.serviceOption(BackgroundComponents)
+    const component = Option.isSome(registry)
+      ? Option.some(
+        yield* Effect.acquireRelease(
+          registry.value.register(
+            `discord gateway (${identity.owner === null ? "platform bot" : `tenant ${identity.owner}`})`,
+            {}
+          ),
+          (handle) => handle.remove
+        )
+      )
+      : Option.none<ComponentHandle>()
+    const gatewayHealth = (report: (handle: ComponentHandle) => Effect.Effect<void>) =>
+      Option.match(component, { onNone: () => Effect.void, onSome: report })
     let accepting = true
     const fork = (effect: Effect.Effect<void, never, Interactions>) => {
       if (accepting) run(effect.pipe(Effect.catchAllCause((cause) => Effect.logError(`${log}: event failed`, cause))))
@@ -214,6 +232,7 @@ export const runDiscordBot = (identity: BotIdentity): Effect.Effect<
         ),
         scope
       )
+      yield* gatewayHealth((handle) => handle.succeeded(`ready in ${guilds.length} guild(s)`))
       yield* Deferred.succeed(ready, undefined)
     })
 
@@ -261,14 +280,35 @@ export const runDiscordBot = (identity: BotIdentity): Effect.Effect<
     client.on(Events.InteractionCreate, (interaction) => fork(onInteraction(interaction)))
     client.on(Events.Error, (error) => void run(Effect.logError(`${log}: client error`, error)))
     client.on(Events.ShardDisconnect, (event, shard) =>
-      void run(Effect.logWarning(`${log}: shard ${shard} disconnected (${event.code})`)))
+      void run(
+        Effect.logWarning(`${log}: shard ${shard} disconnected (${event.code})`).pipe(
+          Effect.zipRight(gatewayHealth((handle) => handle.failed(`shard ${shard} disconnected (${event.code})`)))
+        )
+      ))
+    // After the first ready, a shard that reconnects with a new session (rather than resuming) is ready again.
+    client.on(Events.ShardReady, (shard) =>
+      void run(
+        Deferred.isDone(ready).pipe(
+          Effect.flatMap((first) =>
+            first ? gatewayHealth((handle) => handle.succeeded(`shard ${shard} ready`)) : Effect.void
+          )
+        )
+      ))
+    client.on(Events.ShardResume, (shard) =>
+      void run(gatewayHealth((handle) => handle.succeeded(`shard ${shard} resumed`))))
+    client.on(Events.Invalidated, () =>
+      void run(
+        Effect.logError(`${log}: Discord invalidated the session; the client gave up`).pipe(
+          Effect.zipRight(gatewayHealth((handle) =>
+            handle.stopped("Discord invalidated the session; check the token")
+          ))
+        )
+      ))
 
     // The ports' calls go through a REST client of their own that leaves long rate limits and 5xx to the job
     // outbox (the Client's own waits them out, right for interaction replies but not for a job or a shutdown).
     const portsRest = yield* Effect.acquireRelease(
-      Effect.sync(() =>
-        makeRest(identity.token, identity.apiBase)
-      ),
+      Effect.sync(() => makeRest(identity.token, identity.apiBase)),
       (rest) =>
         Effect.sync(() => {
           rest.clearHashSweeper()

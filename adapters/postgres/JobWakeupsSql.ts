@@ -1,9 +1,10 @@
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Clock, Deferred, Duration, Effect, Layer, Option, PubSub, Schedule, Stream } from "effect"
-import { JobWakeups } from "../../core/index.js"
+import { Clock, Deferred, Duration, Effect, Fiber, Layer, Option, PubSub, Stream } from "effect"
+import { JobWakeups, supervisedLoop } from "../../core/index.js"
 import { jobsChannelPrefix } from "./JobsSql.js"
+import { PgListener } from "./PgListener.js"
 import { PgliteClient } from "./PgliteClient.js"
 
 /**
@@ -18,7 +19,7 @@ import { PgliteClient } from "./PgliteClient.js"
  * not slow.
  */
 
-const restartEvery = Schedule.spaced("1 second")
+const restartBackoff = { base: Duration.seconds(1), cap: Duration.seconds(10) } as const
 const probeEvery = Duration.millis(100)
 const probeAttempts = 50
 const probeWithin = Duration.seconds(10)
@@ -39,6 +40,9 @@ const notifications = (channel: string) =>
         })
       )
     }
+    // PgServerClient's listener: a connection per session, so a new session never reuses a dead one.
+    const listener = yield* Effect.serviceOption(PgListener)
+    if (Option.isSome(listener)) return listener.value.listen(channel)
     const server = yield* Effect.serviceOption(PgClient.PgClient)
     if (Option.isSome(server)) return server.value.listen(channel)
     return yield* Effect.dieMessage("JobWakeupsSql listens through PGlite or a Postgres server: provide one")
@@ -53,26 +57,48 @@ export const JobWakeupsSql = Layer.scoped(
     // The schema the jobs table resolves to, as JobsSql's NOTIFY names it.
     const rows = yield* sql<{ readonly schema: string }>`SELECT current_schema() AS schema`.pipe(Effect.orDie)
     const channel = `${jobsChannelPrefix}${rows[0]!.schema}`
-    const listening = yield* Deferred.make<void>()
-    yield* (yield* notifications(channel)).pipe(
-      Stream.runForEach(() =>
-        Effect.zipRight(Deferred.succeed(listening, undefined), PubSub.publish(signals, undefined))
-      ),
-      Effect.catchAll((error) =>
-        Effect.logWarning("jobs: wake-up listener lost its connection; workers poll until it is back").pipe(
-          Effect.annotateLogs({ error: error.message })
-        )
-      ),
-      Effect.repeat(restartEvery),
+    const firstSession = yield* Deferred.make<void>()
+    const heard = yield* notifications(channel)
+
+    /** A NOTIFY of our own sent until it comes back (LISTEN is in place), or the session counts as failed. */
+    const probeComesBack = (back: Deferred.Deferred<void>) =>
+      sql`SELECT pg_notify(${channel}, 'probe')::text AS notified`.pipe(
+        Effect.zipRight(Deferred.await(back).pipe(Effect.timeoutOption(probeEvery))),
+        Effect.repeat({ until: Option.isSome, times: probeAttempts }),
+        Effect.filterOrFail(Option.isSome, () => new Error("the wake-up listener did not hear its own probe")),
+        Effect.timeout(probeWithin)
+      )
+
+    // A session ends only when its connection is lost (workers poll meanwhile): logged, and started again
+    // (ADR 095). It counts as a success once its probe comes back, and at every wake-up it hears.
+    yield* supervisedLoop(
+      { name: "job wake-up listener", backoff: restartBackoff },
+      (progress) =>
+        Effect.gen(function*() {
+          const back = yield* Deferred.make<void>()
+          const session = yield* heard.pipe(
+            Stream.runForEach(() =>
+              Deferred.succeed(back, undefined).pipe(
+                Effect.zipRight(PubSub.publish(signals, undefined)),
+                Effect.zipRight(progress.succeeded("listening"))
+              )
+            ),
+            Effect.zipRight(Effect.dieMessage("the wake-up notifications ended")),
+            Effect.forkScoped
+          )
+          yield* probeComesBack(back)
+          yield* Deferred.succeed(firstSession, undefined)
+          return yield* Fiber.join(session)
+        }).pipe(Effect.scoped)
+    ).pipe(
+      // It waits on a real connection: wall-clock time even under a test clock.
+      Effect.withClock(Clock.make()),
       Effect.forkScoped
     )
-    // Ready once a NOTIFY of our own comes back (LISTEN is in place); if none does, workers poll meanwhile.
-    yield* sql`SELECT pg_notify(${channel}, 'probe')::text AS notified`.pipe(
-      Effect.zipRight(Deferred.await(listening).pipe(Effect.timeoutOption(probeEvery))),
-      Effect.repeat({ until: Option.isSome, times: probeAttempts }),
+    // Ready once the first session heard its probe; if it has not by then, workers poll meanwhile.
+    yield* Deferred.await(firstSession).pipe(
       Effect.timeout(probeWithin),
       Effect.catchAll(() => Effect.logWarning("jobs: the wake-up listener is not listening yet; workers poll")),
-      // It waits on a real connection: wall-clock time even under a test clock.
       Effect.withClock(Clock.make())
     )
     return JobWakeups.of({ subscribe: PubSub.subscribe(signals) })

@@ -4,6 +4,7 @@ import { SqlError } from "@effect/sql/SqlError"
 import { Config, type ConfigError, Duration, Effect, Layer, Redacted } from "effect"
 import Pg from "pg"
 import { OneStatementTransaction } from "./OneStatementTransaction.js"
+import { makePgListener, PgListener } from "./PgListener.js"
 
 /**
  * A pooled client for a Postgres server (@effect/sql-pg over node-postgres).
@@ -219,20 +220,24 @@ const oneStatementTransaction = (pool: Pg.Pool) =>
 
 export const layer = (
   options: PgServerClientOptions
-): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient | OneStatementTransaction, SqlError> =>
+): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient | OneStatementTransaction | PgListener, SqlError> =>
   Layer.unwrapScoped(
     Effect.map(pool(options), (created) =>
-      Layer.merge(
+      Layer.mergeAll(
         PgClient.layerFromPool({
           acquire: Effect.succeed(created),
           applicationName: options.applicationName ?? "guildhall"
         }),
-        Layer.succeed(OneStatementTransaction, oneStatementTransaction(created))
+        Layer.succeed(OneStatementTransaction, oneStatementTransaction(created)),
+        Layer.succeed(
+          PgListener,
+          makePgListener({ url: options.url, applicationName: options.applicationName ?? "guildhall" })
+        )
       ))
   )
 
 /** The server from `DATABASE_URL` (a secret: it may carry a password). */
 export const layerConfig: Layer.Layer<
-  PgClient.PgClient | SqlClient.SqlClient | OneStatementTransaction,
+  PgClient.PgClient | SqlClient.SqlClient | OneStatementTransaction | PgListener,
   SqlError | ConfigError.ConfigError
 > = Layer.unwrapEffect(Effect.map(Config.redacted("DATABASE_URL"), (url) => layer({ url })))

@@ -3,7 +3,8 @@ import { PgClient } from "@effect/sql-pg"
 import { SqlError } from "@effect/sql/SqlError"
 import { Clock, Deferred, Duration, Effect, Option, PubSub, Schema, type Scope, Stream } from "effect"
 import { randomUUID } from "node:crypto"
-import { allGuilds, GuildId, type PolicyChange } from "../../core/index.js"
+import { allGuilds, GuildId, type PolicyChange, type RoundProgress, supervisedLoop } from "../../core/index.js"
+import { PgListener } from "./PgListener.js"
 import { PgliteClient } from "./PgliteClient.js"
 import { policyChannel } from "./policyVersions.js"
 
@@ -18,6 +19,8 @@ import { policyChannel } from "./policyVersions.js"
  * swallows its errors), so a probe that does not come back is the only sign
  * of a dead connection: the session is then restarted on a new connection,
  * and because changes may have been missed meanwhile, it publishes `allGuilds`.
+ * As "policy listener" in BackgroundComponents it is down after three missed
+ * heartbeats (ADR 095).
  */
 
 export interface PolicyChangeListenerOptions {
@@ -27,7 +30,8 @@ export interface PolicyChangeListenerOptions {
 }
 
 const resendProbeEvery = Duration.millis(100)
-const restartAfter = Duration.seconds(1)
+/** The pause before a new session: 1 s doubling to 10 s, jittered, so replicas do not reconnect in step. */
+const restartBackoff = { base: Duration.seconds(1), cap: Duration.seconds(10) } as const
 const probePrefix = "~probe:"
 const isGuildId = Schema.is(GuildId)
 
@@ -54,6 +58,9 @@ const channelPayloads = Effect.gen(function*() {
       })
     )
   }
+  // PgServerClient's listener: a connection per session, so a new session never reuses a dead one.
+  const listener = yield* Effect.serviceOption(PgListener)
+  if (Option.isSome(listener)) return listener.value.listen(policyChannel)
   const server = yield* Effect.serviceOption(PgClient.PgClient)
   if (Option.isSome(server)) return server.value.listen(policyChannel)
   return yield* Effect.dieMessage(
@@ -96,22 +103,29 @@ export const listenForPolicyChanges = (
       )
     })
 
-    const session = Effect.gen(function*() {
-      yield* payloads.pipe(Stream.runForEach(heard), Effect.forkScoped)
-      yield* probeComesBack
-      // The first session opens the store; a later one may have missed changes while the connection was down.
-      if (!(yield* Deferred.succeed(firstSession, undefined))) yield* PubSub.publish(published, allGuilds)
-      return yield* Effect.forever(Effect.zipRight(Effect.sleep(heartbeatEvery), probeComesBack))
-    }).pipe(Effect.scoped)
-
-    yield* session.pipe(
-      Effect.catchAll((error) =>
-        Effect.logWarning("policy change listener lost its connection; reconnecting").pipe(
-          Effect.annotateLogs({ error: error.message }),
-          Effect.zipRight(Effect.sleep(restartAfter))
+    // A session ends only by failing (its connection is lost, or anything else goes wrong): the loop logs it
+    // and starts another after a pause (ADR 095). Each probe heard back is a success for readiness.
+    const session = (progress: RoundProgress) =>
+      Effect.gen(function*() {
+        yield* payloads.pipe(Stream.runForEach(heard), Effect.forkScoped)
+        yield* probeComesBack
+        yield* progress.succeeded("listening")
+        // The first session opens the store; a later one may have missed changes while the connection was down.
+        if (!(yield* Deferred.succeed(firstSession, undefined))) yield* PubSub.publish(published, allGuilds)
+        return yield* Effect.forever(
+          Effect.sleep(heartbeatEvery).pipe(
+            Effect.zipRight(probeComesBack),
+            Effect.zipRight(progress.succeeded("listening; heard its last probe back"))
+          )
         )
-      ),
-      Effect.forever,
+      }).pipe(Effect.scoped)
+
+    yield* supervisedLoop({
+      name: "policy listener",
+      // Three heartbeats missed: the store may be serving stale policies.
+      staleAfter: Duration.times(Duration.sum(heartbeatEvery, probeWithin), 3),
+      backoff: restartBackoff
+    }, session).pipe(
       // It watches a real connection: wall-clock time even under a test clock.
       Effect.withClock(Clock.make()),
       Effect.forkScoped

@@ -37,6 +37,7 @@ export { policyChannel } from "./policyVersions.js"
 export { QuotaStoreSql } from "./QuotaStoreSql.js"
 export { GuildClaimRepoSql, PlatformSettingsRepoSql }
 export { OneStatementTransaction } from "./OneStatementTransaction.js"
+export { PgListener } from "./PgListener.js"
 export { asPlatform, inTenant, inTenantStatement, withPlatformView } from "./TenantScope.js"
 export { ApiKeyRepoSql, FeatureCatalogRepoSql, GuildRepoSql, ReadinessSql, TenantRepoSql }
 export { XpStoreSql }

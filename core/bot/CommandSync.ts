@@ -1,17 +1,5 @@
-import {
-  Context,
-  DateTime,
-  Duration,
-  Effect,
-  Either,
-  Fiber,
-  Layer,
-  Option,
-  Schedule,
-  Schema,
-  type Scope,
-  Stream
-} from "effect"
+import { Context, DateTime, Duration, Effect, Either, Fiber, Layer, Option, Schema, type Scope, Stream } from "effect"
+import { supervisedLoop } from "../background/supervisedLoop.js"
 import { FeatureRegistry } from "../features/FeatureRegistry.js"
 import { PolicyCache } from "../guardrail/PolicyCache.js"
 import { GuildId, type TenantId } from "../ids.js"
@@ -299,14 +287,15 @@ const make = Effect.gen(function*() {
             Effect.forEach(guildIds, (guildId) =>
               resync(guildId, applicationId), { concurrency: 8, discard: true }))
           : Effect.asVoid(resync(change, applicationId))
-      const fiber = yield* store.changes.pipe(
-        Stream.runForEach(handle),
-        Effect.catchAllCause((cause) =>
-          Effect.logWarning("commands: policy change feed ended; subscribing again", cause)
-        ),
-        Effect.repeat(Schedule.spaced("1 second")),
-        Effect.forkScoped
-      )
+      // A feed that breaks is logged and subscribed again after a pause (ADR 095).
+      const fiber = yield* supervisedLoop(
+        { name: `command sync (application ${applicationId})` },
+        () =>
+          store.changes.pipe(
+            Stream.runForEach(handle),
+            Effect.zipRight(Effect.dieMessage("the policy change feed ended"))
+          )
+      ).pipe(Effect.forkScoped)
       // The feed subscribes before it first waits: once the fiber is suspended, no later change is missed.
       for (let i = 0; i < subscribeYields && (yield* Fiber.status(fiber))._tag !== "Suspended"; i++) {
         yield* Effect.yieldNow()

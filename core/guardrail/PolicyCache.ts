@@ -1,4 +1,5 @@
-import { Context, DateTime, Deferred, Effect, Layer, Option, Schedule, Stream } from "effect"
+import { Context, DateTime, Deferred, Effect, Layer, Option, Stream } from "effect"
+import { supervisedLoop } from "../background/supervisedLoop.js"
 import type { GuildId } from "../ids.js"
 import { PlanCatalog } from "../plans/PlanCatalog.js"
 import { allGuilds, type PolicyChange, PolicyStore } from "../ports/PolicyStore.js"
@@ -43,14 +44,13 @@ const make = Effect.gen(function*() {
       })
       : invalidate(change)
 
-  // If the change feed breaks, nothing would ever be invalidated: drop everything and subscribe again.
-  yield* store.changes.pipe(
-    Stream.runForEach(forget),
-    Effect.catchAllCause((cause) => Effect.logWarning("Policy change feed ended; clearing the policy cache", cause)),
-    Effect.zipRight(Effect.sync(() => snapshots.clear())),
-    Effect.repeat(Schedule.spaced("1 second")),
-    Effect.forkScoped
-  )
+  // If the change feed breaks, nothing would ever be invalidated: drop everything and subscribe again (ADR 095).
+  yield* supervisedLoop({ name: "policy cache invalidation" }, () =>
+    store.changes.pipe(
+      Stream.runForEach(forget),
+      Effect.zipRight(Effect.dieMessage("the policy change feed ended")),
+      Effect.ensuring(Effect.sync(() => snapshots.clear()))
+    )).pipe(Effect.forkScoped)
 
   const load = (guildId: GuildId, pending: Load) =>
     store.load(guildId).pipe(

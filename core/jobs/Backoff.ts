@@ -26,13 +26,19 @@ export const defaultBackoff = { base: Duration.seconds(2), cap: Duration.hours(1
  * floor: retrying sooner is refused again (and, at Discord, risks a ban).
  */
 export const nextRunAt = (options: BackoffOptions): DateTime.Utc => {
+  const waited = Math.max(Duration.toMillis(backoffDelay(options)), options.retryAfterMs ?? 0)
+  return DateTime.addDuration(options.now, Duration.millis(Math.ceil(waited)))
+}
+
+/** The jittered delay after failed attempt `attempt` (see nextRunAt), also the background loops' pause (ADR 095). */
+export const backoffDelay = (
+  options: Pick<BackoffOptions, "attempt" | "random" | "base" | "cap">
+): Duration.Duration => {
   const base = Duration.toMillis(options.base)
   const cap = Duration.toMillis(options.cap)
   const exponent = Math.max(0, options.attempt - 1)
   // 2^exponent overflows to Infinity for large attempts; min keeps the cap.
   const delay = Math.min(cap, base * 2 ** exponent)
   const random = Math.min(Math.max(options.random, 0), 1)
-  const jittered = delay / 2 + random * (delay / 2)
-  const waited = Math.max(jittered, options.retryAfterMs ?? 0)
-  return DateTime.addDuration(options.now, Duration.millis(Math.ceil(waited)))
+  return Duration.millis(Math.ceil(delay / 2 + random * (delay / 2)))
 }

@@ -1,4 +1,5 @@
-import { Cause, DateTime, Duration, Effect, Exit, Layer, Option, Queue, Random } from "effect"
+import { Cause, DateTime, Duration, Effect, Exit, Layer, Option, Queue, Random, Schedule } from "effect"
+import { supervisedLoop } from "../background/supervisedLoop.js"
 import { type Job, Jobs } from "../ports/Jobs.js"
 import { JobWakeups } from "../ports/JobWakeups.js"
 import { defaultBackoff, nextRunAt } from "./Backoff.js"
@@ -71,6 +72,33 @@ const defectMessage = (cause: Cause.Cause<unknown>): string => {
   return `defect: ${defect instanceof Error ? defect.message : String(defect)}`
 }
 
+/** The claim loop's pause after a failed round (the store is away): short, so jobs resume within seconds. */
+const roundBackoff = { base: Duration.millis(500), cap: Duration.seconds(5) } as const
+
+/**
+ * Writes a job's outcome. When the store is away (the write dies), it tries
+ * again with backoff until the lease runs out, so a job that ran is marked
+ * once the store is back rather than run again by whoever claims it next.
+ * The waits are interruptible: a worker stopped meanwhile leaves the job to
+ * its lease.
+ */
+const persistOutcome = (job: Job, worker: Settings, write: Effect.Effect<void>): Effect.Effect<void> =>
+  write.pipe(
+    Effect.catchAllDefect((defect) =>
+      Effect.logWarning("jobs: could not record a job's outcome; retrying until its lease runs out").pipe(
+        Effect.annotateLogs({ jobId: job.id, kind: job.kind, error: defectMessage(Cause.die(defect)) }),
+        Effect.zipRight(Effect.interruptible(Effect.unsandbox(Effect.retry(
+          Effect.sandbox(write),
+          Schedule.exponential(Duration.millis(100)).pipe(
+            Schedule.union(Schedule.spaced(Duration.seconds(5))),
+            Schedule.jittered,
+            Schedule.upTo(worker.lease)
+          )
+        ))))
+      )
+    )
+  )
+
 /** Runs one claimed job to its next state: done, pending again later, or dead. */
 const handle = (job: Job, worker: Settings): Effect.Effect<void, never, Jobs | JobHandlers> =>
   Effect.gen(function*() {
@@ -80,7 +108,10 @@ const handle = (job: Job, worker: Settings): Effect.Effect<void, never, Jobs | J
     const bury = (error: string) =>
       Effect.zipRight(
         Effect.logError("job dead-lettered").pipe(Effect.annotateLogs({ ...annotations, error })),
-        Effect.flatMap(DateTime.now, (now) => jobs.bury(job.id, worker.workerId, error, now))
+        Effect.flatMap(
+          DateTime.now,
+          (now) => persistOutcome(job, worker, jobs.bury(job.id, worker.workerId, error, now))
+        )
       )
 
     // Its worker stopped during the last attempt (lease expired): a job that kills its worker must not loop.
@@ -90,9 +121,13 @@ const handle = (job: Job, worker: Settings): Effect.Effect<void, never, Jobs | J
     const handler = handlers.get(job.kind)
     if (handler === undefined) return yield* bury(`no handler for job kind ${job.kind}`)
 
-    const exit = yield* Effect.exit(handler(job))
+    // Suspended, so a handler that throws instead of returning an effect fails its job like any defect.
+    const exit = yield* Effect.exit(Effect.suspend(() => handler(job)))
     if (Exit.isSuccess(exit)) {
-      return yield* Effect.flatMap(DateTime.now, (now) => jobs.complete(job.id, worker.workerId, now))
+      return yield* Effect.flatMap(
+        DateTime.now,
+        (now) => persistOutcome(job, worker, jobs.complete(job.id, worker.workerId, now))
+      )
     }
     const failure = yield* failureOf(job, exit.cause)
     if (!failure.retryable) return yield* bury(failure.message)
@@ -109,7 +144,7 @@ const handle = (job: Job, worker: Settings): Effect.Effect<void, never, Jobs | J
     yield* Effect.logWarning("job will retry").pipe(
       Effect.annotateLogs({ ...annotations, error: failure.message, runAt: DateTime.formatIso(runAt) })
     )
-    yield* jobs.retry(job.id, worker.workerId, failure.message, runAt)
+    yield* persistOutcome(job, worker, jobs.retry(job.id, worker.workerId, failure.message, runAt))
   }).pipe(
     // A job started finishes, and its outcome is written, even when the worker is shutting down.
     Effect.uninterruptible
@@ -123,7 +158,15 @@ const runBatch = (worker: Settings): Effect.Effect<number, never, Jobs | JobHand
     const started = new Set<string>()
     yield* Effect.forEach(
       claimed,
-      (job) => Effect.uninterruptible(Effect.zipRight(Effect.sync(() => started.add(job.id)), handle(job, worker))),
+      (job) =>
+        Effect.uninterruptible(Effect.zipRight(Effect.sync(() => started.add(job.id)), handle(job, worker))).pipe(
+          // Its outcome could not be written: it stays running until its lease expires; the batch goes on.
+          Effect.catchAllDefect((defect) =>
+            Effect.logError("jobs: a job's outcome was not recorded; it runs again once its lease expires").pipe(
+              Effect.annotateLogs({ jobId: job.id, kind: job.kind, error: defectMessage(Cause.die(defect)) })
+            )
+          )
+        ),
       { concurrency: worker.concurrency, discard: true }
     ).pipe(
       // Stopped mid-batch: jobs not started go back now rather than when their lease expires.
@@ -152,6 +195,9 @@ export const JobWorker = {
   /**
    * Handles due jobs forever. After a round that found nothing due it waits
    * `pollInterval`, or less when JobWakeups (if provided) signals new jobs.
+   * A round that fails (the store is away) is logged and tried again with
+   * backoff; as "job worker" in BackgroundComponents it is down when no round
+   * succeeded for a lease, after which its claims are taken over (ADR 095).
    */
   run: (options: JobWorkerOptions = {}): Effect.Effect<never, never, Jobs | JobHandlers> =>
     Effect.scoped(Effect.gen(function*() {
@@ -165,11 +211,13 @@ export const JobWorker = {
         onNone: () => Effect.sleep(worker.pollInterval),
         onSome: (queue) => Effect.timeoutOption(Queue.take(queue), worker.pollInterval)
       })
-      return yield* Effect.forever(
-        forgetSignals.pipe(
-          Effect.zipRight(runBatch(worker)),
-          Effect.flatMap((handled) => handled === 0 ? idle : Effect.void)
-        )
+      return yield* supervisedLoop(
+        { name: "job worker", staleAfter: worker.lease, backoff: roundBackoff },
+        () =>
+          forgetSignals.pipe(
+            Effect.zipRight(runBatch(worker)),
+            Effect.flatMap((handled) => handled === 0 ? idle : Effect.void)
+          )
       )
     })),
 

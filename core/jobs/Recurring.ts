@@ -36,10 +36,14 @@ const enqueueNext = (recurring: Recurring, at: DateTime.Utc) =>
 export const scheduleRecurring = (recurring: Recurring) =>
   Effect.flatMap(DateTime.now, (now) => enqueueNext(recurring, now))
 
-/** The job handler: runs the housekeeping, then schedules the next slot. */
+/**
+ * The job handler: schedules the next slot, then runs the housekeeping. Next
+ * first, so a run that fails (and is retried, or dead-lettered) never ends
+ * the schedule.
+ */
 export const recurringHandler = (recurring: Recurring): Effect.Effect<JobHandler, never, Jobs> =>
   Effect.map(Jobs, (jobs) => (job) =>
     Effect.gen(function*() {
-      yield* recurring.run
       yield* enqueueNext(recurring, job.runAt).pipe(Effect.provideService(Jobs, jobs))
+      yield* recurring.run
     }))

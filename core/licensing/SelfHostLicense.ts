@@ -1,4 +1,5 @@
 import { Context, DateTime, Duration, Effect, Either, Layer, Option, Random, type Redacted, Ref, Schema } from "effect"
+import { supervisedLoop } from "../background/supervisedLoop.js"
 import { canonicalJson } from "../bot/DiscordCommandJson.js"
 import { Override, OverrideId } from "../plans/Override.js"
 import { limitKeys, type PartialLimits } from "../plans/Plan.js"
@@ -265,13 +266,29 @@ const make = Effect.gen(function*() {
         ? Duration.millis(state.lease.refreshInSec * 1000 * jitter)
         : Duration.millis(Duration.toMillis(retryUnreachable) * jitter))
 
-  /** Checks now, then again and again for the scope's lifetime. */
-  const run = Effect.gen(function*() {
-    for (;;) {
-      const state = yield* check
-      yield* Effect.sleep(yield* nextCheckIn(state))
+  /** What readiness says of the license (ADR 095): a degraded standing serves, so it is detail, not a failure. */
+  const describe = (state: LicenseStanding) => {
+    switch (state._tag) {
+      case "Licensed":
+        return `licensed on the ${state.lease.plan} plan until ${DateTime.formatIso(state.lease.notAfter)}`
+      case "OfflineGrace":
+        return `the license server is away; on the stored lease for another ${Duration.format(state.remaining)}`
+      case "Degraded":
+        return `degraded: ${state.message} (${state.remediation})`
     }
-  })
+  }
+
+  /**
+   * Checks now, then again and again for the scope's lifetime; a check that
+   * fails unexpectedly (the database is away) is logged and tried again with
+   * backoff, as "license" in BackgroundComponents.
+   */
+  const run = supervisedLoop({ name: "license" }, (progress) =>
+    Effect.gen(function*() {
+      const state = yield* check
+      yield* progress.succeeded(describe(state))
+      yield* Effect.sleep(yield* nextCheckIn(state))
+    }))
 
   return { check, run, standing: Ref.get(standing), installId } as const
 })

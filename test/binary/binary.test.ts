@@ -127,6 +127,11 @@ describe.sequential("the guildhall binary", { timeout: 180_000 }, () => {
 
       const ready = await fetch(`${running.url}/health/ready`)
       expect(ready.status).toBe(200)
+      // Each background component of the runner is reported (ADR 095).
+      const { components } = (await ready.json()) as { components: ReadonlyArray<{ name: string; status: string }> }
+      expect(components.map((component) => component.name)).toEqual(
+        expect.arrayContaining(["database", "job worker", "policy listener", "job wake-up listener"])
+      )
 
       const created = await fetch(`${running.url}/tenants`, {
         method: "POST",

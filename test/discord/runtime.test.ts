@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Layer, Option, Redacted, Scope } from "effect"
+import { Effect, Exit, Layer, Option, Redacted, Schedule, Scope } from "effect"
 import {
+  BackgroundComponents,
   Currency,
   GuildFeatures,
   GuildId,
@@ -146,12 +147,32 @@ for (const database of databases) {
           const guild = yield* Effect.flatMap(GuildRepo, (guilds) => guilds.findAnyTenant(guildId))
           assert.strictEqual(Option.getOrThrow(guild).tenantId, tenant.id)
           assert.isTrue(discord.sessions().some((session) => session.connected))
+          // Readiness sees the poller and the tenant's gateway, up once its ready handler is done (ADR 095).
+          const upNow = Effect.map(
+            Effect.flatMap(BackgroundComponents, (registry) => registry.report),
+            (components) =>
+              [`discord gateway (tenant ${tenant.id})`, "white-label poller"].map((name) =>
+                components.find((component) => component.name === name)?.status
+              )
+          )
+          const statuses = yield* upNow.pipe(
+            Effect.repeat({
+              until: (found) => found.every((status) => status === "up"),
+              schedule: Schedule.spaced("100 millis")
+            }),
+            Effect.timeoutOption("10 seconds"),
+            Effect.flatMap(() => upNow)
+          )
+          assert.deepStrictEqual(statuses, ["up", "up"])
 
           yield* whiteLabel.removeBot(tenant.id)
           yield* eventually(
             "the tenant's bot to disconnect",
             () => !discord.sessions().some((session) => session.connected)
           )
+          // A bot stopped on purpose leaves readiness rather than reporting down.
+          const after = yield* Effect.flatMap(BackgroundComponents, (registry) => registry.report)
+          assert.isFalse(after.some((component) => component.name.startsWith("discord gateway")))
           yield* Scope.close(gateway, Exit.void)
         }).pipe(Effect.provide(botRuntime(database.layer(), outside)))
       }).pipe(Effect.scoped))

@@ -5,6 +5,7 @@ import { NodeCrypto, SignatureVerifierEd25519 } from "../../adapters/crypto/inde
 import { LicenseServerHttp } from "../../adapters/http/index.js"
 import { RepositoriesMemory } from "../../adapters/memory/index.js"
 import {
+  BackgroundComponents,
   EntitlementRepo,
   LicenseServer,
   LicenseServerUnreachable,
@@ -79,7 +80,7 @@ const selfHost = (options: {
       Effect.flatMap(EntitlementRepo, (repo) => repo.listOverrides(tenant.id)),
       context
     )
-    return { check: license.check, down, tenantNow, overridesNow }
+    return { check: license.check, run: license.run, down, tenantNow, overridesNow }
   })
 
 describe("licensing: a self-host install against the hosted license server", () => {
@@ -191,6 +192,13 @@ describe("licensing: a self-host install against the hosted license server", () 
       })
       assert.strictEqual((yield* install.check)._tag, "Licensed")
       assert.strictEqual((yield* install.tenantNow).planKey, "premium")
+      // The refresh loop reports the standing to readiness as the "license" component (ADR 095).
+      const registry = yield* Effect.provide(BackgroundComponents, BackgroundComponents.layer)
+      yield* install.run.pipe(Effect.provideService(BackgroundComponents, registry), Effect.forkScoped)
+      yield* TestClock.adjust("1 second")
+      const [reported] = yield* registry.report
+      assert.deepStrictEqual([reported?.name, reported?.status], ["license", "up"])
+      assert.match(reported?.detail ?? "", /^licensed on the premium plan until 2026-12-31/)
       yield* TestClock.adjust("31 days")
       assert.strictEqual((yield* install.check)._tag, "Degraded")
       assert.strictEqual((yield* install.tenantNow).status, "read_only")

@@ -4,7 +4,7 @@ import { ConfigProvider, Deferred, Duration, Effect, Layer, Option, Redacted } f
 import { DiscordPortsLive, runDiscordBot } from "../../adapters/discord/index.js"
 import { HttpServerLive, PublicUrl } from "../../adapters/http/index.js"
 import { JobWakeupsSql, PolicyStoreSql, QuotaStoreSql, RepositoriesSql } from "../../adapters/postgres/index.js"
-import { JobWorker } from "../../core/index.js"
+import { BackgroundComponents, JobWorker } from "../../core/index.js"
 import { CoreLive } from "../../programs/CoreLive.js"
 import { guildInstallsLive } from "../../programs/GuildInstallsLive.js"
 import { PaymentGatewaysLive, WebhookVerifiersLive } from "../../programs/Payments.js"
@@ -63,6 +63,8 @@ export const botRuntime = (database: Layer.Layer<SqlClient.SqlClient, unknown>, 
     ),
     Layer.provideMerge(database),
     Layer.provideMerge(NodeHttpServer.layerTest),
+    // As ApplicationLive: the registry of background components under everything (ADR 095).
+    Layer.provideMerge(BackgroundComponents.layer),
     Layer.provide(Layer.setConfigProvider(botSettings(outside))),
     Layer.orDie
   )

@@ -1,6 +1,6 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { NotReady } from "../../../core/index.js"
+import { ComponentReport, NotReady } from "../../../core/index.js"
 
 /** Probes for orchestrators; no authentication. */
 export class HealthApi extends HttpApiGroup.make("health")
@@ -12,12 +12,15 @@ export class HealthApi extends HttpApiGroup.make("health")
   )
   .add(
     HttpApiEndpoint.get("ready", "/health/ready")
-      .addSuccess(Schema.Struct({ status: Schema.Literal("ready") }))
+      .addSuccess(Schema.Struct({ status: Schema.Literal("ready"), components: Schema.Array(ComponentReport) }))
       .addError(NotReady, { status: 503 })
       .annotate(OpenApi.Summary, "Readiness")
       .annotate(
         OpenApi.Description,
-        "Answers 200 when the process can serve traffic (its store answers), 503 with the reason otherwise."
+        "Answers 200 when the process can serve traffic: its database answers and no background component " +
+          "(job worker, policy listener, white-label poller, license refresh, ...) is down, that is stopped or " +
+          "without a successful round within its bound. 503 otherwise, naming the first component down. Both " +
+          "list every component with its status (up, degraded: failing and retrying, down) and detail."
       )
   )
   .annotate(OpenApi.Description, "Liveness and readiness probes")

@@ -1,6 +1,6 @@
 import { HttpApiBuilder, HttpMiddleware } from "@effect/platform"
 import { Effect } from "effect"
-import { Readiness } from "../../../core/index.js"
+import { type Readiness, readinessReport } from "../../../core/index.js"
 import { Api } from "../Api.js"
 
 /** Probes arrive every few seconds: skip the access log line unless readiness fails. */
@@ -10,8 +10,14 @@ export const HealthLive = HttpApiBuilder.group(
   Api,
   "health",
   (handlers) =>
-    Effect.map(Readiness, (readiness) =>
+    // The layer's whole context: Readiness and, when the runtime has one, the BackgroundComponents registry.
+    Effect.map(Effect.context<Readiness>(), (context) =>
       handlers
         .handle("live", () => Effect.as(quietly, { status: "live" as const }))
-        .handle("ready", () => readiness.check.pipe(Effect.zipRight(quietly), Effect.as({ status: "ready" as const }))))
+        .handle("ready", () =>
+          readinessReport.pipe(
+            Effect.provide(context),
+            Effect.zipLeft(quietly),
+            Effect.map((components) => ({ status: "ready" as const, components }))
+          )))
 )
