@@ -11,7 +11,11 @@ describe("validation messages are for people", () => {
       assert.strictEqual(response.status, 400)
       assert.strictEqual(response.body._tag, "HttpApiDecodeError")
       assert.deepStrictEqual(response.body.issues, [
-        { _tag: "Type", path: ["mode"], message: "Expected \"hosted\" or \"self_host\" or \"self-host\", actual \"selfhost\"" },
+        {
+          _tag: "Type",
+          path: ["mode"],
+          message: "Expected \"hosted\" or \"self_host\" or \"self-host\", actual \"selfhost\""
+        },
         { _tag: "Type", path: ["planKey"], message: "Expected string, actual 5" }
       ])
       assert.strictEqual(
