@@ -1,5 +1,5 @@
 import { Args, Command, Options } from "@effect/cli"
-import { Console, Effect, Option, Redacted } from "effect"
+import { Cause, Console, Effect, Option, Redacted } from "effect"
 import { readFile, writeFile } from "node:fs/promises"
 import { DataDirectoryLocked } from "../adapters/postgres/index.js"
 import { ApiKeys, Exports, modeSpellings, PlanKey, Tenancy, TenantId, type TenantMode } from "../core/index.js"
@@ -144,3 +144,10 @@ export const runCli = (argv: ReadonlyArray<string>) =>
         : Effect.void
     )
   )
+
+/**
+ * Whether runCli has already told the person why it failed (in plain words on stderr), so the failure needs no
+ * log record with a stack trace as well.
+ */
+export const failureExplained = (cause: Cause.Cause<unknown>): boolean =>
+  Option.exists(Cause.failureOption(cause), (error) => error instanceof DataDirectoryLocked)

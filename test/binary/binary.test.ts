@@ -197,6 +197,9 @@ describe.sequential("the guildhall binary", { timeout: 180_000 }, () => {
       expect(keys.stderr).toContain("GUILDHALL_BOOTSTRAP_KEY_FILE")
       expect(keys.output).not.toMatch(wellFormedKey)
       expect(keys.output).not.toContain("shown once")
+      // Told once, in plain words: no log record with a stack trace besides.
+      expect(keys.output).not.toContain("DataDirectoryLocked")
+      expect(keys.stderr.match(/is open in another process/g)).toHaveLength(1)
 
       const tenants = await command("tenants", "create", "--name", "Lost Co")
       expect(tenants.code).not.toBe(0)
