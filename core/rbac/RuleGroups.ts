@@ -8,7 +8,7 @@ import type { RuleInvocation } from "./RuleInvocation.js"
  * and no Rule or stored id string is read unless an id is not a snowflake.
  *
  * A group is `[code, size, fingerprint × size]`: `code` is the subject kind's
- * index in `subjectOrder`. Entry j of a run of groups (counting across them)
+ * index in `subjectOrder`, plus PLATFORM for a platform-scope group. Entry j of a run of groups (counting across them)
  * has three confirm words at `confirm + 3j`, kept apart from the groups
  * because they are read only when a fingerprint matches: the id's last nine
  * digits, the nine before, and a tag, `(head * 32 + length) * 2 + deny` where
@@ -25,12 +25,13 @@ const CATEGORY = 2
 export const ROLE = 3
 const GUILD = 4
 /**
- * Markers (groups of size 0) around the platform scope's groups, written only
- * when it has some: a platform allow that matches does not decide, it lifts
- * the operator's broader denies, so matching skips to the tenant's groups.
+ * A flag on a platform-scope group's code (ADR 097): a platform allow that
+ * matches does not decide, it lifts the operator's broader denies, so matching
+ * skips to the tenant's groups. A flag rather than marker groups, so a
+ * command's groups take no more words than before and stay in their slot.
  */
-export const PLATFORM_SCOPE = 5
-export const TENANT_SCOPE = 6
+export const PLATFORM = 8
+const SUBJECT_BITS = 7
 
 /** Words per entry in the confirm region. */
 export const CONFIRM_WORDS = 3
@@ -174,8 +175,8 @@ export const findRole = (
  * The first match over the run of groups at `words[start]` up to
  * `words[end]`, whose first entry's confirm words are at `words[confirm]` and
  * id at `entries.ids[first]`: the matching entry's confirm offset, or -1. Groups come
- * in the order `evaluateRules` consults them, the platform's between scope
- * markers, so this answers what it answers.
+ * in the order `evaluateRules` consults them, the platform's (flagged
+ * PLATFORM) first, so this answers what it answers.
  */
 export const matchRuleGroups = (
   words: Int32Array,
@@ -187,10 +188,10 @@ export const matchRuleGroups = (
   invocation: RuleInvocation
 ): number => {
   let at = -1
-  let platform = false
   for (let k = start; k < end;) {
+    const code = words[k]!
     const size = words[k + 1]!
-    switch (words[k]) {
+    switch (code & SUBJECT_BITS) {
       case USER:
         at = findInGroup(words, k, confirm, first, entries, invocation.userId)
         break
@@ -209,18 +210,12 @@ export const matchRuleGroups = (
       case GUILD:
         at = findInGroup(words, k, confirm, first, entries, invocation.guildId)
         break
-      case PLATFORM_SCOPE:
-        platform = true
-        break
-      case TENANT_SCOPE:
-        platform = false
-        break
     }
     if (at >= 0) {
-      if (!platform || entryDenies(words, at)) return at
+      if ((code & PLATFORM) === 0 || entryDenies(words, at)) return at
       // A platform allow: the tenant's groups decide, as if no platform rule matched.
       at = -1
-      while (k < end && words[k] !== TENANT_SCOPE) {
+      while (k < end && (words[k]! & PLATFORM) !== 0) {
         const skipped = words[k + 1]!
         k += 2 + skipped
         confirm += CONFIRM_WORDS * skipped

@@ -6,9 +6,8 @@ import {
   matchRuleGroups,
   type PackedGroups,
   packGroup,
-  PLATFORM_SCOPE,
-  subjectOrder,
-  TENANT_SCOPE
+  PLATFORM,
+  subjectOrder
 } from "./RuleGroups.js"
 import type { RuleInvocation } from "./RuleInvocation.js"
 
@@ -124,7 +123,13 @@ export interface CommandRules {
 }
 
 /** One scope's groups: the command path longest first, then the feature, then `*`; subjects in `matchSubjects` order. */
-const packScope = (packed: PackedGroups, scope: CompiledScope, path: ReadonlyArray<string>, featureKey: string) => {
+const packScope = (
+  packed: PackedGroups,
+  scope: CompiledScope,
+  path: ReadonlyArray<string>,
+  featureKey: string,
+  scopeFlag: number
+) => {
   if (scope.size === 0) return
   const tables: Array<SubjectTable> = []
   commandTables(scope.commands, path, tables)
@@ -134,7 +139,7 @@ const packScope = (packed: PackedGroups, scope: CompiledScope, path: ReadonlyArr
   for (const table of tables) {
     subjectOrder.forEach((subject, code) => {
       const bySubject = table[subject]
-      if (bySubject !== undefined && bySubject.size > 0) packGroup(packed, code, bySubject)
+      if (bySubject !== undefined && bySubject.size > 0) packGroup(packed, code | scopeFlag, bySubject)
     })
   }
 }
@@ -142,7 +147,7 @@ const packScope = (packed: PackedGroups, scope: CompiledScope, path: ReadonlyArr
 /**
  * Appends, as rule groups, the rules `evaluateRules` could pick for a command
  * at `path` of feature `featureKey`, in the order it consults them: platform
- * (between scope markers, when it has any) before tenant; per scope the
+ * (its groups' codes flagged PLATFORM) before tenant; per scope the
  * command path longest first, then the feature, then `*`; per target, the
  * subject kinds in `matchSubjects` order. It
  * depends only on the compiled rules and the command, so the guardrail packs
@@ -155,12 +160,8 @@ export const packCommandRules = (
   path: ReadonlyArray<string>,
   featureKey: string
 ): void => {
-  const platformAt = packed.words.length
-  packed.words.push(PLATFORM_SCOPE, 0)
-  packScope(packed, compiled.platform, path, featureKey)
-  if (packed.words.length === platformAt + 2) packed.words.length = platformAt
-  else packed.words.push(TENANT_SCOPE, 0)
-  packScope(packed, compiled.tenant, path, featureKey)
+  packScope(packed, compiled.platform, path, featureKey, PLATFORM)
+  packScope(packed, compiled.tenant, path, featureKey, 0)
 }
 
 /** `packCommandRules` on its own: the command's groups, then their confirm words, in one array. */
