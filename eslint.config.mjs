@@ -4,7 +4,7 @@ import effect from "@effect/eslint-plugin"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".guildhall/**", "docs/**", "coverage/**"] },
+  { ignores: ["dist/**", "node_modules/**", ".guildhall/**", "docs/*", "!docs/examples", "coverage/**"] },
   ...tseslint.configs.recommended,
   ...effect.configs.dprint,
   {

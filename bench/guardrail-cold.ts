@@ -12,20 +12,21 @@
  *
  * Then it times, for random guilds, `PolicyStore.load` of PolicyStoreSql (the
  * one-round-trip statement, decoded through the core Schemas), the core's
- * `buildSnapshot` over what it loaded, and the first `decide` on the new
- * snapshot (which builds its decision table): one at a time for latency, and
+ * `buildSnapshot` over what it loaded, and the first decision on the new
+ * snapshot (compiling its decision table, as PolicyCache does on a load, then `decide`): one at a time for latency, and
  * loads alone with BENCH_CONCURRENCY (16) callers for throughput. Prints lines, then one JSON
  * line (bench/guardrail.ts runs this file as a child and merges that line).
  */
 import { SqlClient } from "@effect/sql"
 import { Config, DateTime, Effect, Layer, Option, Redacted } from "effect"
 import { asPlatform, PgServerClient, PolicyStoreSql, runMigrations } from "../adapters/postgres/index.js"
+import { decide } from "../core/guardrail/internal/decide.js"
+import { makeDecisionEngine } from "../core/guardrail/internal/DecisionTable.js"
 import { buildSnapshot } from "../core/guardrail/PolicySnapshot.js"
 import {
   builtinFeatureRegistry,
   ChannelId,
   type CommandContext,
-  decide,
   GuildId,
   Permission,
   PlanCatalog,
@@ -160,6 +161,8 @@ const bench = Effect.gen(function*() {
   })
 
   const now = yield* DateTime.now
+  // One engine, as the PolicyCache layer holds: the first decision compiles the snapshot into its arena.
+  const engine = makeDecisionEngine(builtinFeatureRegistry)
   const loadMs: Array<number> = []
   const buildMs: Array<number> = []
   const decideMs: Array<number> = []
@@ -170,7 +173,7 @@ const bench = Effect.gen(function*() {
     const loaded = performance.now()
     const snapshot = buildSnapshot(source, catalog, now)
     const built = performance.now()
-    const decision = decide(builtinFeatureRegistry, snapshot, firstCommand(snapshot.guildId))
+    const decision = decide(engine.compile(snapshot), firstCommand(snapshot.guildId))
     decideMs.push(performance.now() - built)
     buildMs.push(built - loaded)
     loadMs.push(loaded - before)

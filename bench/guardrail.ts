@@ -32,13 +32,14 @@ import { fileURLToPath } from "node:url"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
 import { Permission } from "../core/features/Permissions.js"
-import { decisionArenaStats } from "../core/guardrail/DecisionTable.js"
+import { decide } from "../core/guardrail/internal/decide.js"
+import type { CompiledPolicy } from "../core/guardrail/internal/DecisionTable.js"
 import {
   builtinFeatureRegistry,
   ChannelId,
   type CommandContext,
-  decide,
   type Decision,
+  FeatureRegistry,
   Guild,
   GuildId,
   type GuildId as GuildIdType,
@@ -227,28 +228,39 @@ const BenchPolicyStore = Layer.succeed(PolicyStore, {
   changes: Stream.never
 })
 
-/** Loads every guild through the PolicyCache (a warm cache), then reads the snapshots back from it. */
-const warmSnapshots = Effect.gen(function*() {
+/**
+ * Loads every guild through the PolicyCache (a warm cache, which compiles each
+ * snapshot for the registry), then reads the compiled policies back from it.
+ */
+const warmPolicies = Effect.gen(function*() {
   const cache = yield* PolicyCache
-  yield* Effect.forEach(guilds, (g) => cache.get(g.plan.guildId), { discard: true })
-  const snapshots = new Map<string, PolicySnapshot>()
+  yield* Effect.forEach(guilds, (g) => cache.policy(g.plan.guildId), { discard: true })
+  const policies = new Map<string, CompiledPolicy>()
   for (const g of guilds) {
-    const snapshot = yield* cache.get(g.plan.guildId)
-    if (Option.isSome(snapshot)) snapshots.set(g.plan.guildId, snapshot.value)
+    const policy = yield* cache.policy(g.plan.guildId)
+    if (Option.isSome(policy)) policies.set(g.plan.guildId, policy.value)
   }
-  return { snapshots, size: yield* cache.size }
-}).pipe(Effect.provide(PolicyCache.layer.pipe(Layer.provide(BenchPolicyStore), Layer.provide(PlanCatalog.builtin))))
+  return { policies, size: yield* cache.size, tableStats: cache.tableStats }
+}).pipe(
+  Effect.provide(
+    PolicyCache.layer.pipe(
+      Layer.provide(BenchPolicyStore),
+      Layer.provide(PlanCatalog.builtin),
+      Layer.provide(Layer.succeed(FeatureRegistry, builtinFeatureRegistry))
+    )
+  )
+)
 
-const { size: cached, snapshots } = await Effect.runPromise(warmSnapshots)
+const { policies, size: cached, tableStats } = await Effect.runPromise(warmPolicies)
 const buildMs = Number(process.hrtime.bigint() - buildStart) / 1e6
 log(`built and cached ${cached} guild snapshots with ${rulesPerGuild} rules each in ${buildMs.toFixed(0)} ms`)
 
 const cases = Array.from({ length: contextCount }, (_, i) => {
   const { plan } = guilds[Math.floor(random() * guilds.length)]!
-  const snapshot = snapshots.get(plan.guildId)!
-  return { snapshot, ctx: makeContext(plan, snapshot, i) }
+  const policy = policies.get(plan.guildId)!
+  return { policy, ctx: makeContext(plan, policy.snapshot, i) }
 })
-const caseSnapshots = cases.map((c) => c.snapshot)
+const casePolicies = cases.map((c) => c.policy)
 
 /** The context as a bot builds it from an interaction: from its own payload, parsed from JSON. */
 const delivered = (ctx: CommandContext): CommandContext => {
@@ -287,9 +299,9 @@ const caseContexts = cases.map((c) => delivered(c.ctx))
 const sharedIdContexts = cases.map((c) => c.ctx)
 
 const outcomes = new Map<string, number>()
-for (const [i, { ctx, snapshot }] of cases.entries()) {
-  const decision: Decision = decide(builtinFeatureRegistry, snapshot, caseContexts[i]!)
-  const again = decide(builtinFeatureRegistry, snapshot, ctx)
+for (const [i, { ctx, policy }] of cases.entries()) {
+  const decision: Decision = decide(policy, caseContexts[i]!)
+  const again = decide(policy, ctx)
   if (JSON.stringify(again) !== JSON.stringify(decision)) throw new Error(`context ${i}: its two copies disagree`)
   const key = decision._tag === "Allow" ? (decision.ruleAllowed ? "ALLOW (rule)" : "ALLOW") : decision.code
   outcomes.set(key, (outcomes.get(key) ?? 0) + 1)
@@ -355,7 +367,7 @@ const measure = (runBatch: (start: number) => number): Measured => {
 const decideOver = (contexts: ReadonlyArray<CommandContext>) => (start: number) => {
   let allowed = 0
   for (let i = start; i < start + batchSize; i++) {
-    if (decide(builtinFeatureRegistry, caseSnapshots[i]!, contexts[i]!)._tag === "Allow") allowed++
+    if (decide(casePolicies[i]!, contexts[i]!)._tag === "Allow") allowed++
   }
   return allowed
 }
@@ -384,7 +396,7 @@ log(
     Math.round(sharedIds.perSec).toLocaleString("en-US")
   } decisions/s, p50 ${sharedIds.p50Ns.toFixed(0)} ns, p99 ${sharedIds.p99Ns.toFixed(0)} ns`
 )
-const arena = decisionArenaStats()
+const arena = Effect.runSync(tableStats)
 log(
   `tables:  ${arena.chunks} arena chunks of 64 KiB, ${(arena.liveWords * 4 / 2 ** 20).toFixed(1)} MiB of live tables (${
     (arena.liveWords * 4 / guildCount).toFixed(0)

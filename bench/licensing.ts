@@ -50,7 +50,7 @@ import {
   UsageBatch,
   UsageBatches
 } from "../core/index.js"
-import { CoreLive } from "../programs/CoreLive.js"
+import { CoreLive } from "../programs/Core.js"
 import { TestOutsideSystems } from "../programs/TestRuntime.js"
 import { benchDatabaseUrl, benchSchema, percentile, positiveInt, withSearchPath } from "./support.js"
 

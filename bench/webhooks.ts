@@ -93,9 +93,9 @@ import {
   type TenantId,
   UserId
 } from "../core/index.js"
-import { CoreLive } from "../programs/CoreLive.js"
+import { CoreLive } from "../programs/Core.js"
 import { MigratedDatabaseLive } from "../programs/Database.js"
-import { guildInstallsLive } from "../programs/GuildInstallsLive.js"
+import { GuildInstallsLive } from "../programs/GuildInstalls.js"
 import { PaymentGatewaysLive, WebhookVerifiersLive } from "../programs/Payments.js"
 import { botLinksOf, JobSettings } from "../programs/Settings.js"
 import { benchDatabaseUrl, benchSchema, percentile, positiveInt, withSearchPath } from "./support.js"
@@ -202,7 +202,7 @@ const serverLayer = (databaseUrl: Redacted.Redacted) => {
   const AppLive = Layer.mergeAll(
     WebhookVerifiersLive,
     Layer.succeed(PublicUrl, "http://127.0.0.1"),
-    guildInstallsLive("hosted")
+    GuildInstallsLive("hosted")
   ).pipe(
     Layer.provideMerge(ApplicationLive)
   )

@@ -1,7 +1,7 @@
 import { Layer } from "effect"
 import { DiscordPortsLive } from "../adapters/discord/index.js"
 import { BackgroundComponents } from "../core/index.js"
-import { CoreLive } from "./CoreLive.js"
+import { CoreLive } from "./Core.js"
 import { MigratedDatabaseLive } from "./Database.js"
 import { PaymentGatewaysLive } from "./Payments.js"
 import { BotLinksLive } from "./Settings.js"

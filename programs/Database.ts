@@ -13,10 +13,10 @@ import { DatabaseSettings } from "./Settings.js"
 
 /** A Postgres server when DATABASE_URL is set; otherwise the embedded PGlite under GUILDHALL_DATA_DIR. */
 export const DatabaseLive = Layer.unwrapEffect(
-  Effect.map(DatabaseSettings, ({ dataDir, preparedStatements, url }) =>
+  Effect.map(DatabaseSettings, ({ dataDir, roundTripSavings, url }) =>
     Option.match(url, {
       onSome: (url) =>
-        PgServerClient.layer({ url, preparedStatements }).pipe(
+        PgServerClient.layer({ url, roundTripSavings }).pipe(
           Layer.tap(() => Effect.logInfo("database: Postgres server (DATABASE_URL)"))
         ),
       onNone: () =>

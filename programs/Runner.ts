@@ -7,7 +7,7 @@ import { JobWorker } from "../core/index.js"
 import { ApplicationLive } from "./Application.js"
 import { bootstrap } from "./Bootstrap.js"
 import { DiscordGatewayLive } from "./DiscordGateway.js"
-import { guildInstallsLive } from "./GuildInstallsLive.js"
+import { GuildInstallsLive } from "./GuildInstalls.js"
 import { scheduleHousekeeping } from "./Housekeeping.js"
 import { SelfHostLicensingLive } from "./Licensing.js"
 import { watchOperatorKeyFile } from "./OperatorKeyFile.js"
@@ -29,7 +29,7 @@ const makeRunner = (mode: RunMode) =>
       const AppLive = Layer.mergeAll(
         WebhookVerifiersLive,
         Layer.succeed(PublicUrl, publicUrlOf(settings)),
-        guildInstallsLive(mode)
+        GuildInstallsLive(mode)
       ).pipe(
         Layer.provideMerge(ApplicationLive)
       )

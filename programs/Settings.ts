@@ -1,5 +1,6 @@
-import { Config, Effect, Layer, Option } from "effect"
+import { Config, ConfigError, Effect, Layer, Option } from "effect"
 import { returnLinksOf } from "../adapters/http/index.js"
+import { type RoundTripSavings, roundTripSavings } from "../adapters/postgres/index.js"
 import { BotLinks, modeSpellings } from "../core/index.js"
 
 export type RunMode = "hosted" | "self-host"
@@ -54,6 +55,18 @@ export const DatabaseSettings = Config.all({
   /** A Postgres server; when unset, the embedded PGlite database is used. */
   url: Config.redacted("DATABASE_URL").pipe(Config.option),
   dataDir: Config.string("GUILDHALL_DATA_DIR").pipe(Config.withDefault("./.guildhall")),
-  /** Named prepared statements on the server (ADR 087); off behind a pooler that cannot keep them. */
-  preparedStatements: Config.boolean("GUILDHALL_DB_PREPARED_STATEMENTS").pipe(Config.withDefault(true))
+  /**
+   * The round-trip savings on the server (ADR 101). GUILDHALL_DB_PREPARED_STATEMENTS=false, the setting
+   * before it, still turns off prepared statements alone.
+   */
+  roundTripSavings: Config.literal(...roundTripSavings)("GUILDHALL_DB_ROUND_TRIP_SAVINGS").pipe(
+    Config.orElseIf({
+      if: ConfigError.isMissingDataOnly,
+      orElse: () =>
+        Config.boolean("GUILDHALL_DB_PREPARED_STATEMENTS").pipe(
+          Config.map((prepared): RoundTripSavings => prepared ? "all" : "all-but-prepared-statements")
+        )
+    }),
+    Config.withDefault<RoundTripSavings>("all")
+  )
 })

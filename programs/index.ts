@@ -1,9 +1,20 @@
 export { ApplicationLive, OutsideSystemsLive } from "./Application.js"
 export { guildhall, runCli } from "./cli.js"
-export { CoreLive } from "./CoreLive.js"
+export {
+  type ApplicationServices,
+  type CommandServices,
+  type CoreError,
+  type CoreFoundations,
+  CoreLive,
+  type CoreParts,
+  type CoreRequirements,
+  type CoreServices,
+  makeCore
+} from "./Core.js"
 export { DatabaseLive, MigratedDatabaseLive } from "./Database.js"
 export { DiscordRolesOffline } from "./DiscordOffline.js"
 export { JobHandlersLive, scheduleHousekeeping } from "./Housekeeping.js"
 export { PaymentGatewaysLive, WebhookVerifiersLive } from "./Payments.js"
+export { PlanCatalogLive } from "./Plans.js"
 export { HostedRunner, runnerFor, SelfHostRunner } from "./Runner.js"
-export { TestOutsideSystems, TestRuntime } from "./TestRuntime.js"
+export { makeTestRuntime, TestOutsideSystems, TestRuntime } from "./TestRuntime.js"

@@ -6,4 +6,4 @@ export {
   SignatureVerifierEd25519,
   SigningKeysEd25519
 } from "./Ed25519.js"
-export { NodeCrypto } from "./NodeCrypto.js"
+export { constantTimeEqual, NodeCrypto } from "./NodeCrypto.js"

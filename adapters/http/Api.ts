@@ -1,19 +1,20 @@
 import { HttpApi, OpenApi } from "@effect/platform"
 import { ApiKeysApi } from "./ApiKeys/Api.js"
-import { AssetsApi } from "./Assets/Api.js"
 import { BillingApi } from "./Billing/Api.js"
 import { DiscordApi, DiscordCallbackApi } from "./Discord/Api.js"
-import { FeaturesApi } from "./Features/Api.js"
-import { GuardrailApi } from "./Guardrail/Api.js"
+import { AssetsFeaturesApi, FeaturesApi, GuildFeaturesApi } from "./Features/Api.js"
+import { AssetsGuardrailApi, GuardrailApi } from "./Guardrail/Api.js"
+import { describeAssetsAliases } from "./GuildPaths.js"
+import { AssetsApi, GuildsApi } from "./Guilds/Api.js"
 import { HealthApi } from "./Health/Api.js"
 import { ExportDownloadApi, HostingApi } from "./Hosting/Api.js"
 import { JobsApi } from "./Jobs/Api.js"
 import { LicensesApi, LicenseServerApi } from "./Licenses/Api.js"
 import { OverridesApi } from "./Overrides/Api.js"
 import { PagesApi } from "./Pages/Api.js"
-import { PaidRolesApi } from "./PaidRoles/Api.js"
+import { AssetsPaidRolesApi, PaidRolesApi } from "./PaidRoles/Api.js"
 import { PaymentReviewApi } from "./PaymentReview/Api.js"
-import { RulesApi } from "./Rules/Api.js"
+import { AssetsRulesApi, RulesApi } from "./Rules/Api.js"
 import { readStrictly } from "./strictInput.js"
 import { TenantsApi } from "./Tenants/Api.js"
 import { UsageApi } from "./Usage/Api.js"
@@ -23,15 +24,17 @@ import { WhiteLabelApi } from "./WhiteLabel/Api.js"
 
 /**
  * The Guildhall HTTP API: its contract, shared by the server, typed clients and the OpenAPI document.
- * Bodies and query strings are read strictly: an unknown field answers 400 (ADR 093).
+ * Bodies and query strings are read strictly: an unknown field answers 400 (ADR 093). The /assets
+ * groups are the deprecated aliases of the /guilds ones (ADR 100).
  */
 export class Api extends readStrictly(
   HttpApi.make("guildhall")
     .add(HealthApi)
     .add(TenantsApi)
-    .add(AssetsApi)
+    .add(GuildsApi)
     .add(ApiKeysApi)
     .add(FeaturesApi)
+    .add(GuildFeaturesApi)
     .add(RulesApi)
     .add(GuardrailApi)
     .add(UsageApi)
@@ -49,6 +52,11 @@ export class Api extends readStrictly(
     .add(HostingApi)
     .add(ExportDownloadApi)
     .add(PagesApi)
+    .add(AssetsApi)
+    .add(AssetsFeaturesApi)
+    .add(AssetsRulesApi)
+    .add(AssetsGuardrailApi)
+    .add(AssetsPaidRolesApi)
     .annotateContext(OpenApi.annotations({
       title: "Guildhall",
       version: apiVersion,
@@ -58,6 +66,8 @@ export class Api extends readStrictly(
         "`Authorization: Bearer <API key>`. Errors are JSON with a `_tag`, a `message` and, when there is " +
         "something to do about them, a `remediation`. Bodies and query strings are read strictly: a field an " +
         "endpoint does not define answers 400 naming the fields it accepts. An unknown path answers 404 and a " +
-        "method a path lacks 405 with `Allow`."
+        "method a path lacks 405 with `Allow`. Every /assets path is a deprecated alias of the same path with " +
+        "/guilds in its place, answering the same, until the next major version.",
+      transform: describeAssetsAliases
     }))
 ) {}

@@ -1,7 +1,8 @@
-import { HttpApiSchema, HttpApiSecurity, OpenApi } from "@effect/platform"
+import { HttpApiSecurity, OpenApi } from "@effect/platform"
 import { HttpApiMiddleware } from "@effect/platform"
 import { Context, Effect, Layer } from "effect"
-import { ApiKeys, InvalidApiKey, type Principal } from "../../core/index.js"
+import { ApiKeys, type Principal } from "../../core/index.js"
+import { InvalidApiKey } from "./shared/Errors.js"
 
 /** The caller of the current request, as established by `Authentication`. */
 export class CurrentPrincipal extends Context.Tag("adapters/http/CurrentPrincipal")<CurrentPrincipal, Principal>() {}
@@ -15,7 +16,7 @@ const bearer = HttpApiSecurity.bearer.pipe(
 
 /** Every endpoint but health: a bearer API key, checked against the stored key hashes. */
 export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("adapters/http/Authentication", {
-  failure: InvalidApiKey.annotations(HttpApiSchema.annotations({ status: 401 })),
+  failure: InvalidApiKey,
   provides: CurrentPrincipal,
   security: { bearer }
 }) {}

@@ -1,26 +1,26 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Layer } from "effect"
 import { Api } from "./Api.js"
-import { ApiKeysLive } from "./ApiKeys/Http.js"
-import { AssetsLive } from "./Assets/Http.js"
+import { HttpApiKeysLive } from "./ApiKeys/Http.js"
 import { AuthenticationLive } from "./Auth.js"
-import { BillingLive } from "./Billing/Http.js"
-import { DiscordCallbackLive, DiscordLive } from "./Discord/Http.js"
-import { FeaturesLive } from "./Features/Http.js"
-import { GuardrailLive } from "./Guardrail/Http.js"
-import { HealthLive } from "./Health/Http.js"
-import { ExportDownloadLive, HostingLive } from "./Hosting/Http.js"
-import { JobsLive } from "./Jobs/Http.js"
-import { LicenseServerLive, LicensesLive } from "./Licenses/Http.js"
-import { OverridesLive } from "./Overrides/Http.js"
-import { PagesLive } from "./Pages/Http.js"
-import { PaidRolesLive } from "./PaidRoles/Http.js"
-import { PaymentReviewLive } from "./PaymentReview/Http.js"
-import { RulesLive } from "./Rules/Http.js"
-import { TenantsLive } from "./Tenants/Http.js"
-import { UsageLive } from "./Usage/Http.js"
-import { WebhooksLive } from "./Webhooks/Http.js"
-import { WhiteLabelLive } from "./WhiteLabel/Http.js"
+import { HttpBillingLive } from "./Billing/Http.js"
+import { HttpDiscordCallbackLive, HttpDiscordLive } from "./Discord/Http.js"
+import { HttpFeaturesLive, HttpGuildFeaturesLive } from "./Features/Http.js"
+import { HttpGuardrailLive } from "./Guardrail/Http.js"
+import { HttpGuildsLive } from "./Guilds/Http.js"
+import { HttpHealthLive } from "./Health/Http.js"
+import { HttpExportDownloadLive, HttpHostingLive } from "./Hosting/Http.js"
+import { HttpJobsLive } from "./Jobs/Http.js"
+import { HttpLicenseServerLive, HttpLicensesLive } from "./Licenses/Http.js"
+import { HttpOverridesLive } from "./Overrides/Http.js"
+import { HttpPagesLive } from "./Pages/Http.js"
+import { HttpPaidRolesLive } from "./PaidRoles/Http.js"
+import { HttpPaymentReviewLive } from "./PaymentReview/Http.js"
+import { HttpRulesLive } from "./Rules/Http.js"
+import { HttpTenantsLive } from "./Tenants/Http.js"
+import { HttpUsageLive } from "./Usage/Http.js"
+import { HttpWebhooksLive } from "./Webhooks/Http.js"
+import { HttpWhiteLabelLive } from "./WhiteLabel/Http.js"
 
 /**
  * The Api with every handler and the authentication middleware. Requires
@@ -32,28 +32,29 @@ import { WhiteLabelLive } from "./WhiteLabel/Http.js"
  */
 export const HttpApiLive = HttpApiBuilder.api(Api).pipe(
   Layer.provide([
-    HealthLive,
-    TenantsLive,
-    AssetsLive,
-    ApiKeysLive,
-    FeaturesLive,
-    RulesLive,
-    GuardrailLive,
-    UsageLive,
-    OverridesLive,
-    BillingLive,
-    PaidRolesLive,
-    PaymentReviewLive,
-    WebhooksLive,
-    JobsLive,
-    DiscordLive,
-    DiscordCallbackLive,
-    WhiteLabelLive,
-    LicenseServerLive,
-    LicensesLive,
-    HostingLive,
-    ExportDownloadLive,
-    PagesLive
+    HttpHealthLive,
+    HttpTenantsLive,
+    HttpGuildsLive,
+    HttpApiKeysLive,
+    HttpFeaturesLive,
+    HttpGuildFeaturesLive,
+    HttpRulesLive,
+    HttpGuardrailLive,
+    HttpUsageLive,
+    HttpOverridesLive,
+    HttpBillingLive,
+    HttpPaidRolesLive,
+    HttpPaymentReviewLive,
+    HttpWebhooksLive,
+    HttpJobsLive,
+    HttpDiscordLive,
+    HttpDiscordCallbackLive,
+    HttpWhiteLabelLive,
+    HttpLicenseServerLive,
+    HttpLicensesLive,
+    HttpHostingLive,
+    HttpExportDownloadLive,
+    HttpPagesLive
   ]),
   Layer.provide(AuthenticationLive)
 )

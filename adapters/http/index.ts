@@ -1,5 +1,4 @@
 export { Api } from "./Api.js"
-export { TenantIdRequired } from "./Assets/TenantIdRequired.js"
 export { Authentication, AuthenticationLive, CurrentPrincipal } from "./Auth.js"
 export { DiscordApplicationId } from "./Discord/DiscordApplicationId.js"
 export { HttpApiLive } from "./HttpApiLive.js"
@@ -11,5 +10,5 @@ export { type ReturnLinks, returnLinksOf, returnPaths } from "./Pages/returnLink
 export { PayloadTooLarge } from "./PayloadTooLarge.js"
 export { PublicUrl } from "./PublicUrl.js"
 export { ServiceUnavailable } from "./ServiceUnavailable.js"
-export { OperatorOnly } from "./Tenants/OperatorOnly.js"
+export { OperatorOnly, TenantIdRequired } from "./shared/Errors.js"
 export { apiVersion } from "./version.js"

@@ -77,4 +77,4 @@ export const makePolarGateway = (settings: PolarSettings): PolarGatewayService =
 export const PolarGatewayLive = Layer.effect(PolarGateway, Effect.map(PolarSettingsConfig, makePolarGateway))
 
 /** PolarGateway with explicit settings (tests, embedding). */
-export const polarGatewayLayer = (settings: PolarSettings) => Layer.succeed(PolarGateway, makePolarGateway(settings))
+export const PolarGatewayOf = (settings: PolarSettings) => Layer.succeed(PolarGateway, makePolarGateway(settings))

@@ -1,8 +1,8 @@
-export { makePolarGateway, polarGatewayLayer, PolarGatewayLive } from "./PolarGatewayLive.js"
+export { polarMetadataKeys } from "./polarEvents.js"
+export { makePolarGateway, PolarGatewayLive, PolarGatewayOf } from "./PolarGatewayLive.js"
 export { type PolarSettings, PolarSettingsConfig } from "./PolarSettings.js"
 export {
   makePolarWebhook,
-  polarMetadataKeys,
   PolarWebhook,
   type PolarWebhookInput,
   PolarWebhookLive,

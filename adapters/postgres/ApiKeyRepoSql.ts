@@ -1,30 +1,20 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer, Option } from "effect"
 import { ApiKeyRecord, ApiKeyRepo } from "../../core/index.js"
-import { decodeAll, decodeFirst, encodedInstant, instantParam } from "./rows.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
+import { decodeAll, decodeFirst, instantParam } from "./rows.js"
 import { asPlatform, inTenant } from "./TenantScope.js"
 
 /** Operator keys have no tenant; as rows of the same shape their tenant_id is null. */
 const keyColumns = "id, name, prefix, secret_hash, created_at, revoked_at"
 
-const keyFromRow = (row: Record<string, unknown>) => ({
-  id: row.id,
-  tenantId: row.tenant_id,
-  name: row.name,
-  prefix: row.prefix,
-  secretHash: row.secret_hash,
-  createdAt: encodedInstant(row.created_at),
-  revokedAt: encodedInstant(row.revoked_at)
-})
-
-const decodeKeys = decodeAll(ApiKeyRecord, keyFromRow)
-const decodeKey = decodeFirst(ApiKeyRecord, keyFromRow)
+const decodeKeys = decodeAll(ApiKeyRecord)
+const decodeKey = decodeFirst(ApiKeyRecord)
 
 export const ApiKeyRepoSql = Layer.effect(
   ApiKeyRepo,
   Effect.map(SqlClient.SqlClient, (sql) => {
-    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(Effect.orDie, Effect.provideService(SqlClient.SqlClient, sql))
+    const boundary = repositoryBoundary(sql)
     const columns = sql.literal(keyColumns)
 
     return ApiKeyRepo.of({

@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { DateTime, Effect, Layer, Option } from "effect"
 import { type AuditEvent, AuditLog, type TenantId } from "../../core/index.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
 import { instantParam, jsonParam } from "./rows.js"
 import { asPlatform, inTenant } from "./TenantScope.js"
 
@@ -27,8 +28,7 @@ const fromRow = (row: AuditRow): AuditEvent => ({
 export const AuditLogSql = Layer.effect(
   AuditLog,
   Effect.map(SqlClient.SqlClient, (sql) => {
-    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(Effect.orDie, Effect.provideService(SqlClient.SqlClient, sql))
+    const boundary = repositoryBoundary(sql)
     return AuditLog.of({
       record: (event) => {
         const insert = sql`

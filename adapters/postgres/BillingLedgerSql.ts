@@ -1,5 +1,5 @@
-import { SqlClient, type Statement } from "@effect/sql"
-import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { SqlClient } from "@effect/sql"
+import { DateTime, Effect, Layer, Option, Schema } from "effect"
 import {
   BillingLedger,
   BillingProvider,
@@ -13,12 +13,15 @@ import {
   TenantId
 } from "../../core/index.js"
 import { anyDue, jobsInsert, wakeUpAfterCommit } from "./JobsSql.js"
-import { OneStatementTransaction } from "./OneStatementTransaction.js"
-import { dieOnInfrastructureError } from "./repositoryBoundary.js"
-import { decodeAll, encodedInstant, instantParam, jsonParam } from "./rows.js"
-import { asPlatform, inTenant, inTenantStatement } from "./TenantScope.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
+import { decodeAll, instantParam, jsonParam } from "./rows.js"
+import { asPlatform, inTenant } from "./TenantScope.js"
 
 /**
+ * (Over 300 lines: `record`'s transaction and the reads of what it wrote
+ * share their statements' shapes and the decision's checks; the first-event
+ * path that made it 499 lines is gone, ADR 101.)
+ *
  * BillingLedger on Postgres. `record` is one transaction: the receipt is
  * inserted first (ON CONFLICT DO NOTHING: a duplicate writes nothing else and
  * waits for, rather than races, a concurrent first delivery); then the
@@ -28,12 +31,6 @@ import { asPlatform, inTenant, inTenantStatement } from "./TenantScope.js"
  * receipt committed. Workers are woken after the commit (wakeUpAfterCommit,
  * ADR 088), not by a NOTIFY in the transaction. A receipt without a transition
  * enqueues its jobs through the Jobs port, which joins this transaction.
- *
- * An event that looks like its subscription's first is tried before that as
- * one statement, a transaction of its own (ADR 090; one round trip on the
- * server, ADR 091): `decide`'s answer for "no subscription yet" is written
- * with the receipt and the jobs, or nothing is written when the event is not
- * a first one after all, and the transaction above runs instead.
  *
  * Two events for one brand-new subscription race on its insert: the loser's
  * INSERT ... ON CONFLICT DO NOTHING waits for the winner to commit and
@@ -46,23 +43,8 @@ import { asPlatform, inTenant, inTenantStatement } from "./TenantScope.js"
  * a tenant's receipt must be that tenant's: anything else is a defect.
  */
 
-/** Paid roles whose grace days are remembered at most; past it they are all forgotten (and read again). */
-const maxRememberedPaidRoles = 10_000
-/** Subscriptions remembered as existing at most (ADR 090); past it they are all forgotten. */
-const maxRememberedSubscriptions = 50_000
-
 type Transition = Option.Option.Value<RecordRequest["transition"]>
 type Decide = Transition["decide"]
-
-interface FirstEventRow {
-  readonly fitted: number
-  readonly recorded: number
-  readonly paid_role_grace_days: number | string | null
-}
-
-/** A unique violation (SQLSTATE 23505): here, another transaction inserted the same new subscription. */
-const isUniqueViolation = (cause: unknown) =>
-  typeof cause === "object" && cause !== null && (cause as { code?: unknown }).code === "23505"
 
 const decodeState = Schema.decodeUnknown(SubscriptionState)
 const encodeState = Schema.encode(SubscriptionState)
@@ -78,22 +60,8 @@ const StoredReceiptSchema = Schema.Struct({
   receivedAt: Schema.DateTimeUtc
 })
 
-const receiptFromRow = (row: Record<string, unknown>) => ({
-  provider: row.provider,
-  providerEventId: row.provider_event_id,
-  type: row.type,
-  tenantId: row.tenant_id,
-  outcome: row.outcome,
-  note: row.note,
-  receivedAt: encodedInstant(row.received_at)
-})
-
-const decodeReceipts = decodeAll(StoredReceiptSchema, receiptFromRow)
-
-const decodeTenantlessReceipts = decodeAll(
-  Schema.Struct({ ...StoredReceiptSchema.fields, payload: Schema.String }),
-  (row) => ({ ...receiptFromRow(row), payload: row.payload })
-)
+const decodeReceipts = decodeAll(StoredReceiptSchema)
+const decodeTenantlessReceipts = decodeAll(Schema.Struct({ ...StoredReceiptSchema.fields, payload: Schema.String }))
 
 const decodeStates = (rows: ReadonlyArray<{ readonly state: unknown }>) =>
   Effect.forEach(rows, (row) => decodeState(row.state))
@@ -110,34 +78,21 @@ export const BillingLedgerSql = Layer.scoped(
     const sql = yield* SqlClient.SqlClient
     const jobs = yield* Jobs
     const wakeUps = yield* wakeUpAfterCommit(sql)
-    // With the server's one-round-trip transactions when the database is the server (ADR 091).
-    const services: Context.Context<SqlClient.SqlClient> = Option.match(
-      yield* Effect.serviceOption(OneStatementTransaction),
-      {
-        onNone: () => Context.make(SqlClient.SqlClient, sql),
-        onSome: (transaction) =>
-          Context.make(SqlClient.SqlClient, sql).pipe(Context.add(OneStatementTransaction, transaction))
-      }
-    )
-    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(dieOnInfrastructureError, Effect.provide(services))
+    const boundary = repositoryBoundary(sql)
 
-    /** The receipt's insert; with `onlyIf`, only when that holds. ON CONFLICT DO NOTHING: a duplicate writes nothing. */
-    const receiptValues = (request: RecordRequest, onlyIf?: Statement.Fragment) => {
+    /** The receipt's insert. ON CONFLICT DO NOTHING: a duplicate writes nothing. */
+    const receiptInsert = (request: RecordRequest) => {
       const { receipt } = request
-      // Typed by hand: a SELECT's parameters do not take the columns' types as VALUES' do.
-      const values = sql`${receipt.provider}::text, ${receipt.providerEventId}::text, ${receipt.type}::text,
-        ${receipt.tenantId}::uuid, ${receipt.payload}::text, ${request.outcome}::text, ${request.note}::text,
-        ${instantParam(receipt.receivedAt)}::timestamptz`
       return sql`
         INSERT INTO webhook_events (provider, provider_event_id, type, tenant_id, payload, outcome, note, received_at)
-        ${onlyIf === undefined ? sql`VALUES (${values})` : sql`SELECT ${values} WHERE ${onlyIf}`}
+        VALUES (${receipt.provider}, ${receipt.providerEventId}, ${receipt.type}, ${receipt.tenantId},
+                ${receipt.payload}, ${request.outcome}, ${request.note}, ${instantParam(receipt.receivedAt)})
         ON CONFLICT (provider, provider_event_id) DO NOTHING
       `
     }
 
     const insertReceipt = (request: RecordRequest) =>
-      Effect.map(sql`${receiptValues(request)} RETURNING 1`, (rows) => rows.length > 0)
+      Effect.map(sql`${receiptInsert(request)} RETURNING 1`, (rows) => rows.length > 0)
 
     /** The grace days of a member role subject's paid role, read with the lock; none for a plan. */
     const paidRoleGraceDays = (subject: BillingSubject) =>
@@ -148,63 +103,16 @@ export const BillingLedgerSql = Layer.scoped(
         )`
         : sql`NULL::integer`
 
-    /**
-     * The grace days last read per paid role: the context a subscription's first event is decided with
-     * before its statement is sent, which the statement checks (ADR 090). A wrong or missing guess costs
-     * only a second transaction.
-     */
-    const graceDaysRead = new Map<string, number | null>()
-    const paidRoleOf = (subject: BillingSubject) =>
-      subject._tag === "MemberRole" ? `${subject.tenantId}/${subject.guildId}/${subject.roleId}` : undefined
-    /**
-     * Subscriptions this process has seen exist: their events are not recorded as first events, which
-     * they are not. Rows are not deleted while their tenant exists, so a stale entry only costs that.
-     */
-    const subscriptionsSeen = new Set<string>()
-    const sawSubscription = (tenantId: TenantId, key: string) => {
-      if (subscriptionsSeen.size >= maxRememberedSubscriptions) subscriptionsSeen.clear()
-      subscriptionsSeen.add(`${tenantId}/${key}`)
-    }
-    /** The context to decide a first event with ahead of its statement, when it is likely one and can be guessed. */
-    const guessedContext = (subject: BillingSubject): Option.Option<DecideContext> => {
-      if (subscriptionsSeen.has(`${subject.tenantId}/${subjectKey(subject)}`)) return Option.none()
-      const role = paidRoleOf(subject)
-      if (role === undefined) return Option.some({ paidRoleGraceDays: Option.none() })
-      const days = graceDaysRead.get(role)
-      return days === undefined ? Option.none() : Option.some({ paidRoleGraceDays: Option.fromNullable(days) })
-    }
-    const rememberGraceDays = (subject: BillingSubject, days: number | string | null) => {
-      const role = paidRoleOf(subject)
-      if (role === undefined) return
-      if (graceDaysRead.size >= maxRememberedPaidRoles) graceDaysRead.clear()
-      graceDaysRead.set(role, days === null ? null : Number(days))
-    }
-
-    /**
-     * A new subscription's row. In `writeState` another transaction's insert of it makes this one do
-     * nothing (ON CONFLICT); in a first event's statement it fails the statement instead, so that nothing
-     * of the event is written.
-     */
-    const subscriptionInsert = (
-      tenantId: TenantId,
-      key: string,
-      state: SubscriptionState,
-      encoded: string,
-      insert: { readonly onlyIf: Statement.Fragment } | "unless it exists"
-    ) => {
+    /** A new subscription's row; nothing when another transaction just inserted it (ON CONFLICT). */
+    const subscriptionInsert = (tenantId: TenantId, key: string, state: SubscriptionState, encoded: string) => {
       const member = memberColumns(state.subject)
-      const values = sql`${tenantId}::uuid, ${key}::text, ${state.status}::text, ${state.provider}::text,
-        ${state.correlationId}::text, ${member.guildId}::text, ${member.userId}::text, ${member.roleId}::text,
-        ${state.planKey}::text, ${encoded}::jsonb, ${state.revision}::integer,
-        ${instantParam(state.updatedAt)}::timestamptz`
       return sql`
         INSERT INTO subscriptions (tenant_id, subject_key, status, provider, correlation_id, guild_id, user_id,
                                    role_id, plan_key, state, revision, updated_at)
-        ${
-        insert === "unless it exists"
-          ? sql`VALUES (${values}) ON CONFLICT (tenant_id, subject_key) DO NOTHING`
-          : sql`SELECT ${values} WHERE ${insert.onlyIf}`
-      }
+        VALUES (${tenantId}, ${key}, ${state.status}, ${state.provider}, ${state.correlationId}, ${member.guildId},
+                ${member.userId}, ${member.roleId}, ${state.planKey}, ${encoded}::jsonb, ${state.revision}::integer,
+                ${instantParam(state.updatedAt)})
+        ON CONFLICT (tenant_id, subject_key) DO NOTHING
         RETURNING 1
       `
     }
@@ -228,57 +136,6 @@ export const BillingLedgerSql = Layer.scoped(
     }
 
     /**
-     * A subscription's first event in one statement, its own transaction (ADR 090): `decide`'s answer for
-     * "no subscription yet", given the guessed context, is written with the receipt and the jobs when no
-     * subscription row exists and the paid role's grace days are the guessed ones; otherwise nothing is
-     * written and the event is "not a first event". The subscription's insert has no ON CONFLICT: when
-     * another transaction inserts the same subscription meanwhile, this statement fails on the primary key
-     * and writes nothing, and the event is likewise recorded again as an ordinary one.
-     */
-    const recordFirstEvent = (
-      request: RecordRequest,
-      tenantId: TenantId,
-      transition: Transition,
-      context: DecideContext
-    ) =>
-      Effect.gen(function*() {
-        const key = subjectKey(transition.subject)
-        const now = yield* DateTime.now
-        const decided = transition.decide(Option.none(), context)
-        const { specs, state } = yield* checkedDecision(tenantId, key, decided, request.jobs)
-        const encoded = jsonParam(yield* encodeState(state))
-        const guessed = Option.getOrNull(context.paidRoleGraceDays)
-        const jobsWhenWritten = specs.length === 0
-          ? sql``
-          : sql`, inserted AS (${jobsInsert(sql, specs, now, sql`EXISTS (SELECT 1 FROM written)`)})`
-        const rows = yield* inTenantStatement(tenantId)(sql<FirstEventRow>`
-          WITH grace AS (SELECT ${paidRoleGraceDays(transition.subject)} AS days),
-          fits AS (
-            SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM subscriptions WHERE tenant_id = ${tenantId} AND subject_key = ${key})
-              AND (SELECT days FROM grace) IS NOT DISTINCT FROM ${guessed}::integer
-          ),
-          receipt AS (${receiptValues(request, sql`EXISTS (SELECT 1 FROM fits)`)} RETURNING 1),
-          written AS (
-            ${subscriptionInsert(tenantId, key, state, encoded, { onlyIf: sql`EXISTS (SELECT 1 FROM receipt)` })}
-          )
-          ${jobsWhenWritten}
-          SELECT (SELECT count(*) FROM fits)::int AS fitted, (SELECT count(*) FROM receipt)::int AS recorded,
-                 (SELECT days FROM grace) AS paid_role_grace_days
-        `).pipe(
-          Effect.catchIf(
-            (error) => isUniqueViolation(error.cause),
-            () => Effect.succeed([])
-          )
-        )
-        const row = rows[0]
-        if (row === undefined) return "not a first event" as const
-        rememberGraceDays(transition.subject, row.paid_role_grace_days)
-        if (row.fitted === 0) return "not a first event" as const
-        if (row.recorded === 0) return "duplicate" as const
-        return anyDue(specs, now) ? "recorded, jobs due" as const : "recorded" as const
-      })
-
-    /**
      * The receipt's insert and, when it was new, the subscription's lock and what `decide` is given, in one
      * round trip (ADR 054). The lock's SELECT ... FOR UPDATE behaves as on its own: it waits for a
      * concurrent writer of the row and reads the version that writer committed; a row another transaction
@@ -287,7 +144,7 @@ export const BillingLedgerSql = Layer.scoped(
      */
     const insertReceiptLockingState = (request: RecordRequest, tenantId: TenantId, subject: BillingSubject) =>
       sql<{ recorded: number; state: unknown; paid_role_grace_days: number | string | null }>`
-        WITH receipt AS (${receiptValues(request)} RETURNING 1),
+        WITH receipt AS (${receiptInsert(request)} RETURNING 1),
         locked AS (
           SELECT state FROM subscriptions
           WHERE tenant_id = ${tenantId} AND subject_key = ${subjectKey(subject)} AND EXISTS (SELECT 1 FROM receipt)
@@ -298,7 +155,6 @@ export const BillingLedgerSql = Layer.scoped(
       `.pipe(
         Effect.flatMap(([row]) => {
           if (row === undefined || row.recorded === 0) return Effect.succeed(Option.none())
-          rememberGraceDays(subject, row.paid_role_grace_days)
           return Effect.map(
             row.state === null ? Effect.succeedNone : Effect.asSome(decodeState(row.state)),
             (current) =>
@@ -333,7 +189,7 @@ export const BillingLedgerSql = Layer.scoped(
         const encoded = jsonParam(yield* encodeState(state))
         const member = memberColumns(state.subject)
         const write = isNew
-          ? subscriptionInsert(tenantId, key, state, encoded, "unless it exists")
+          ? subscriptionInsert(tenantId, key, state, encoded)
           : sql`
             UPDATE subscriptions SET
               status = ${state.status}, provider = ${state.provider}, correlation_id = ${state.correlationId},
@@ -394,7 +250,6 @@ export const BillingLedgerSql = Layer.scoped(
           const tenantId = request.receipt.tenantId!
           const recorded = yield* insertReceiptLockingState(request, tenantId, transition.subject)
           if (Option.isNone(recorded)) return "duplicate" as const
-          sawSubscription(tenantId, subjectKey(transition.subject))
           const { context, current } = recorded.value
           return (yield* applyTransition(tenantId, transition, current, context, request.jobs))
             ? "recorded, jobs due" as const
@@ -405,27 +260,6 @@ export const BillingLedgerSql = Layer.scoped(
         if (request.jobs.length > 0) yield* jobs.enqueue(request.jobs)
         return "recorded" as const
       }).pipe(request.receipt.tenantId === null ? asPlatform : inTenant(request.receipt.tenantId))
-
-    /** A first event in one statement when it looks like one (ADR 090); otherwise, or if it was not, `record`. */
-    const recordFirstOrOrdinary = (request: RecordRequest) =>
-      Option.match(request.transition, {
-        onNone: () => record(request),
-        onSome: (transition) =>
-          Option.match(guessedContext(transition.subject), {
-            onNone: () => record(request),
-            onSome: (context) =>
-              Effect.flatMap(
-                recordFirstEvent(request, request.receipt.tenantId!, transition, context),
-                (outcome) => {
-                  if (outcome === "not a first event") return record(request)
-                  if (outcome !== "duplicate") {
-                    sawSubscription(request.receipt.tenantId!, subjectKey(transition.subject))
-                  }
-                  return Effect.succeed(outcome)
-                }
-              )
-          })
-      })
 
     return BillingLedger.of({
       record: (request) => {
@@ -440,7 +274,7 @@ export const BillingLedgerSql = Layer.scoped(
           }
         }
         // A receipt that names no tenant (an ignored operator-account event) is written in platform context.
-        return recordFirstOrOrdinary(request).pipe(
+        return record(request).pipe(
           boundary,
           // Committed: now wake the workers (Jobs.enqueue, used within the transaction, sent its own NOTIFY).
           Effect.flatMap((outcome) =>

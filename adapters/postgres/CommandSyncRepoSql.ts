@@ -1,24 +1,14 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer, Schema } from "effect"
 import { CommandSyncFailure, CommandSyncRepo, CommandSyncState } from "../../core/index.js"
-import { dieOnInfrastructureError } from "./repositoryBoundary.js"
-import { decodeAll, decodeFirst, encodedInstant, jsonParam, nullableInstantParam } from "./rows.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
+import { decodeAll, decodeFirst, jsonParam, nullableInstantParam } from "./rows.js"
 import { asPlatform, inTenant } from "./TenantScope.js"
 
 const stateColumns = "tenant_id, guild_id, application_id, hash, synced_at, blocked_until, last_error"
 
-const stateFromRow = (row: Record<string, unknown>) => ({
-  tenantId: row.tenant_id,
-  guildId: row.guild_id,
-  applicationId: row.application_id,
-  hash: row.hash,
-  syncedAt: encodedInstant(row.synced_at),
-  blockedUntil: encodedInstant(row.blocked_until),
-  lastError: row.last_error
-})
-
-const decodeStates = decodeAll(CommandSyncState, stateFromRow)
-const decodeState = decodeFirst(CommandSyncState, stateFromRow)
+const decodeStates = decodeAll(CommandSyncState)
+const decodeState = decodeFirst(CommandSyncState)
 const encodeFailure = Schema.encodeSync(CommandSyncFailure)
 
 /** CommandSyncRepo on Postgres. A state of a guild the tenant does not have breaks the foreign key: a defect. */
@@ -26,8 +16,7 @@ export const CommandSyncRepoSql = Layer.effect(
   CommandSyncRepo,
   Effect.map(SqlClient.SqlClient, (sql) => {
     const columns = sql.literal(stateColumns)
-    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(dieOnInfrastructureError, Effect.provideService(SqlClient.SqlClient, sql))
+    const boundary = repositoryBoundary(sql)
 
     return CommandSyncRepo.of({
       get: (tenantId, guildId, applicationId) =>

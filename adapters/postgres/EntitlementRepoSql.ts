@@ -1,21 +1,21 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer, Option } from "effect"
 import { EntitlementRepo, GuildNotFound, HeldAddOn, Override, type TenantId, TenantNotFound } from "../../core/index.js"
-import { heldAddOnColumns, heldAddOnFromRow, overrideColumns, overrideFromRow } from "./policyRows.js"
+import { heldAddOnColumns, overrideColumns } from "./policyRows.js"
 import { bumpPolicy } from "./policyVersions.js"
-import { dieOnInfrastructureError } from "./repositoryBoundary.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
 import { decodeAll, decodeFirst, instantParam, jsonParam, nullableInstantParam } from "./rows.js"
 import { inTenant } from "./TenantScope.js"
 
-const decodeOverrides = decodeAll(Override, overrideFromRow)
-const decodeOverride = decodeFirst(Override, overrideFromRow)
-const decodeHeldAddOns = decodeAll(HeldAddOn, heldAddOnFromRow)
-const decodeHeldAddOn = decodeFirst(HeldAddOn, heldAddOnFromRow)
+const decodeOverrides = decodeAll(Override)
+const decodeOverride = decodeFirst(Override)
+const decodeHeldAddOns = decodeAll(HeldAddOn)
+const decodeHeldAddOn = decodeFirst(HeldAddOn)
 
 export const EntitlementRepoSql = Layer.effect(
   EntitlementRepo,
   Effect.map(SqlClient.SqlClient, (sql) => {
-    const provide = Effect.provideService(SqlClient.SqlClient, sql)
+    const boundary = repositoryBoundary(sql)
 
     const tenantMustExist = (tenantId: TenantId) =>
       Effect.flatMap(
@@ -38,12 +38,12 @@ export const EntitlementRepoSql = Layer.effect(
             RETURNING ${sql.literal(overrideColumns)}
           `.pipe(decodeOverrides)
           return created!
-        }).pipe(inTenant(override.tenantId), dieOnInfrastructureError, provide),
+        }).pipe(inTenant(override.tenantId), boundary),
       listOverrides: (tenantId) =>
         sql`
           SELECT ${sql.literal(overrideColumns)} FROM plan_overrides WHERE tenant_id = ${tenantId}
           ORDER BY created_at, id
-        `.pipe(decodeOverrides, inTenant(tenantId), Effect.orDie, provide),
+        `.pipe(decodeOverrides, inTenant(tenantId), boundary),
       removeOverride: (tenantId, id) =>
         Effect.gen(function*() {
           const removed = yield* sql`
@@ -52,7 +52,7 @@ export const EntitlementRepoSql = Layer.effect(
           `.pipe(decodeOverride)
           if (Option.isSome(removed)) yield* bumpPolicy(tenantId, removed.value.guildId)
           return removed
-        }).pipe(inTenant(tenantId), Effect.orDie, provide),
+        }).pipe(inTenant(tenantId), boundary),
       setHeldAddOn: (held) =>
         Effect.gen(function*() {
           yield* tenantMustExist(held.tenantId)
@@ -65,7 +65,7 @@ export const EntitlementRepoSql = Layer.effect(
           `.pipe(decodeHeldAddOns)
           yield* bumpPolicy(held.tenantId, null)
           return stored!
-        }).pipe(inTenant(held.tenantId), dieOnInfrastructureError, provide),
+        }).pipe(inTenant(held.tenantId), boundary),
       removeHeldAddOn: (tenantId, addOnKey) =>
         Effect.gen(function*() {
           const removed = yield* sql`
@@ -74,12 +74,12 @@ export const EntitlementRepoSql = Layer.effect(
           `.pipe(decodeHeldAddOn)
           if (Option.isSome(removed)) yield* bumpPolicy(tenantId, null)
           return removed
-        }).pipe(inTenant(tenantId), Effect.orDie, provide),
+        }).pipe(inTenant(tenantId), boundary),
       listHeldAddOns: (tenantId) =>
         sql`
           SELECT ${sql.literal(heldAddOnColumns)} FROM held_add_ons WHERE tenant_id = ${tenantId}
           ORDER BY add_on_key COLLATE "C"
-        `.pipe(decodeHeldAddOns, inTenant(tenantId), Effect.orDie, provide)
+        `.pipe(decodeHeldAddOns, inTenant(tenantId), boundary)
     })
   })
 )

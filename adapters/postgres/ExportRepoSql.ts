@@ -1,35 +1,23 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer, Option } from "effect"
 import { Export, ExportRepo } from "../../core/index.js"
-import { decodeAll, decodeFirst, encodedInstant, instantParam, jsonParam, nullableInstantParam } from "./rows.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
+import { asNumber, decodeAll, decodeFirst, instantParam, jsonParam, nullableInstantParam, type Row } from "./rows.js"
 import { asPlatform, inTenant } from "./TenantScope.js"
 
 const columns =
   "tenant_id, id, status, requested_by, created_at, finished_at, expires_at, sha256, size_bytes, tables, error"
 
-const fromRow = (row: Record<string, unknown>) => ({
-  id: row.id,
-  tenantId: row.tenant_id,
-  status: row.status,
-  requestedBy: row.requested_by,
-  createdAt: encodedInstant(row.created_at),
-  finishedAt: encodedInstant(row.finished_at),
-  expiresAt: encodedInstant(row.expires_at),
-  sha256: row.sha256,
-  sizeBytes: row.size_bytes === null ? null : Number(row.size_bytes),
-  tables: row.tables,
-  error: row.error
-})
+const fromFields = (fields: Row) => ({ ...fields, sizeBytes: asNumber(fields.sizeBytes) })
 
-const decodeExports = decodeAll(Export, fromRow)
-const decodeExport = decodeFirst(Export, fromRow)
+const decodeExports = decodeAll(Export, fromFields)
+const decodeExport = decodeFirst(Export, fromFields)
 
 /** Exports with their archives in the row (bytea): one store, dropped with the record when it expires. */
 export const ExportRepoSql = Layer.effect(
   ExportRepo,
   Effect.map(SqlClient.SqlClient, (sql) => {
-    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(Effect.orDie, Effect.provideService(SqlClient.SqlClient, sql))
+    const boundary = repositoryBoundary(sql)
     return ExportRepo.of({
       insert: (exported) =>
         sql`

@@ -1,31 +1,19 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
 import { FeatureCatalogRecord, FeatureCatalogRepo } from "../../core/index.js"
-import { decodeAll, encodedInstant, instantParam, jsonParam } from "./rows.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
+import { decodeAll, instantParam, jsonParam } from "./rows.js"
 import { asPlatform } from "./TenantScope.js"
 
 const catalogColumns = "key, name, description, requires, access, commands, config_version, synced_at, retired_at"
 
-const recordFromRow = (row: Record<string, unknown>) => ({
-  key: row.key,
-  name: row.name,
-  description: row.description,
-  requires: row.requires,
-  access: row.access,
-  commands: row.commands,
-  configVersion: row.config_version,
-  syncedAt: encodedInstant(row.synced_at),
-  retiredAt: encodedInstant(row.retired_at)
-})
-
-const decodeRecords = decodeAll(FeatureCatalogRecord, recordFromRow)
+const decodeRecords = decodeAll(FeatureCatalogRecord)
 
 /** The feature catalog in the platform table of migration 0006. */
 export const FeatureCatalogRepoSql = Layer.effect(
   FeatureCatalogRepo,
   Effect.map(SqlClient.SqlClient, (sql) => {
-    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(Effect.orDie, Effect.provideService(SqlClient.SqlClient, sql))
+    const boundary = repositoryBoundary(sql)
 
     return FeatureCatalogRepo.of({
       sync: (entries, now) =>

@@ -1,36 +1,23 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer, Option } from "effect"
 import { GuildClaim, GuildClaimRepo, UnclaimedGuild } from "../../core/index.js"
-import { decodeAll, decodeFirst, encodedInstant, instantParam } from "./rows.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
+import { decodeAll, decodeFirst, instantParam } from "./rows.js"
 import { asPlatform } from "./TenantScope.js"
 
 const claimColumns = "tenant_id, guild_id, claimed_at, expires_at"
 const unclaimedColumns = "guild_id, name, owner_id, seen_at"
 
-const claimFromRow = (row: Record<string, unknown>) => ({
-  tenantId: row.tenant_id,
-  guildId: row.guild_id,
-  claimedAt: encodedInstant(row.claimed_at),
-  expiresAt: encodedInstant(row.expires_at)
-})
-
-const unclaimedFromRow = (row: Record<string, unknown>) => ({
-  guildId: row.guild_id,
-  name: row.name,
-  ownerId: row.owner_id,
-  seenAt: encodedInstant(row.seen_at)
-})
-
-const decodeClaim = decodeFirst(GuildClaim, claimFromRow)
-const decodeUnclaimed = decodeFirst(UnclaimedGuild, unclaimedFromRow)
-const decodeUnclaimedList = decodeAll(UnclaimedGuild, unclaimedFromRow)
+const decodeClaim = decodeFirst(GuildClaim)
+const decodeUnclaimed = decodeFirst(UnclaimedGuild)
+const decodeUnclaimedList = decodeAll(UnclaimedGuild)
 
 /** Claims and unclaimed guilds are read before any tenant is known: platform context throughout. */
 export const GuildClaimRepoSql = Layer.effect(
   GuildClaimRepo,
   Effect.map(SqlClient.SqlClient, (sql) => {
-    const platform = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(asPlatform, Effect.orDie, Effect.provideService(SqlClient.SqlClient, sql))
+    const boundary = repositoryBoundary(sql)
+    const platform = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) => boundary(asPlatform(effect))
 
     return GuildClaimRepo.of({
       putClaim: (claim) =>

@@ -1,17 +1,18 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
 import { GuildFeatureRepo, GuildNotFound } from "../../core/index.js"
-import { featureColumns, featureFromRow, GuildFeatureStateSchema } from "./policyRows.js"
+import { featureColumns, GuildFeatureStateSchema } from "./policyRows.js"
 import { bumpPolicy } from "./policyVersions.js"
-import { dieOnInfrastructureError } from "./repositoryBoundary.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
 import { decodeAll, jsonParam } from "./rows.js"
 import { inTenant } from "./TenantScope.js"
 
-const decodeFeatures = decodeAll(GuildFeatureStateSchema, featureFromRow)
+const decodeFeatures = decodeAll(GuildFeatureStateSchema)
 
 export const GuildFeatureRepoSql = Layer.effect(
   GuildFeatureRepo,
   Effect.map(SqlClient.SqlClient, (sql) => {
+    const boundary = repositoryBoundary(sql)
     const columns = sql.literal(featureColumns)
     return GuildFeatureRepo.of({
       set: (tenantId, guildId, state) =>
@@ -29,15 +30,14 @@ export const GuildFeatureRepoSql = Layer.effect(
           return stored!
         }).pipe(
           inTenant(tenantId),
-          dieOnInfrastructureError,
-          Effect.provideService(SqlClient.SqlClient, sql)
+          boundary
         ),
       list: (tenantId, guildId) =>
         sql`
           SELECT ${columns} FROM guild_features
           WHERE tenant_id = ${tenantId} AND guild_id = ${guildId}
           ORDER BY feature_key COLLATE "C"
-        `.pipe(decodeFeatures, inTenant(tenantId), Effect.orDie, Effect.provideService(SqlClient.SqlClient, sql))
+        `.pipe(decodeFeatures, inTenant(tenantId), boundary)
     })
   })
 )

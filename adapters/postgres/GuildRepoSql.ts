@@ -1,36 +1,22 @@
 import { SqlClient } from "@effect/sql"
-import { SqlError } from "@effect/sql/SqlError"
-import { Effect, Layer, Option, ParseResult, Schema } from "effect"
+import { type SqlError } from "@effect/sql/SqlError"
+import { Effect, Layer, Option, type ParseResult, Schema } from "effect"
 import { Guild, type GuildId, GuildRepo, type InstallState, TenantId, TenantNotFound } from "../../core/index.js"
 import { bumpPolicy } from "./policyVersions.js"
-import { decodeAll, decodeFirst, encodedInstant, instantParam, jsonParam, nullableInstantParam } from "./rows.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
+import { decodeAll, decodeFirst, instantParam, jsonParam, nullableInstantParam } from "./rows.js"
 import { decodeTenant, tenantColumns } from "./TenantRepoSql.js"
 import { asPlatform, inTenant, withPlatformView } from "./TenantScope.js"
 
 const guildColumns = "tenant_id, guild_id, name, owner_id, status, config, installed_at, removed_at"
 
-const guildFromRow = (row: Record<string, unknown>) => ({
-  tenantId: row.tenant_id,
-  guildId: row.guild_id,
-  name: row.name,
-  ownerId: row.owner_id,
-  status: row.status,
-  config: row.config,
-  installedAt: encodedInstant(row.installed_at),
-  removedAt: encodedInstant(row.removed_at)
-})
-
-const decodeGuilds = decodeAll(Guild, guildFromRow)
-const decodeGuild = decodeFirst(Guild, guildFromRow)
-
-const isInfrastructureError = (error: unknown): error is SqlError | ParseResult.ParseError =>
-  error instanceof SqlError || ParseResult.isParseError(error)
+const decodeGuilds = decodeAll(Guild)
+const decodeGuild = decodeFirst(Guild)
 
 export const GuildRepoSql = Layer.effect(
   GuildRepo,
   Effect.map(SqlClient.SqlClient, (sql) => {
-    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(Effect.orDie, Effect.provideService(SqlClient.SqlClient, sql))
+    const boundary = repositoryBoundary(sql)
 
     const findOwn = (tenantId: TenantId, guildId: GuildId) =>
       sql`SELECT ${sql.literal(guildColumns)} FROM guilds WHERE tenant_id = ${tenantId} AND guild_id = ${guildId}`
@@ -107,8 +93,7 @@ export const GuildRepoSql = Layer.effect(
           return outcome
         }).pipe(
           inTenant(tenantId),
-          Effect.catchIf(isInfrastructureError, Effect.die),
-          Effect.provideService(SqlClient.SqlClient, sql)
+          boundary
         ),
       remove: (tenantId, guildId, removedAt) =>
         Effect.gen(function*() {

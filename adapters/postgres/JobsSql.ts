@@ -1,7 +1,7 @@
 import { SqlClient, type Statement } from "@effect/sql"
 import { Clock, DateTime, Duration, Effect, Layer, Option, Queue } from "effect"
 import { type Job, Jobs, type JobSpec, type JobStatus, TenantId } from "../../core/index.js"
-import { dieOnInfrastructureError } from "./repositoryBoundary.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
 import { instantParam, jsonParam } from "./rows.js"
 import { asPlatform } from "./TenantScope.js"
 
@@ -143,8 +143,7 @@ const jobFromRow = (row: JobRow): Job => ({
 export const JobsSql = Layer.effect(
   Jobs,
   Effect.map(SqlClient.SqlClient, (sql) => {
-    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(dieOnInfrastructureError, Effect.provideService(SqlClient.SqlClient, sql))
+    const boundary = repositoryBoundary(sql)
 
     /**
      * One statement for every job. When any is due now it also sends the wake-up NOTIFY, which Postgres

@@ -2,13 +2,14 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
 import { KillSwitchRepo } from "../../core/index.js"
 import { bumpAllGuilds } from "./policyVersions.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
 import { asPlatform } from "./TenantScope.js"
 
 /** Kill switches belong to no tenant: platform work only. */
 export const KillSwitchRepoSql = Layer.effect(
   KillSwitchRepo,
   Effect.map(SqlClient.SqlClient, (sql) => {
-    const provide = Effect.provideService(SqlClient.SqlClient, sql)
+    const boundary = repositoryBoundary(sql)
     return KillSwitchRepo.of({
       set: (key, on) =>
         (on
@@ -17,14 +18,12 @@ export const KillSwitchRepoSql = Layer.effect(
             Effect.zipRight(bumpAllGuilds),
             Effect.asVoid,
             asPlatform,
-            Effect.orDie,
-            provide
+            boundary
           ),
       list: sql<{ key: string }>`SELECT key FROM kill_switches ORDER BY key COLLATE "C"`.pipe(
         Effect.map((rows) => rows.map((row) => row.key)),
         asPlatform,
-        Effect.orDie,
-        provide
+        boundary
       )
     })
   })

@@ -10,8 +10,8 @@ import {
   type TenantId,
   validateLicense
 } from "../../core/index.js"
-import { dieOnInfrastructureError } from "./repositoryBoundary.js"
-import { decodeAll, decodeFirst, encodedInstant, instantParam, jsonParam, nullableInstantParam } from "./rows.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
+import { decodeAll, decodeFirst, instantParam, jsonParam, nullableInstantParam, withFingerprint } from "./rows.js"
 import { asPlatform, inTenant } from "./TenantScope.js"
 
 /**
@@ -24,38 +24,17 @@ import { asPlatform, inTenant } from "./TenantScope.js"
 const licenseColumns = "tenant_id, id, plan_key, flags, limits, max_activations, status, expires_at, created_at"
 const activationColumns = "license_id, application_id, install_id, version, first_seen, last_seen"
 
-const licenseFromRow = (row: Record<string, unknown>) => ({
-  id: row.id,
-  tenantId: row.tenant_id,
-  planKey: row.plan_key,
-  flags: row.flags,
-  limits: row.limits,
-  maxActivations: row.max_activations,
-  status: row.status,
-  expiresAt: row.expires_at === null ? null : encodedInstant(row.expires_at),
-  createdAt: encodedInstant(row.created_at)
-})
-
-const activationFromRow = (row: Record<string, unknown>) => ({
-  licenseId: row.license_id,
-  fingerprint: { applicationId: row.application_id, installId: row.install_id },
-  version: row.version,
-  firstSeen: encodedInstant(row.first_seen),
-  lastSeen: encodedInstant(row.last_seen)
-})
-
-const decodeLicense = decodeFirst(License, licenseFromRow)
-const decodeLicenses = decodeAll(License, licenseFromRow)
-const decodeActivation = decodeFirst(Activation, activationFromRow)
-const decodeActivations = decodeAll(Activation, activationFromRow)
+const decodeLicense = decodeFirst(License)
+const decodeLicenses = decodeAll(License)
+const decodeActivation = decodeFirst(Activation, withFingerprint)
+const decodeActivations = decodeAll(Activation, withFingerprint)
 
 export const LicenseRepoSql = Layer.effect(
   LicenseRepo,
   Effect.map(SqlClient.SqlClient, (sql) => {
     const columns = sql.literal(licenseColumns)
     const activationCols = sql.literal(activationColumns)
-    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(dieOnInfrastructureError, Effect.provideService(SqlClient.SqlClient, sql))
+    const boundary = repositoryBoundary(sql)
 
     const activationsOf = (licenseId: LicenseId) =>
       sql`SELECT ${activationCols} FROM license_activations WHERE license_id = ${licenseId} ORDER BY first_seen`.pipe(

@@ -1,33 +1,20 @@
 import { SqlClient } from "@effect/sql"
-import { SqlError } from "@effect/sql/SqlError"
 import { Effect, Layer, Schema } from "effect"
 import { FlowAlreadyRunning, OffboardingFlow, OffboardingRepo } from "../../core/index.js"
-import { dieOnInfrastructureError } from "./repositoryBoundary.js"
-import { decodeAll, decodeFirst, encodedInstant, instantParam, jsonParam } from "./rows.js"
+import { isUniqueViolation, repositoryBoundary } from "./repositoryBoundary.js"
+import { decodeAll, decodeFirst, instantParam, jsonParam } from "./rows.js"
 import { asPlatform, inTenant } from "./TenantScope.js"
 
 const columns = "tenant_id, id, kind, status, steps, context, created_at, updated_at"
 
-const fromRow = (row: Record<string, unknown>) => ({
-  id: row.id,
-  tenantId: row.tenant_id,
-  kind: row.kind,
-  status: row.status,
-  steps: row.steps,
-  context: row.context,
-  createdAt: encodedInstant(row.created_at),
-  updatedAt: encodedInstant(row.updated_at)
-})
-
-const decodeFlows = decodeAll(OffboardingFlow, fromRow)
-const decodeFlow = decodeFirst(OffboardingFlow, fromRow)
+const decodeFlows = decodeAll(OffboardingFlow)
+const decodeFlow = decodeFirst(OffboardingFlow)
 const encodeFlow = Schema.encodeSync(OffboardingFlow)
 
 export const OffboardingRepoSql = Layer.effect(
   OffboardingRepo,
   Effect.map(SqlClient.SqlClient, (sql) => {
-    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(Effect.orDie, Effect.provideService(SqlClient.SqlClient, sql))
+    const boundary = repositoryBoundary(sql)
     return OffboardingRepo.of({
       insert: (flow) => {
         const encoded = encodeFlow(flow)
@@ -41,7 +28,7 @@ export const OffboardingRepoSql = Layer.effect(
           Effect.asVoid,
           inTenant(flow.tenantId),
           Effect.catchIf(
-            (error) => error instanceof SqlError && (error.cause as { code?: unknown } | undefined)?.code === "23505",
+            (error) => isUniqueViolation(error),
             () =>
               Effect.fail(
                 new FlowAlreadyRunning({
@@ -49,8 +36,7 @@ export const OffboardingRepoSql = Layer.effect(
                 })
               )
           ),
-          dieOnInfrastructureError,
-          Effect.provideService(SqlClient.SqlClient, sql)
+          boundary
         )
       },
       find: (tenantId, id) =>

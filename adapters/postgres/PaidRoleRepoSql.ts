@@ -1,37 +1,24 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
 import { PaidRole, PaidRoleRepo } from "../../core/index.js"
-import { dieOnInfrastructureError } from "./repositoryBoundary.js"
-import { decodeAll, decodeFirst, encodedInstant, instantParam } from "./rows.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
+import { decodeAll, decodeFirst, instantParam, moneyOf, type Row } from "./rows.js"
 import { inTenant } from "./TenantScope.js"
 
 const roleColumns = `tenant_id, guild_id, role_id, name, price_minor, currency, stripe_price_id, polar_product_id,
   sepay_pass_days, grace_days, created_at, updated_at`
 
-const roleFromRow = (row: Record<string, unknown>) => ({
-  tenantId: row.tenant_id,
-  guildId: row.guild_id,
-  roleId: row.role_id,
-  name: row.name,
-  price: { minor: Number(row.price_minor), currency: row.currency },
-  stripePriceId: row.stripe_price_id,
-  polarProductId: row.polar_product_id,
-  sepayPassDays: row.sepay_pass_days,
-  graceDays: row.grace_days,
-  createdAt: encodedInstant(row.created_at),
-  updatedAt: encodedInstant(row.updated_at)
-})
+const roleFromFields = (fields: Row) => ({ ...fields, price: moneyOf(fields, "priceMinor") })
 
-const decodeRoles = decodeAll(PaidRole, roleFromRow)
-const decodeRole = decodeFirst(PaidRole, roleFromRow)
+const decodeRoles = decodeAll(PaidRole, roleFromFields)
+const decodeRole = decodeFirst(PaidRole, roleFromFields)
 
 /** PaidRoleRepo on Postgres. A role of a guild the tenant does not have breaks the foreign key: a defect. */
 export const PaidRoleRepoSql = Layer.effect(
   PaidRoleRepo,
   Effect.map(SqlClient.SqlClient, (sql) => {
     const columns = sql.literal(roleColumns)
-    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(dieOnInfrastructureError, Effect.provideService(SqlClient.SqlClient, sql))
+    const boundary = repositoryBoundary(sql)
 
     return PaidRoleRepo.of({
       upsert: (role) =>

@@ -1,55 +1,30 @@
 import { SqlClient } from "@effect/sql"
-import { SqlError } from "@effect/sql/SqlError"
 import { Effect, Layer, Option } from "effect"
 import { HeldTransfer, PaymentOrder, PaymentOrderRepo, type TenantId } from "../../core/index.js"
-import { dieOnInfrastructureError } from "./repositoryBoundary.js"
-import { decodeAll, decodeFirst, encodedInstant, instantParam, nullableInstantParam } from "./rows.js"
+import { isUniqueViolation, repositoryBoundary } from "./repositoryBoundary.js"
+import { decodeAll, decodeFirst, instantParam, moneyOf, nullableInstantParam, type Row } from "./rows.js"
 import { asPlatform, inTenant } from "./TenantScope.js"
 
 const orderColumns = `tenant_id, id, guild_id, role_id, user_id, code, amount_minor, currency, account_number,
   bank_code, pass_days, status, received_minor, overpaid_minor, transaction_id, created_at, expires_at, settled_at`
 
-const orderFromRow = (row: Record<string, unknown>) => ({
-  id: row.id,
-  tenantId: row.tenant_id,
-  guildId: row.guild_id,
-  roleId: row.role_id,
-  userId: row.user_id,
-  code: row.code,
-  amountDue: { minor: Number(row.amount_minor), currency: row.currency },
-  accountNumber: row.account_number,
-  bankCode: row.bank_code,
-  passDays: row.pass_days,
-  status: row.status,
-  receivedMinor: Number(row.received_minor),
-  overpaidMinor: Number(row.overpaid_minor),
-  transactionId: row.transaction_id,
-  createdAt: encodedInstant(row.created_at),
-  expiresAt: encodedInstant(row.expires_at),
-  settledAt: encodedInstant(row.settled_at)
+const orderFromFields = (fields: Row) => ({
+  ...fields,
+  amountDue: moneyOf(fields, "amountMinor"),
+  receivedMinor: Number(fields.receivedMinor),
+  overpaidMinor: Number(fields.overpaidMinor)
 })
 
-const decodeOrder = decodeFirst(PaymentOrder, orderFromRow)
-const decodeOrders = decodeAll(PaymentOrder, orderFromRow)
+const decodeOrder = decodeFirst(PaymentOrder, orderFromFields)
+const decodeOrders = decodeAll(PaymentOrder, orderFromFields)
 
 const heldColumns = `tenant_id, transaction_id, order_id, amount_minor, currency, reason, occurred_at, held_at, status,
   resolved_at, resolved_by`
 
-const heldFromRow = (row: Record<string, unknown>) => ({
-  tenantId: row.tenant_id,
-  transactionId: row.transaction_id,
-  orderId: row.order_id,
-  amount: { minor: Number(row.amount_minor), currency: row.currency },
-  reason: row.reason,
-  occurredAt: encodedInstant(row.occurred_at),
-  heldAt: encodedInstant(row.held_at),
-  status: row.status,
-  resolvedAt: encodedInstant(row.resolved_at),
-  resolvedBy: row.resolved_by
-})
+const heldFromFields = (fields: Row) => ({ ...fields, amount: moneyOf(fields, "amountMinor") })
 
-const decodeHeld = decodeFirst(HeldTransfer, heldFromRow)
-const decodeHelds = decodeAll(HeldTransfer, heldFromRow)
+const decodeHeld = decodeFirst(HeldTransfer, heldFromFields)
+const decodeHelds = decodeAll(HeldTransfer, heldFromFields)
 
 /** One tenant's context, or the platform's to read every tenant's rows. */
 const scopeOf = (tenantId: Option.Option<TenantId>) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -58,12 +33,8 @@ const scopeOf = (tenantId: Option.Option<TenantId>) => <A, E, R>(effect: Effect.
 /** The unique index of migration 0009 on (tenant_id, upper(code)). */
 const codeIndex = "payment_orders_code_key"
 
-/** A unique violation of the payment code index (node-postgres and PGlite both report code and constraint). */
-const isCodeTaken = (error: unknown): boolean => {
-  if (!(error instanceof SqlError) || typeof error.cause !== "object" || error.cause === null) return false
-  const cause = error.cause as { readonly code?: unknown; readonly constraint?: unknown }
-  return cause.code === "23505" && cause.constraint === codeIndex
-}
+/** A unique violation of the payment code index. */
+const isCodeTaken = (error: unknown): boolean => isUniqueViolation(error, codeIndex)
 
 /** PaymentOrderRepo on Postgres. Codes are unique per tenant case-insensitively (the index on upper(code)). */
 export const PaymentOrderRepoSql = Layer.effect(
@@ -71,8 +42,7 @@ export const PaymentOrderRepoSql = Layer.effect(
   Effect.map(SqlClient.SqlClient, (sql) => {
     const columns = sql.literal(orderColumns)
     const held = sql.literal(heldColumns)
-    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(dieOnInfrastructureError, Effect.provideService(SqlClient.SqlClient, sql))
+    const boundary = repositoryBoundary(sql)
 
     return PaymentOrderRepo.of({
       insert: (order) =>

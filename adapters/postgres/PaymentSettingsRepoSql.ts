@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer, Redacted, Schema } from "effect"
 import { PaymentSettingsRepo, SepaySettings, type TenantId, type TenantPaymentSettings } from "../../core/index.js"
-import { dieOnInfrastructureError } from "./repositoryBoundary.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
 import { jsonParam } from "./rows.js"
 import { inTenant } from "./TenantScope.js"
 
@@ -42,8 +42,7 @@ const settingsFromRow = (tenantId: TenantId, row: SettingsRow) =>
 export const PaymentSettingsRepoSql = Layer.effect(
   PaymentSettingsRepo,
   Effect.map(SqlClient.SqlClient, (sql) => {
-    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(dieOnInfrastructureError, Effect.provideService(SqlClient.SqlClient, sql))
+    const boundary = repositoryBoundary(sql)
 
     return PaymentSettingsRepo.of({
       get: (tenantId) =>

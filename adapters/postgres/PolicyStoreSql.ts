@@ -15,6 +15,7 @@ import {
 import { listenForPolicyChanges, type PolicyChangeListenerOptions } from "./PolicyChangeListener.js"
 import { GuildFeatureStateSchema } from "./policyRows.js"
 import { hearCommittedBumps } from "./policyVersions.js"
+import { dieOnInfrastructureError } from "./repositoryBoundary.js"
 
 /** A guild's policy sources as the one statement below returns them: JSON in the core Schemas' encoded shapes. */
 const PolicySourceJson = Schema.Struct({
@@ -101,7 +102,7 @@ const sourceRow = (results: ReadonlyArray<unknown>): unknown => {
  * transactions on the same client commit (ADR 092). The layer is ready once
  * it listens, so no change committed after it was built can be missed.
  */
-export const policyStoreSqlLayer = (
+export const PolicyStoreSqlOf = (
   options: PolicyChangeListenerOptions = {}
 ): Layer.Layer<PolicyStore, SqlError, SqlClient.SqlClient> =>
   Layer.scoped(
@@ -119,7 +120,7 @@ export const policyStoreSqlLayer = (
             const source = sourceRow(results)
             return source === undefined ? Effect.succeedNone : Effect.asSome(decodeSource(source))
           }),
-          Effect.orDie
+          dieOnInfrastructureError
         )
       }
 
@@ -128,4 +129,4 @@ export const policyStoreSqlLayer = (
   )
 
 /** With the default heartbeat (15 s) and probe timeout (5 s). */
-export const PolicyStoreSql = policyStoreSqlLayer()
+export const PolicyStoreSql = PolicyStoreSqlOf()

@@ -1,5 +1,4 @@
 import { SqlClient } from "@effect/sql"
-import { SqlError } from "@effect/sql/SqlError"
 import { Data, DateTime, Effect, Layer } from "effect"
 import {
   compareCounters,
@@ -15,11 +14,14 @@ import {
   usageDay,
   windowStart
 } from "../../core/index.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
 import { instantParam, nullableInstantParam } from "./rows.js"
 import { asPlatform, inTenant } from "./TenantScope.js"
 
 /**
- * QuotaStore on Postgres (server or PGlite), exact under any concurrency:
+ * QuotaStore on Postgres (server or PGlite), exact under any concurrency.
+ * (Over 300 lines: charge, close and their lock order are one protocol, read
+ * together; split, the order below would be spread over files.)
  *
  * - a charge is ONE conditional upsert of its counter (`... DO UPDATE SET
  *   used = c.used + n WHERE c.used + n <= limit`): the row lock it takes makes
@@ -64,11 +66,10 @@ interface HoldRow {
   readonly limit_value: string
 }
 
-const isSqlError = (error: unknown): error is SqlError => error instanceof SqlError
-
 export const QuotaStoreSql = Layer.effect(
   QuotaStore,
   Effect.map(SqlClient.SqlClient, (sql) => {
+    const boundary = repositoryBoundary(sql)
     const counterIs = (tenantId: TenantId, counter: CounterRef) =>
       sql`tenant_id = ${tenantId}::uuid AND meter = ${counter.meter}::text AND scope_key = ${counter.scopeKey}::text
           AND window_start = ${instantParam(counter.windowStart)}::timestamptz`
@@ -207,8 +208,7 @@ export const QuotaStoreSql = Layer.effect(
       }).pipe(
         inTenant(tenantId),
         Effect.catchTag("Denied", (denied) => Effect.succeed(denied.result)),
-        Effect.orDie,
-        Effect.provideService(SqlClient.SqlClient, sql)
+        boundary
       )
     }
 
@@ -261,12 +261,8 @@ export const QuotaStoreSql = Layer.effect(
         return settled.map(({ amount }) => amount)
       }).pipe(
         inTenant(tenantId),
-        Effect.catchIf(isSqlError, Effect.die),
-        Effect.provideService(SqlClient.SqlClient, sql)
+        boundary
       )
-
-    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(Effect.orDie, Effect.provideService(SqlClient.SqlClient, sql))
 
     return QuotaStore.of({
       consume: (request) => charge(request, null),

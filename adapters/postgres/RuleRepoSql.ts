@@ -1,14 +1,14 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer, Option } from "effect"
 import { GuildNotFound, Rule, RuleRepo, validateRuleSet } from "../../core/index.js"
-import { ruleColumns, ruleFromRow } from "./policyRows.js"
+import { ruleColumns } from "./policyRows.js"
 import { bumpPolicy } from "./policyVersions.js"
-import { dieOnInfrastructureError } from "./repositoryBoundary.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
 import { decodeAll, decodeFirst } from "./rows.js"
 import { inTenant } from "./TenantScope.js"
 
-const decodeRules = decodeAll(Rule, ruleFromRow)
-const decodeRule = decodeFirst(Rule, ruleFromRow)
+const decodeRules = decodeAll(Rule)
+const decodeRule = decodeFirst(Rule)
 
 const ruleRow = (rule: Rule) => ({
   tenant_id: rule.tenantId,
@@ -25,7 +25,7 @@ export const RuleRepoSql = Layer.effect(
   RuleRepo,
   Effect.map(SqlClient.SqlClient, (sql) => {
     const columns = sql.literal(ruleColumns)
-    const provide = Effect.provideService(SqlClient.SqlClient, sql)
+    const boundary = repositoryBoundary(sql)
 
     /** Bumping first also proves the tenant has the guild (and serializes writers of its policy). */
     const bumpOrNotFound = (rule: Pick<Rule, "tenantId" | "guildId">) =>
@@ -40,7 +40,7 @@ export const RuleRepoSql = Layer.effect(
           SELECT ${columns} FROM rbac_rules
           WHERE tenant_id = ${tenantId} AND guild_id = ${guildId}
           ORDER BY scope COLLATE "C", id
-        `.pipe(decodeRules, inTenant(tenantId), Effect.orDie, provide),
+        `.pipe(decodeRules, inTenant(tenantId), boundary),
       put: (rule) =>
         bumpOrNotFound(rule).pipe(
           Effect.zipRight(sql`
@@ -51,8 +51,7 @@ export const RuleRepoSql = Layer.effect(
           `),
           Effect.as(rule),
           inTenant(rule.tenantId),
-          dieOnInfrastructureError,
-          provide
+          boundary
         ),
       replaceAll: (tenantId, guildId, scope, rules) =>
         Effect.gen(function*() {
@@ -65,7 +64,7 @@ export const RuleRepoSql = Layer.effect(
             WHERE tenant_id = ${tenantId} AND guild_id = ${guildId} AND scope = ${scope}
             ORDER BY id
           `.pipe(decodeRules)
-        }).pipe(inTenant(tenantId), dieOnInfrastructureError, provide),
+        }).pipe(inTenant(tenantId), boundary),
       remove: (tenantId, guildId, ruleId) =>
         Effect.gen(function*() {
           const removed = yield* sql`
@@ -74,7 +73,7 @@ export const RuleRepoSql = Layer.effect(
           `.pipe(decodeRule)
           if (Option.isSome(removed)) yield* bumpPolicy(tenantId, guildId)
           return removed
-        }).pipe(inTenant(tenantId), Effect.orDie, provide)
+        }).pipe(inTenant(tenantId), boundary)
     })
   })
 )

@@ -1,33 +1,21 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
 import { SetupProgress, SetupProgressRepo } from "../../core/index.js"
-import { dieOnInfrastructureError } from "./repositoryBoundary.js"
-import { decodeFirst, encodedInstant, instantParam, jsonParam, nullableInstantParam } from "./rows.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
+import { decodeFirst, instantParam, jsonParam, nullableInstantParam } from "./rows.js"
 import { inTenant } from "./TenantScope.js"
 
 const progressColumns = `tenant_id, guild_id, step, chosen_features, roles, offered_providers, completed_at,
   updated_at`
 
-const progressFromRow = (row: Record<string, unknown>) => ({
-  tenantId: row.tenant_id,
-  guildId: row.guild_id,
-  step: row.step,
-  chosenFeatures: row.chosen_features,
-  roles: row.roles,
-  offeredProviders: row.offered_providers,
-  completedAt: encodedInstant(row.completed_at),
-  updatedAt: encodedInstant(row.updated_at)
-})
-
-const decodeProgress = decodeFirst(SetupProgress, progressFromRow)
+const decodeProgress = decodeFirst(SetupProgress)
 
 /** SetupProgressRepo on Postgres. Progress for a guild the tenant does not have breaks the foreign key: a defect. */
 export const SetupProgressRepoSql = Layer.effect(
   SetupProgressRepo,
   Effect.map(SqlClient.SqlClient, (sql) => {
     const columns = sql.literal(progressColumns)
-    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(dieOnInfrastructureError, Effect.provideService(SqlClient.SqlClient, sql))
+    const boundary = repositoryBoundary(sql)
 
     return SetupProgressRepo.of({
       get: (tenantId, guildId) =>

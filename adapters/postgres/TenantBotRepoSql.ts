@@ -1,8 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer, Redacted } from "effect"
 import { TenantBot, TenantBotRepo } from "../../core/index.js"
-import { dieOnInfrastructureError } from "./repositoryBoundary.js"
-import { decodeAll, decodeFirst, encodedInstant, instantParam } from "./rows.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
+import { decodeAll, decodeFirst, instantParam } from "./rows.js"
 import { asPlatform, inTenant } from "./TenantScope.js"
 
 /**
@@ -15,22 +15,14 @@ import { asPlatform, inTenant } from "./TenantScope.js"
 const botColumns = "tenant_id, application_id, token, updated_at"
 
 // The Schema decodes the token column into a Redacted: the plain string never leaves the row.
-const botFromRow = (row: Record<string, unknown>) => ({
-  tenantId: row.tenant_id,
-  applicationId: row.application_id,
-  token: row.token,
-  updatedAt: encodedInstant(row.updated_at)
-})
-
-const decodeBot = decodeFirst(TenantBot, botFromRow)
-const decodeBots = decodeAll(TenantBot, botFromRow)
+const decodeBot = decodeFirst(TenantBot)
+const decodeBots = decodeAll(TenantBot)
 
 export const TenantBotRepoSql = Layer.effect(
   TenantBotRepo,
   Effect.map(SqlClient.SqlClient, (sql) => {
     const columns = sql.literal(botColumns)
-    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(dieOnInfrastructureError, Effect.provideService(SqlClient.SqlClient, sql))
+    const boundary = repositoryBoundary(sql)
 
     return TenantBotRepo.of({
       put: (tenantId, bot) =>

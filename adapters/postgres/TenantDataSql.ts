@@ -1,9 +1,9 @@
 import { SqlClient } from "@effect/sql"
-import { SqlError } from "@effect/sql/SqlError"
+import type { SqlError } from "@effect/sql/SqlError"
 import { Effect, Layer } from "effect"
 import { ImportConflict, type TableCount, TenantData, type TenantId } from "../../core/index.js"
 import { bumpPolicy } from "./policyVersions.js"
-import { dieOnInfrastructureError } from "./repositoryBoundary.js"
+import { isUniqueViolation, repositoryBoundary } from "./repositoryBoundary.js"
 import { asPlatform } from "./TenantScope.js"
 import { archivedTables, type TenantTable, tenantTables } from "./TenantTables.js"
 
@@ -24,11 +24,6 @@ const tenantUpsert = (row: Readonly<Record<string, unknown>> | undefined) => {
 }
 
 const byName = new Map(tenantTables.map((table) => [table.name, table]))
-
-const isUniqueViolation = (error: SqlError) => {
-  const cause = error.cause as { code?: unknown } | undefined
-  return cause?.code === "23505"
-}
 
 /**
  * Tenant data over SQL, generically: rows leave as `to_jsonb` (timestamps in
@@ -61,8 +56,7 @@ export const TenantDataSql = Layer.effect(
 
     const utc = sql`SELECT set_config('TimeZone', 'UTC', true)`
 
-    const boundary = <A, E>(effect: Effect.Effect<A, E | SqlError, SqlClient.SqlClient>) =>
-      effect.pipe(asPlatform, Effect.provideService(SqlClient.SqlClient, sql))
+    const boundary = repositoryBoundary(sql)
 
     return TenantData.of({
       archivedTables: archivedTables.map((table) => table.name),
@@ -74,7 +68,7 @@ export const TenantDataSql = Layer.effect(
               table: table.name,
               rows: rows.map((row) => row.row)
             })))
-        ).pipe(boundary, Effect.orDie),
+        ).pipe(asPlatform, boundary),
       restore: (tenantId, tables, options) =>
         Effect.gen(function*() {
           for (const { table } of tables) {
@@ -114,9 +108,9 @@ export const TenantDataSql = Layer.effect(
           yield* bumpPolicy(tenantId, null)
           return counts
         }).pipe(
-          boundary,
+          asPlatform,
           Effect.catchIf(
-            (error): error is SqlError => error instanceof SqlError && isUniqueViolation(error),
+            (error): error is SqlError => isUniqueViolation(error),
             (error) =>
               Effect.fail(
                 new ImportConflict({
@@ -126,9 +120,9 @@ export const TenantDataSql = Layer.effect(
                 })
               )
           ),
-          dieOnInfrastructureError
+          boundary
         ),
-      purge: (tenantId) => purgeAll(tenantId).pipe(boundary, Effect.orDie),
+      purge: (tenantId) => purgeAll(tenantId).pipe(asPlatform, boundary),
       count: (tenantId) =>
         Effect.forEach(tenantTables, (table) =>
           Effect.map(
@@ -137,7 +131,7 @@ export const TenantDataSql = Layer.effect(
               [tenantId]
             ),
             (rows): TableCount => ({ table: table.name, rows: rows[0]?.n ?? 0 })
-          )).pipe(boundary, Effect.orDie)
+          )).pipe(asPlatform, boundary)
     })
   })
 )

@@ -2,29 +2,19 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Layer, Option } from "effect"
 import { Tenant, TenantRepo } from "../../core/index.js"
 import { bumpPolicy } from "./policyVersions.js"
-import { decodeAll, decodeFirst, encodedInstant, instantParam, jsonParam } from "./rows.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
+import { decodeAll, decodeFirst, instantParam, jsonParam } from "./rows.js"
 import { asPlatform, inTenant } from "./TenantScope.js"
 
 export const tenantColumns = "id, name, mode, status, plan_key, guild_defaults, created_at"
 
-const tenantFromRow = (row: Record<string, unknown>) => ({
-  id: row.id,
-  name: row.name,
-  mode: row.mode,
-  status: row.status,
-  planKey: row.plan_key,
-  guildDefaults: row.guild_defaults,
-  createdAt: encodedInstant(row.created_at)
-})
-
-export const decodeTenants = decodeAll(Tenant, tenantFromRow)
-export const decodeTenant = decodeFirst(Tenant, tenantFromRow)
+export const decodeTenants = decodeAll(Tenant)
+export const decodeTenant = decodeFirst(Tenant)
 
 export const TenantRepoSql = Layer.effect(
   TenantRepo,
   Effect.map(SqlClient.SqlClient, (sql) => {
-    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(Effect.orDie, Effect.provideService(SqlClient.SqlClient, sql))
+    const boundary = repositoryBoundary(sql)
     return TenantRepo.of({
       insert: (tenant) =>
         sql`

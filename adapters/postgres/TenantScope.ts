@@ -1,8 +1,7 @@
-import { SqlClient, type Statement } from "@effect/sql"
+import { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Effect, Option, Scope } from "effect"
+import { Effect, Scope } from "effect"
 import type { TenantId } from "../../core/index.js"
-import { OneStatementTransaction } from "./OneStatementTransaction.js"
 import { announceCommittedBumps, forgetBumps } from "./policyVersions.js"
 
 /**
@@ -25,9 +24,9 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
  * A transaction (or, nested, a savepoint) whose opening statement also runs
- * `settings`, sent as one simple-protocol message: one round trip instead of
- * two before the transaction's first query (every repository call pays
- * them). `settings` holds literals only, never input that was not checked.
+ * `settings`, as one text; on the Postgres server RoundTrips.ts decides how
+ * many round trips it takes. `settings` holds literals only, never input
+ * that was not checked.
  * Otherwise it is @effect/sql's own transaction: a reserved connection, and
  * the statements inside it (and nested transactions) use that connection.
  * Once it commits, the policy changes it wrote are announced in process.
@@ -68,28 +67,6 @@ const tenantSettings = (tenantId: TenantId) =>
       `SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('role', '${appRole}', true)`
     )
     : Effect.dieMessage(`inTenant: ${JSON.stringify(tenantId)} is not a tenant id (a UUID)`)
-
-/**
- * `inTenant` for a transaction that is one statement: on the Postgres server
- * in one round trip (OneStatementTransaction, ADR 091), elsewhere as
- * `inTenant(statement)`.
- */
-export const inTenantStatement = (tenantId: TenantId) =>
-<A extends object>(
-  statement: Statement.Statement<A>
-): Effect.Effect<ReadonlyArray<A>, SqlError, SqlClient.SqlClient> =>
-  Effect.flatMap(
-    Effect.serviceOption(OneStatementTransaction),
-    Option.match({
-      onNone: () => inTenant(tenantId)(statement),
-      onSome: (transaction) =>
-        Effect.flatMap(
-          tenantSettings(tenantId),
-          (settings) =>
-            transaction.run(`BEGIN; ${settings}`, statement.compile()) as Effect.Effect<ReadonlyArray<A>, SqlError>
-        )
-    })
-  )
 
 /**
  * Runs `effect` in a transaction that sees every tenant's rows: operator and

@@ -9,8 +9,8 @@ import {
   UsageReport,
   UsageReportRepo
 } from "../../core/index.js"
-import { dieOnInfrastructureError } from "./repositoryBoundary.js"
-import { decodeAll, decodeFirst, encodedInstant, instantParam, jsonParam } from "./rows.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
+import { decodeAll, decodeFirst, instantParam, jsonParam, type Row, withFingerprint } from "./rows.js"
 import { asPlatform, inTenant } from "./TenantScope.js"
 
 /**
@@ -33,33 +33,17 @@ const reportColumns = "r.tenant_id, r.license_id, s.application_id, s.install_id
   "to_char(r.period_start, 'YYYY-MM-DD') AS period_start, to_char(r.period_end, 'YYYY-MM-DD') AS period_end, " +
   "r.entries, r.received_at"
 
-const streamFromRow = (row: Record<string, unknown>) => ({
-  tenantId: row.tenant_id,
-  licenseId: row.license_id,
-  fingerprint: { applicationId: row.application_id, installId: row.install_id },
-  reportKey: row.report_key,
-  lastSequence: Number(row.last_sequence)
-})
+const streamFromFields = (fields: Row) => ({ ...withFingerprint(fields), lastSequence: Number(fields.lastSequence) })
 
-const reportFromRow = (row: Record<string, unknown>) => ({
-  tenantId: row.tenant_id,
-  licenseId: row.license_id,
-  fingerprint: { applicationId: row.application_id, installId: row.install_id },
-  sequence: Number(row.sequence),
-  periodStart: row.period_start,
-  periodEnd: row.period_end,
-  entries: row.entries,
-  receivedAt: encodedInstant(row.received_at)
-})
+const reportFromFields = (fields: Row) => ({ ...withFingerprint(fields), sequence: Number(fields.sequence) })
 
-const decodeStream = decodeFirst(UsageStreamRow, streamFromRow)
-const decodeReports = decodeAll(UsageReport, reportFromRow)
+const decodeStream = decodeFirst(UsageStreamRow, streamFromFields)
+const decodeReports = decodeAll(UsageReport, reportFromFields)
 
 export const UsageReportRepoSql = Layer.effect(
   UsageReportRepo,
   Effect.map(SqlClient.SqlClient, (sql) => {
-    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(dieOnInfrastructureError, Effect.provideService(SqlClient.SqlClient, sql))
+    const boundary = repositoryBoundary(sql)
     const columns = sql.literal(streamColumns)
 
     return UsageReportRepo.of({

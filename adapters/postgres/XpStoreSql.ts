@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer, Option } from "effect"
 import { type UserId, XpStore } from "../../core/index.js"
-import { dieOnInfrastructureError } from "./repositoryBoundary.js"
+import { repositoryBoundary } from "./repositoryBoundary.js"
 import { instantParam } from "./rows.js"
 import { inTenant } from "./TenantScope.js"
 
@@ -14,8 +14,7 @@ import { inTenant } from "./TenantScope.js"
 export const XpStoreSql = Layer.effect(
   XpStore,
   Effect.map(SqlClient.SqlClient, (sql) => {
-    const boundary = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      effect.pipe(dieOnInfrastructureError, Effect.provideService(SqlClient.SqlClient, sql))
+    const boundary = repositoryBoundary(sql)
 
     return XpStore.of({
       award: ({ cooldownSeconds, guildId, now, points, tenantId, userId }) =>

@@ -32,13 +32,13 @@ export { MigrationsLive, runMigrations } from "./Migrations.js"
 export * as PgliteClient from "./PgliteClient.js"
 export * as PgServerClient from "./PgServerClient.js"
 export type { PolicyChangeListenerOptions } from "./PolicyChangeListener.js"
-export { PolicyStoreSql, policyStoreSqlLayer } from "./PolicyStoreSql.js"
+export { PolicyStoreSql, PolicyStoreSqlOf } from "./PolicyStoreSql.js"
 export { policyChannel } from "./policyVersions.js"
 export { QuotaStoreSql } from "./QuotaStoreSql.js"
 export { GuildClaimRepoSql, PlatformSettingsRepoSql }
-export { OneStatementTransaction } from "./OneStatementTransaction.js"
 export { PgListener } from "./PgListener.js"
-export { asPlatform, inTenant, inTenantStatement, withPlatformView } from "./TenantScope.js"
+export { type RoundTripSavings, roundTripSavings, type RoundTripTricks } from "./RoundTrips.js"
+export { asPlatform, inTenant, withPlatformView } from "./TenantScope.js"
 export { ApiKeyRepoSql, FeatureCatalogRepoSql, GuildRepoSql, ReadinessSql, TenantRepoSql }
 export { XpStoreSql }
 

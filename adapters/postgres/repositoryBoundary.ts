@@ -1,3 +1,4 @@
+import { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { Effect, ParseResult } from "effect"
 
@@ -16,3 +17,24 @@ export const dieOnInfrastructureError = <A, E, R>(
     Exclude<E, SqlError | ParseResult.ParseError>,
     R
   >
+
+/**
+ * What every repository method ends with: infrastructure errors become
+ * defects and the client the repository was built on is provided (the fibers
+ * that call repositories, HTTP requests' among them, do not carry it).
+ */
+export const repositoryBoundary = (sql: SqlClient.SqlClient) =>
+<A, E>(
+  effect: Effect.Effect<A, E, SqlClient.SqlClient>
+): Effect.Effect<A, Exclude<E, SqlError | ParseResult.ParseError>> =>
+  effect.pipe(dieOnInfrastructureError, Effect.provideService(SqlClient.SqlClient, sql))
+
+/**
+ * A unique violation (SQLSTATE 23505), of `constraint` when given: node-postgres
+ * and PGlite both report the code and the constraint's name on the SqlError's cause.
+ */
+export const isUniqueViolation = (error: unknown, constraint?: string): boolean => {
+  if (!(error instanceof SqlError) || typeof error.cause !== "object" || error.cause === null) return false
+  const cause = error.cause as { readonly code?: unknown; readonly constraint?: unknown }
+  return cause.code === "23505" && (constraint === undefined || cause.constraint === constraint)
+}

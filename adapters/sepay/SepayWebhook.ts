@@ -1,6 +1,7 @@
 import { Clock, Context, DateTime, Effect, Layer, ParseResult, Redacted, Schema } from "effect"
-import { createHash, createHmac, timingSafeEqual } from "node:crypto"
-import { type BankTransfer, WebhookRejected } from "../../core/index.js"
+import { createHash, createHmac } from "node:crypto"
+import { type BankTransfer, formatIssues, webhookHeader, WebhookRejected } from "../../core/index.js"
+import { constantTimeEqual } from "../crypto/index.js"
 
 /**
  * SePay's bank-transfer webhook: authenticate the request with the tenant's
@@ -36,18 +37,7 @@ export const SEPAY_TIMESTAMP_TOLERANCE_SECONDS = 300
 /** What a tenant's settings store for an API key: SHA-256 hex of the key as SePay sends it. */
 export const sepayApiKeyHash = (key: string): string => createHash("sha256").update(key, "utf8").digest("hex")
 
-const rejected = (reason: "unauthenticated" | "malformed", message: string) =>
-  new WebhookRejected({ provider: "sepay", reason, message })
-
-const headerOf = (headers: SepayWebhookInput["headers"], name: string): string | undefined => {
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === name && value !== undefined) return value
-  }
-  return undefined
-}
-
-/** Equal-length buffers compared in constant time; a length difference answers false without comparing. */
-const constantTimeEqual = (a: Buffer, b: Buffer): boolean => a.length === b.length && timingSafeEqual(a, b)
+const rejected = WebhookRejected.by("sepay")
 
 const checkApiKey = (authorization: string, apiKeyHash: string): Effect.Effect<void, WebhookRejected> => {
   const key = /^Apikey\s+(\S+)\s*$/i.exec(authorization)?.[1]
@@ -64,8 +54,8 @@ const checkSignature = (
   secret: Redacted.Redacted<string>
 ): Effect.Effect<void, WebhookRejected> =>
   Effect.gen(function*() {
-    const signature = headerOf(input.headers, "x-sepay-signature")
-    const timestamp = headerOf(input.headers, "x-sepay-timestamp")
+    const signature = webhookHeader(input.headers, "x-sepay-signature")
+    const timestamp = webhookHeader(input.headers, "x-sepay-timestamp")
     if (signature === undefined || timestamp === undefined) {
       return yield* rejected("unauthenticated", "Expected X-SePay-Signature and X-SePay-Timestamp headers")
     }
@@ -95,7 +85,7 @@ const checkSignature = (
  */
 const authenticate = (input: SepayWebhookInput): Effect.Effect<void, WebhookRejected> => {
   const { apiKeyHash, hmacSecret } = input.auth
-  const authorization = headerOf(input.headers, "authorization")
+  const authorization = webhookHeader(input.headers, "authorization")
   if (apiKeyHash !== null && authorization !== undefined) return checkApiKey(authorization, apiKeyHash)
   if (hmacSecret !== null) return checkSignature(input, hmacSecret)
   if (apiKeyHash !== null) return Effect.fail(rejected("unauthenticated", "Expected `Authorization: Apikey <key>`"))
@@ -145,11 +135,6 @@ const SepayPayload = Schema.Struct({
 
 const decodePayload = Schema.decodeUnknown(Schema.parseJson(SepayPayload), { onExcessProperty: "ignore" })
 
-const describeIssues = (error: ParseResult.ParseError): string =>
-  ParseResult.ArrayFormatter.formatErrorSync(error)
-    .map((issue) => (issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`))
-    .join("; ")
-
 const readTransfer = (rawBody: Uint8Array): Effect.Effect<BankTransfer, WebhookRejected> =>
   Effect.try({
     try: () => new TextDecoder("utf-8", { fatal: true }).decode(rawBody),
@@ -157,7 +142,7 @@ const readTransfer = (rawBody: Uint8Array): Effect.Effect<BankTransfer, WebhookR
   }).pipe(
     Effect.flatMap((text) =>
       decodePayload(text).pipe(
-        Effect.mapError((error) => rejected("malformed", `Not a SePay transfer: ${describeIssues(error)}`))
+        Effect.mapError((error) => rejected("malformed", `Not a SePay transfer: ${formatIssues(error)}`))
       )
     ),
     Effect.map((payload): BankTransfer => ({

@@ -201,7 +201,7 @@ export const makeSubscriptionOfPayment = (stripe: Stripe) => (paymentIntentId: s
     )
 
 /** The gateway for these settings: the SDK client when a key is set, `not_configured` failures otherwise. */
-export const stripeGatewayLayer = (settings: StripeSettings): Layer.Layer<StripeGateway> =>
+export const StripeGatewayOf = (settings: StripeSettings): Layer.Layer<StripeGateway> =>
   Layer.effect(
     StripeGateway,
     Option.match(settings.secretKey, {
@@ -212,5 +212,5 @@ export const stripeGatewayLayer = (settings: StripeSettings): Layer.Layer<Stripe
 
 /** StripeGateway from STRIPE_SECRET and STRIPE_API_BASE. */
 export const StripeGatewayLive: Layer.Layer<StripeGateway, ConfigError.ConfigError> = Layer.unwrapEffect(
-  Effect.map(stripeSettingsConfig, stripeGatewayLayer)
+  Effect.map(stripeSettingsConfig, StripeGatewayOf)
 )

@@ -147,11 +147,11 @@ export const makeStripeWebhook = (settings: StripeSettings) =>
     return StripeWebhook.of({ verify })
   })
 
-export const stripeWebhookLayer = (
+export const StripeWebhookOf = (
   settings: StripeSettings
 ): Layer.Layer<StripeWebhook, never, StripeGateway | PlanCatalog> =>
   Layer.effect(StripeWebhook, makeStripeWebhook(settings))
 
 /** StripeWebhook from STRIPE_WEBHOOK_SECRET (verifying) and STRIPE_SECRET (re-fetching). */
 export const StripeWebhookLive: Layer.Layer<StripeWebhook, ConfigError.ConfigError, StripeGateway | PlanCatalog> = Layer
-  .unwrapEffect(Effect.map(stripeSettingsConfig, stripeWebhookLayer))
+  .unwrapEffect(Effect.map(stripeSettingsConfig, StripeWebhookOf))

@@ -3,8 +3,8 @@ export {
   makeStripeGateway,
   notConfiguredMessage,
   notConfiguredStripeGateway,
-  stripeGatewayLayer,
   StripeGatewayLive,
+  StripeGatewayOf,
   subscriptionSnapshot,
   toPaymentProviderError
 } from "./StripeGatewayLive.js"
@@ -18,7 +18,7 @@ export {
 export {
   makeStripeWebhook,
   StripeWebhook,
-  stripeWebhookLayer,
   StripeWebhookLive,
+  StripeWebhookOf,
   type StripeWebhookService
 } from "./StripeWebhook.js"

@@ -1,100 +1,30 @@
-import { DateTime, Effect, Option, Schema } from "effect"
+import { DateTime, Effect } from "effect"
 import type Stripe from "stripe"
 import {
   type BillingEvent,
   type BillingSubject,
-  Currency,
-  GuildId,
   type Money,
+  moneyOf,
   type PaymentProviderError,
   type PlanCatalogService,
-  PlanKey,
-  type ProviderSubscriptionStatus,
-  RoleId,
   type StripeGatewayService,
   type StripeSubscriptionSnapshot,
-  TenantId,
-  UserId
+  type TenantId
 } from "../../core/index.js"
+import { type Metadata, stripeStatus, subjectOf, tenantOf } from "./stripeSubjects.js"
 
 /** What a verified Stripe event means for billing: an event to apply, or a reason to only record it. */
 export type NormalizedStripeEvent =
   | { readonly _tag: "Event"; readonly event: BillingEvent }
   | { readonly _tag: "Ignored"; readonly reason: string; readonly tenantId: TenantId | null }
 
+export { stripeStatus } from "./stripeSubjects.js"
+
 export interface NormalizeDependencies {
   readonly retrieveSubscription: StripeGatewayService["retrieveSubscription"]
   /** The subscription whose invoice a payment intent paid; null when it paid none (a one-off charge). */
   readonly subscriptionOfPayment: (paymentIntentId: string) => Effect.Effect<string | null, PaymentProviderError>
   readonly plans: PlanCatalogService
-}
-
-/** Stripe's statuses, normalized: unpaid is still recoverable (past_due); canceled and incomplete_expired are over. */
-export const stripeStatus = (status: string): ProviderSubscriptionStatus | null => {
-  switch (status) {
-    case "incomplete":
-      return "incomplete"
-    case "trialing":
-      return "trialing"
-    case "active":
-      return "active"
-    case "past_due":
-    case "unpaid":
-      return "past_due"
-    case "paused":
-      return "paused"
-    case "canceled":
-    case "incomplete_expired":
-      return "ended"
-    default:
-      return null
-  }
-}
-
-type Metadata = Readonly<Record<string, string>> | null | undefined
-
-const decode = <A, I>(schema: Schema.Schema<A, I>) => (value: string | null | undefined): Option.Option<A> =>
-  value === null || value === undefined ? Option.none() : Schema.decodeUnknownOption(schema)(value)
-
-const tenantOf = (metadata: Metadata, clientReferenceId: string | null = null): TenantId | null =>
-  Option.getOrNull(decode(TenantId)(metadata?.["tenant_id"] ?? clientReferenceId))
-
-/**
- * The plan a subscription is for. The price wins over `metadata.plan_key`:
- * a plan change (ours or in the customer portal) moves the price but leaves
- * the metadata written at checkout.
- */
-const planOf = (plans: PlanCatalogService, metadata: Metadata, priceId: string | null): PlanKey | null => {
-  const byPrice = priceId === null ? undefined : plans.all.find((plan) => plan.stripePriceId === priceId)
-  return byPrice?.key ?? Option.getOrNull(decode(PlanKey)(metadata?.["plan_key"]))
-}
-
-/**
- * `{ tenant_id, guild_id, role_id, user_id }` is a member's role;
- * `{ tenant_id, plan_key }` (or a price of a catalog plan) a tenant's plan.
- * Checkout's client_reference_id stands in for a missing tenant_id.
- */
-const subjectOf = (
-  plans: PlanCatalogService,
-  metadata: Metadata,
-  options: { readonly priceId?: string | null; readonly clientReferenceId?: string | null } = {}
-): BillingSubject | null => {
-  const tenantId = tenantOf(metadata, options.clientReferenceId ?? null)
-  if (tenantId === null) return null
-  const guildId = decode(GuildId)(metadata?.["guild_id"])
-  const roleId = decode(RoleId)(metadata?.["role_id"])
-  const userId = decode(UserId)(metadata?.["user_id"])
-  if (Option.isSome(guildId) && Option.isSome(roleId) && Option.isSome(userId)) {
-    return { _tag: "MemberRole", tenantId, guildId: guildId.value, roleId: roleId.value, userId: userId.value }
-  }
-  const planKey = planOf(plans, metadata, options.priceId ?? null)
-  return planKey === null ? null : { _tag: "TenantPlan", tenantId, planKey }
-}
-
-const money = (minor: number | null | undefined, currency: string | null | undefined): Money | null => {
-  if (minor === null || minor === undefined || currency === null || currency === undefined) return null
-  const code = Schema.decodeUnknownOption(Currency)(currency.toUpperCase())
-  return Option.isSome(code) && Number.isInteger(minor) && minor >= 0 ? { minor, currency: code.value } : null
 }
 
 const idOf = (value: string | { readonly id: string } | null | undefined): string | null =>
@@ -190,9 +120,11 @@ const checkoutEvent = (
   if (subject === null) return noSubject(event, `checkout session ${session.id}`, session.metadata)
   return {
     _tag: "Event",
-    event: toEvent(subject, idOf(session.subscription) ?? session.id, money(session.amount_total, session.currency))
+    event: toEvent(subject, idOf(session.subscription) ?? session.id, moneyOf(session.amount_total, session.currency))
   }
 }
+
+type MoneyBackEvent = Extract<Stripe.Event, { type: "charge.refunded" | "refund.created" | "charge.dispute.created" }>
 
 /**
  * Refunds and disputes name a charge's payment intent, and (since the basil
@@ -203,18 +135,16 @@ const checkoutEvent = (
  * is recorded and ignored.
  */
 const moneyBackEvent = (
-  event: Stripe.Event,
-  what: string,
-  object: {
-    readonly id: string
-    readonly metadata: Metadata
-    readonly payment_intent: string | { readonly id: string } | null
-  },
-  amount: Money | null,
-  dependencies: NormalizeDependencies,
-  tag: "refund.issued" | "dispute.opened"
+  event: MoneyBackEvent,
+  dependencies: NormalizeDependencies
 ): Effect.Effect<NormalizedStripeEvent, PaymentProviderError> =>
   Effect.gen(function*() {
+    const object = event.data.object
+    const tag = event.type === "charge.dispute.created" ? "dispute.opened" : "refund.issued"
+    const what = event.type === "charge.refunded" ? "charge" : event.type === "refund.created" ? "refund" : "dispute"
+    // A charge reports how much of it was refunded; a refund or a dispute is its own amount.
+    const minor = event.type === "charge.refunded" ? event.data.object.amount_refunded : event.data.object.amount
+    const amount = moneyOf(minor, object.currency)
     const toEvent = (subject: BillingSubject): NormalizedStripeEvent => ({
       _tag: "Event",
       event: { _tag: tag, ...common(event, subject, object.id, amount) }
@@ -297,7 +227,7 @@ export const normalizeStripeEvent = (
       const invoice = event.data.object
       return invoiceEvent(event, invoice, dependencies, (current, subject) => ({
         _tag: "payment.succeeded",
-        ...common(event, subject, current.id, money(invoice.amount_paid, invoice.currency)),
+        ...common(event, subject, current.id, moneyOf(invoice.amount_paid, invoice.currency)),
         paidThrough: current.currentPeriodEnd
       }))
     }
@@ -308,46 +238,15 @@ export const normalizeStripeEvent = (
       const requiresAction = event.type === "invoice.payment_action_required"
       return invoiceEvent(event, invoice, dependencies, (current, subject) => ({
         _tag: "payment.failed",
-        ...common(event, subject, current.id, money(invoice.amount_due, invoice.currency)),
+        ...common(event, subject, current.id, moneyOf(invoice.amount_due, invoice.currency)),
         requiresAction
       }))
     }
 
-    case "charge.refunded": {
-      const charge = event.data.object
-      return moneyBackEvent(
-        event,
-        "charge",
-        charge,
-        money(charge.amount_refunded, charge.currency),
-        dependencies,
-        "refund.issued"
-      )
-    }
-
-    case "refund.created": {
-      const refund = event.data.object
-      return moneyBackEvent(
-        event,
-        "refund",
-        refund,
-        money(refund.amount, refund.currency),
-        dependencies,
-        "refund.issued"
-      )
-    }
-
-    case "charge.dispute.created": {
-      const dispute = event.data.object
-      return moneyBackEvent(
-        event,
-        "dispute",
-        dispute,
-        money(dispute.amount, dispute.currency),
-        dependencies,
-        "dispute.opened"
-      )
-    }
+    case "charge.refunded":
+    case "refund.created":
+    case "charge.dispute.created":
+      return moneyBackEvent(event, dependencies)
 
     default:
       return Effect.succeed(ignored(`${event.type}: not an event Guildhall acts on`))

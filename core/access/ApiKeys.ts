@@ -81,6 +81,16 @@ const make = Effect.gen(function*() {
   return { issue, authenticate, revoke } as const
 })
 
-export class ApiKeys extends Context.Tag("core/ApiKeys")<ApiKeys, Effect.Effect.Success<typeof make>>() {
+/** API keys: issued to the operator or a tenant, presented on every request, revoked by whoever may act on them. */
+export interface ApiKeysService {
+  /** A new key for `owner`, shown once (only its hash is kept). */
+  readonly issue: (owner: KeyOwner, name: string) => Effect.Effect<IssuedApiKey, TenantNotFound>
+  /** Who a presented key acts as; any key that is malformed, unknown or revoked is InvalidApiKey. */
+  readonly authenticate: (presented: Redacted.Redacted<string>) => Effect.Effect<Principal, InvalidApiKey>
+  /** Revokes a key `principal` may act on (another tenant's key answers ApiKeyNotFound). */
+  readonly revoke: (principal: Principal, keyId: ApiKeyId) => Effect.Effect<ApiKeyRecord, ApiKeyNotFound>
+}
+
+export class ApiKeys extends Context.Tag("core/ApiKeys")<ApiKeys, ApiKeysService>() {
   static readonly layer = Layer.effect(ApiKeys, make)
 }

@@ -182,6 +182,41 @@ const make = Effect.gen(function*() {
 })
 
 /** Payments in, subscriptions moved, effects out as jobs; and the tenant's plan purchase. */
-export class Billing extends Context.Tag("core/Billing")<Billing, Effect.Effect.Success<typeof make>>() {
+export interface BillingService {
+  /**
+   * Records a verified webhook: an event is applied to its subscription, an
+   * ignored one only recorded. "duplicate" when the provider sent it before.
+   */
+  readonly ingest: (webhook: VerifiedWebhook) => Effect.Effect<"recorded" | "duplicate">
+  /**
+   * Runs the event through its subscription's state machine in the ledger's
+   * one transaction, enqueuing the effects' jobs and `jobs` with it.
+   */
+  readonly apply: (
+    receipt: WebhookReceipt,
+    event: BillingEvent,
+    jobs?: ReadonlyArray<JobSpec>
+  ) => Effect.Effect<"recorded" | "duplicate">
+  /** A dunning or period timer came due (run by the job worker). */
+  readonly fireTimer: (event: TimerFired) => Effect.Effect<"recorded" | "duplicate">
+  /** The tenant's plan subscription as support and the tenant's admins see it. */
+  readonly tenantBilling: (tenantId: TenantId) => Effect.Effect<TenantBilling, TenantNotFound>
+  /**
+   * Buys `planKey` for the tenant: a Stripe Checkout link, or a prorated move
+   * of the tenant's live Stripe subscription to the plan's price.
+   */
+  readonly planCheckout: (
+    tenantId: TenantId,
+    planKey: string,
+    urls: { readonly successUrl: string; readonly cancelUrl: string }
+  ) => Effect.Effect<PlanCheckout, TenantNotFound | UnknownPlan | PlanNotForSale | PaymentProviderError>
+  /** The Stripe customer portal for the tenant (cards, invoices, cancellation). */
+  readonly portal: (
+    tenantId: TenantId,
+    returnUrl: string
+  ) => Effect.Effect<{ readonly url: string }, TenantNotFound | PaymentProviderError | NoBillingAccount>
+}
+
+export class Billing extends Context.Tag("core/Billing")<Billing, BillingService>() {
   static readonly layer = Layer.effect(Billing, make)
 }

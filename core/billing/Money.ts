@@ -16,3 +16,16 @@ export const Money = Schema.Struct({
   currency: Currency
 })
 export type Money = typeof Money.Type
+
+const decodeCurrency = Schema.decodeUnknownOption(Currency)
+
+/**
+ * An amount as a payment provider reports it (minor units, a currency code in
+ * any letter case), or null when it is missing, negative, fractional or in
+ * no ISO currency: a provider's odd amount is left out, not guessed at.
+ */
+export const moneyOf = (minor: number | null | undefined, currency: string | null | undefined): Money | null => {
+  if (minor === null || minor === undefined || currency === null || currency === undefined) return null
+  const code = decodeCurrency(currency.toUpperCase())
+  return code._tag === "Some" && Number.isInteger(minor) && minor >= 0 ? { minor, currency: code.value } : null
+}

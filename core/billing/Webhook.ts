@@ -12,7 +12,23 @@ export class WebhookRejected extends Schema.TaggedError<WebhookRejected>()("Webh
   provider: Schema.Literal("stripe", "polar", "sepay"),
   reason: Schema.Literal("unauthenticated", "malformed"),
   message: Schema.String
-}) {}
+}) {
+  /** The rejections of one provider's webhook. */
+  static by(provider: WebhookRejected["provider"]) {
+    return (reason: WebhookRejected["reason"], message: string) => new WebhookRejected({ provider, reason, message })
+  }
+}
+
+/** A request header by its lower-case name, whatever letter case it arrived in (header names are case-insensitive). */
+export const webhookHeader = (
+  headers: Readonly<Record<string, string | undefined>>,
+  name: string
+): string | undefined => {
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name && value !== undefined) return value
+  }
+  return undefined
+}
 
 /** A verified webhook, as the provider adapter understood it. */
 export type VerifiedWebhook =

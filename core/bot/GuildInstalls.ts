@@ -1,12 +1,23 @@
-import { Context, Data, DateTime, Duration, Effect, Layer, Option, Ref, Schema } from "effect"
+import { Context, DateTime, Effect, Layer, Option, Ref } from "effect"
 import { Permission } from "../features/Permissions.js"
-import { GuildId, type TenantId, type UserId } from "../ids.js"
+import type { GuildId, TenantId } from "../ids.js"
 import { Crypto } from "../ports/Crypto.js"
 import { GuildClaim, GuildClaimRepo, UnclaimedGuild } from "../ports/GuildClaimRepo.js"
 import { GuildRepo } from "../ports/GuildRepo.js"
 import { TenantRepo } from "../ports/TenantRepo.js"
-import type { Guild } from "../tenancy/Guild.js"
+import type { TenantNotFound } from "../tenancy/errors.js"
 import { Tenancy } from "../tenancy/Tenancy.js"
+import {
+  type AvailableGuild,
+  ClaimTooLate,
+  claimWindow,
+  GuildInstallOutcome,
+  type GuildRemovalOutcome,
+  type InstallMode,
+  type InviteLinkOptions,
+  type Refusal,
+  UnclaimedGuildNotFound
+} from "./guildInstallOutcomes.js"
 import { InviteSigningKey } from "./InviteSigningKey.js"
 import { type InvalidInviteState, signInviteState, verifyInviteState } from "./InviteState.js"
 
@@ -22,94 +33,11 @@ import { type InvalidInviteState, signInviteState, verifyInviteState } from "./I
  * second install is an idempotent "Updated".
  */
 
-/**
- * A claim applies only to a guild the bot first saw at most this long before
- * the claim was made, and expires this long after it. The callback's
- * `guild_id` is not signed by Discord, so a tenant could name someone else's
- * guild; the window limits that to guilds joining at about the same time.
- */
-export const claimWindow = Duration.minutes(10)
-
 /** What the bot asks for when it is added: see channels, post, embed, and manage the roles it sells. */
+export * from "./guildInstallOutcomes.js"
+
 export const defaultBotPermissions = Permission.ViewChannel | Permission.SendMessages | Permission.EmbedLinks |
   Permission.ManageRoles
-
-export type InstallMode = "hosted" | "self-host"
-
-export interface InviteLinkOptions {
-  /** The Discord application's id (DISCORD_APPLICATION_ID). */
-  readonly applicationId: string
-  readonly permissions: bigint
-  /** Where Discord sends the admin back: our GET /discord/callback, registered in the Discord application. */
-  readonly redirectUri: string
-}
-
-/** A guild as the gateway reports it in GUILD_CREATE. */
-export interface AvailableGuild {
-  readonly guildId: GuildId
-  readonly name: string
-  readonly ownerId: UserId
-}
-
-/** A stored unclaimed guild is too old for an invite callback to claim (see `claimWindow`). */
-export class ClaimTooLate extends Schema.TaggedError<ClaimTooLate>()("ClaimTooLate", {
-  guildId: GuildId,
-  message: Schema.String,
-  remediation: Schema.String
-}) {
-  static of(guildId: GuildId) {
-    return new ClaimTooLate({
-      guildId,
-      message: `The bot joined guild ${guildId} more than ${
-        Duration.format(claimWindow)
-      } before this invite was completed, so the invite cannot claim it`,
-      remediation: `Remove the bot from the server and add it again with a new invite link, or ask the operator ` +
-        `to claim it (POST /discord/unclaimed/${guildId}/claim)`
-    })
-  }
-}
-
-/** The operator named a guild the bot has not seen. */
-export class UnclaimedGuildNotFound extends Schema.TaggedError<UnclaimedGuildNotFound>()("UnclaimedGuildNotFound", {
-  guildId: GuildId,
-  message: Schema.String,
-  remediation: Schema.String
-}) {
-  static of(guildId: GuildId) {
-    return new UnclaimedGuildNotFound({
-      guildId,
-      message: `The bot is not in guild ${guildId}, or it has not been seen since it joined`,
-      remediation: "Check the id in GET /discord/unclaimed; the guild appears there once the bot has joined it"
-    })
-  }
-}
-
-/** Why a guild was not installed: an error with a message a person can act on. */
-export interface Refusal {
-  readonly _tag: string
-  readonly message: string
-  readonly remediation?: string | undefined
-}
-
-export type GuildInstallOutcome = Data.TaggedEnum<{
-  /** Newly installed under the tenant. */
-  Installed: { readonly tenantId: TenantId; readonly guild: Guild }
-  /** Already installed under the tenant: its name and owner refreshed. */
-  Updated: { readonly tenantId: TenantId; readonly guild: Guild }
-  /** Installed again under the tenant that had it before, with its config. */
-  Restored: { readonly tenantId: TenantId; readonly guild: Guild }
-  /** The callback's claim is stored; the guild installs when the bot sees it join. */
-  Pending: { readonly tenantId: TenantId; readonly guildId: GuildId; readonly expiresAt: DateTime.Utc }
-  /** The bot is in the guild and no tenant claimed it. */
-  Unclaimed: { readonly guildId: GuildId }
-  /** Not installed: the plan's guild limit, another tenant's guild, a suspended tenant, a claim too late... */
-  Refused: { readonly guildId: GuildId; readonly tenantId: Option.Option<TenantId>; readonly refusal: Refusal }
-}>
-export const GuildInstallOutcome = Data.taggedEnum<GuildInstallOutcome>()
-
-export type GuildRemovalOutcome =
-  | { readonly _tag: "Removed"; readonly tenantId: TenantId; readonly guildId: GuildId }
-  | { readonly _tag: "Unknown"; readonly guildId: GuildId }
 
 const refusalOf = (error: Refusal): Refusal => ({
   _tag: error._tag,
@@ -314,9 +242,29 @@ const make = (mode: InstallMode) =>
   })
 
 /** Guild installs from invites and the gateway: the service the Discord adapter and the HTTP API call. */
-export class GuildInstalls extends Context.Tag("core/GuildInstalls")<
-  GuildInstalls,
-  Effect.Effect.Success<ReturnType<typeof make>>
->() {
+export interface GuildInstallsService {
+  /** An invite link for the tenant's guilds, with a signed `state` that expires (InviteState). */
+  readonly inviteUrl: (
+    tenantId: TenantId,
+    options: InviteLinkOptions
+  ) => Effect.Effect<{ readonly url: string; readonly expiresAt: DateTime.Utc }, TenantNotFound>
+  /** The OAuth callback: installs the guild if the bot has seen it, else stores the claim (Pending). */
+  readonly claim: (state: string, guildId: GuildId) => Effect.Effect<GuildInstallOutcome, InvalidInviteState>
+  /** GUILD_CREATE; `owner`: the tenant whose own (white-label) bot saw the guild. */
+  readonly guildAvailable: (guild: AvailableGuild, owner?: TenantId | null) => Effect.Effect<GuildInstallOutcome>
+  /** GUILD_DELETE: the bot left or was removed. */
+  readonly guildRemoved: (guildId: GuildId) => Effect.Effect<GuildRemovalOutcome>
+  /** The guilds the bot is in that no tenant claimed. */
+  readonly listUnclaimed: (limit?: number) => Effect.Effect<ReadonlyArray<UnclaimedGuild>>
+  /** The operator gives a guild the bot is in (unclaimed, or installed elsewhere: refused) to a tenant. */
+  readonly claimByOperator: (
+    guildId: GuildId,
+    tenantId: TenantId
+  ) => Effect.Effect<GuildInstallOutcome, TenantNotFound | UnclaimedGuildNotFound>
+  /** Deletes expired claims; how many. */
+  readonly purgeExpiredClaims: Effect.Effect<number>
+}
+
+export class GuildInstalls extends Context.Tag("core/GuildInstalls")<GuildInstalls, GuildInstallsService>() {
   static readonly layer = (mode: InstallMode) => Layer.effect(GuildInstalls, make(mode))
 }

@@ -4,11 +4,12 @@ import type { PlanCatalog } from "../plans/PlanCatalog.js"
 import type { PolicyStore } from "../ports/PolicyStore.js"
 import { QuotaStore } from "../ports/QuotaStore.js"
 import type { CommandContext } from "./CommandContext.js"
-import { decide } from "./decide.js"
 import type { Decision } from "./Decision.js"
 import { explain, explainBeforeStages, type Explanation } from "./explain.js"
+import { decide } from "./internal/decide.js"
 import { PolicyCache } from "./PolicyCache.js"
-import { guildNotInstalled, quotaCharges, quotaDenied } from "./stages.js"
+import { quotaCharges, quotaDenied } from "./quotaStage.js"
+import { guildNotInstalled } from "./stages.js"
 
 export interface GuardrailService {
   /**
@@ -30,17 +31,18 @@ const make = Effect.gen(function*() {
 
   const check = (ctx: CommandContext) =>
     Effect.gen(function*() {
-      const snapshot = yield* cache.get(ctx.guildId)
-      if (Option.isNone(snapshot)) return guildNotInstalled(ctx)
-      const decision = decide(registry, snapshot.value, ctx)
+      const policy = yield* cache.policy(ctx.guildId)
+      if (Option.isNone(policy)) return guildNotInstalled(ctx)
+      const decision = decide(policy.value, ctx)
       if (decision._tag === "Deny") return decision
       // decide allowed, so the command resolved.
       const resolved = registry.resolveCommand(ctx.commandPath)!
+      const snapshot = policy.value.snapshot
       const now = yield* DateTime.now
       const result = yield* quotas.consume({
-        tenantId: snapshot.value.tenantId,
+        tenantId: snapshot.tenantId,
         guildId: ctx.guildId,
-        charges: quotaCharges(resolved, snapshot.value, ctx),
+        charges: quotaCharges(resolved, snapshot, ctx),
         idempotencyKey: ctx.interactionId,
         now
       })

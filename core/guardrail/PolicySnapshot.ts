@@ -1,42 +1,18 @@
 import { DateTime } from "effect"
-import type { FeatureRegistryService } from "../features/FeatureRegistry.js"
 import type { GuildId, TenantId, UserId } from "../ids.js"
 import { type Entitlements, resolveEntitlements } from "../plans/Entitlements.js"
 import type { PlanCatalogService } from "../plans/PlanCatalog.js"
-import { type CompiledRules, compileRules } from "../rbac/CompiledRules.js"
 import type { Rule } from "../rbac/Rule.js"
 import { platformDefaults, resolveSettings } from "../tenancy/GuildConfig.js"
-import type { Deny } from "./Decision.js"
 import type { GuildFeatureState, PolicySource } from "./PolicySource.js"
-import type { TablePlacement } from "./TableArena.js"
 
 /**
- * The parts of a guild's decision table that `decide` reads only when they
- * decide (the words themselves sit in the table arena, see DecisionTable.ts).
+ * Everything the guardrail reads about one guild, resolved once when it is
+ * loaded. Built once and never changed (frozen): the fast engine compiles it
+ * into a decision table of its own (internal/DecisionTable.ts), owned by the
+ * PolicyCache, and never writes to it.
  */
-export interface DecisionTable {
-  /** The registry whose ordinals index the words: a snapshot decided through another registry gets a table of its own. */
-  readonly registry: Pick<FeatureRegistryService, "commands">
-  /** Per entry: its id, and the rule it stands for (undefined for the level record's entries). */
-  readonly ids: ReadonlyArray<string>
-  readonly rules: ReadonlyArray<Rule | undefined>
-  /** Per command ordinal: the denial of stages 1–3, or null when they pass. */
-  readonly denials: ReadonlyArray<Deny | null>
-  /** RULE_DENIED denials built so far, by entry, so a repeated denial allocates nothing. */
-  readonly ruleDenials: Array<Deny | undefined>
-}
-
-/** Everything `decide` reads about one guild, precomputed so a decision is a few lookups. */
-export interface PolicySnapshot extends TablePlacement {
-  /**
-   * What `decide` worked out for every command, built on the snapshot's
-   * first decision (see DecisionTable.ts); it never changes an answer. The
-   * fields `decide` reads on every call come first, so they share the
-   * snapshot's first cache line: the registry the table was built for, and
-   * (from TablePlacement) the arena chunk and the table's base in it.
-   */
-  decisionRegistry: Pick<FeatureRegistryService, "commands"> | undefined
-  decisionTable: DecisionTable | undefined
+export interface PolicySnapshot {
   readonly tenantId: TenantId
   readonly guildId: GuildId
   readonly ownerId: UserId
@@ -45,7 +21,8 @@ export interface PolicySnapshot extends TablePlacement {
   readonly entitlements: Entitlements
   /** Features switched on in this guild (essential features are on whatever this says). */
   readonly enabledFeatures: ReadonlySet<string>
-  readonly rules: CompiledRules
+  /** The guild's platform and tenant rules, as stored. */
+  readonly rules: ReadonlyArray<Rule>
   readonly modRoleIds: ReadonlySet<string>
   readonly adminRoleIds: ReadonlySet<string>
   /** Kill switch "*": every command is stopped. */
@@ -60,8 +37,6 @@ export interface PolicySnapshot extends TablePlacement {
   /** The guild's stored feature states by key (configs as stored): gateway events read configs from here. */
   readonly featureStates: ReadonlyMap<string, GuildFeatureState>
 }
-
-const noWords = new Int32Array(0)
 
 /**
  * Builds a guild's snapshot from what the PolicyStore loaded. Settings come
@@ -89,11 +64,7 @@ export const buildSnapshot = (
     tenant: tenant.guildDefaults,
     guild: guild.config
   })
-  return {
-    decisionRegistry: undefined,
-    decisionWords: noWords,
-    decisionBase: 0,
-    decisionTable: undefined,
+  return Object.freeze({
     tenantId: tenant.id,
     guildId: guild.guildId,
     ownerId: guild.ownerId,
@@ -101,7 +72,7 @@ export const buildSnapshot = (
     entitlements,
     enabledFeatures: new Set(source.features.filter((f) => f.enabled).map((f) => f.featureKey)),
     // Defensive: a rule of another guild must never leak into this one.
-    rules: compileRules(source.rules.filter((rule) => rule.guildId === guild.guildId)),
+    rules: source.rules.filter((rule) => rule.guildId === guild.guildId),
     modRoleIds: new Set(settings.modRoleIds),
     adminRoleIds: new Set(settings.adminRoleIds),
     killAll: source.killSwitches.includes("*"),
@@ -110,7 +81,7 @@ export const buildSnapshot = (
     builtAt: now,
     validUntil: entitlements.validUntil,
     featureStates: new Map(source.features.map((state) => [state.featureKey, state]))
-  }
+  })
 }
 
 /** Whether the snapshot may still be used at `now`. */

@@ -1,10 +1,9 @@
 import type { FeatureRegistryService, ResolvedCommand } from "../features/FeatureRegistry.js"
 import { permissionNames } from "../features/Permissions.js"
-import { evaluateRules, matchPlatformRule } from "../rbac/evaluateRules.js"
+import { decideByPrecedence, decidingRule, matchingRule } from "../rbac/precedence.js"
 import type { Rule } from "../rbac/Rule.js"
 import { withArticle } from "../withArticle.js"
 import type { CommandContext } from "./CommandContext.js"
-import { decide } from "./decide.js"
 import type { Decision, Deny, Stage, StageVerdict } from "./Decision.js"
 import type { PolicySnapshot } from "./PolicySnapshot.js"
 import {
@@ -18,7 +17,7 @@ import {
   toggleStage
 } from "./stages.js"
 
-/** Every stage's verdict for one context, and what `decide` answers for it. */
+/** Every stage's verdict for one context, and what the guardrail decides for it. */
 export interface Explanation {
   readonly decision: Decision
   /** The stages in order, platform → quota. */
@@ -70,7 +69,8 @@ const levelPasses = (resolved: ResolvedCommand, snapshot: PolicySnapshot, ctx: C
 }
 
 /**
- * Why `decide` answers what it does: every stage is evaluated even after a
+ * Why the guardrail decides what it does, from the precedence chain
+ * (core/rbac/precedence.ts, the specification): every stage is evaluated even after a
  * denial, so support sees all that stands in the way. A stage the real run
  * would not reach (after the deciding denial) or skips (the level after a
  * rule decided, or for the owner through the lockout guard) is "skip", with
@@ -82,16 +82,16 @@ export const explain = (
   snapshot: PolicySnapshot,
   ctx: CommandContext
 ): Explanation => {
-  const decision = decide(registry, snapshot, ctx)
+  const decision = decideByPrecedence(registry, snapshot, ctx)
   const resolved = registry.resolveCommand(ctx.commandPath)
   if (resolved === undefined) return explainBeforeStages(decision as Deny)
 
   const stoppedAt = decision._tag === "Deny" ? decision.stage : null
   const rulesReached = stoppedAt === null || stageOrder.indexOf(stoppedAt) >= stageOrder.indexOf("rules")
   const lockout = ownerLockoutGuard(resolved, snapshot, ctx)
-  const matched = evaluateRules(snapshot.rules, ctx, resolved.feature.key) ?? null
+  const matched = decidingRule(snapshot.rules, ctx, resolved.feature.key) ?? null
   const rule = rulesReached && !lockout ? matched : null
-  const platform = matchPlatformRule(snapshot.rules, ctx, resolved.feature.key)
+  const platform = matchingRule(snapshot.rules, "platform", ctx, resolved.feature.key)
   // ADR 097: a platform allow never decides, so say why it did not when one matched.
   const platformAllowNote = platform?.effect === "allow"
     ? ` (the operator's ${describeRule(platform)} only lifts the operator's own denies; the tenant's rules decide)`

@@ -1,8 +1,6 @@
-import { DateTime } from "effect"
 import type { MemberLevel } from "../features/Feature.js"
 import type { ResolvedCommand } from "../features/FeatureRegistry.js"
 import { hasPermissions, missingPermissions, Permission, permissionNames } from "../features/Permissions.js"
-import type { Charge, ConsumeResult } from "../ports/QuotaStore.js"
 import type { Rule } from "../rbac/Rule.js"
 import { withArticle } from "../withArticle.js"
 import type { CommandContext } from "./CommandContext.js"
@@ -10,12 +8,13 @@ import { Decision, type Deny, type DenyCode, type Stage } from "./Decision.js"
 import type { PolicySnapshot } from "./PolicySnapshot.js"
 
 /**
- * The guardrail's stages as pure checks (and stage 6's charges), shared by `decide` (which stops
- * at the first denial) and `explain` (which runs them all). Each returns a
- * denial or undefined; denials are the only place that allocates.
+ * The guardrail's stages 1–5 as pure checks, shared by the precedence chain
+ * (core/rbac/precedence.ts), `explain` (which runs them all) and the fast
+ * engine (internal/). Each returns a denial or undefined; denials are the
+ * only place that allocates. Stage 6 (quotas) is in quotaStage.ts.
  */
 
-const deny = (
+export const deny = (
   stage: Stage,
   code: DenyCode,
   message: string,
@@ -23,7 +22,7 @@ const deny = (
   context: Record<string, string | number | boolean | null>
 ): Deny => Decision.Deny({ stage, code, message, remediation, context }) as Deny
 
-const slash = (resolved: ResolvedCommand) => `/${resolved.key}`
+export const slash = (resolved: ResolvedCommand) => `/${resolved.key}`
 
 /** The words that may follow `path` in a command Discord can run: none unless it is a command or group with subcommands. */
 const subcommandsAfter = (commands: ReadonlyArray<ResolvedCommand>, path: ReadonlyArray<string>) => {
@@ -261,60 +260,4 @@ export const levelTooLow = (resolved: ResolvedCommand, level: MemberLevel): Deny
 export const levelStage = (resolved: ResolvedCommand, snapshot: PolicySnapshot, ctx: CommandContext) => {
   const level = levelShortfall(resolved, snapshot, ctx)
   return level === undefined ? undefined : levelTooLow(resolved, level)
-}
-
-/** Stage 6's charges: one command against the guild's per-minute limit, and the command's per-user cooldown. */
-export const quotaCharges = (
-  resolved: ResolvedCommand,
-  snapshot: PolicySnapshot,
-  ctx: CommandContext
-): ReadonlyArray<Charge> => {
-  const commands: Charge = {
-    meter: "commands",
-    scopeKey: ctx.guildId,
-    window: "minute",
-    limit: snapshot.entitlements.limits.commandsPerMinute,
-    amount: 1
-  }
-  const seconds = resolved.requirements.cooldownSeconds
-  return seconds > 0
-    ? [commands, { meter: cooldownMeter(resolved), scopeKey: ctx.userId, window: { seconds }, limit: 1, amount: 1 }]
-    : [commands]
-}
-
-export const cooldownMeter = (resolved: ResolvedCommand) => `cooldown:${resolved.key}`
-
-const waitWording = (resetsAt: DateTime.Utc | null, now: DateTime.Utc) => {
-  if (resetsAt === null) return "This limit does not reset"
-  const seconds = Math.max(1, Math.ceil((resetsAt.epochMillis - now.epochMillis) / 1000))
-  return `Try again in ${seconds}s`
-}
-
-/** Stage 6's denial: the guild's command limit, or the member's cooldown on this command. */
-export const quotaDenied = (
-  resolved: ResolvedCommand,
-  exhausted: Extract<ConsumeResult, { readonly _tag: "Exhausted" }>,
-  now: DateTime.Utc
-): Deny => {
-  const context = {
-    meter: exhausted.meter,
-    limit: exhausted.limit,
-    used: exhausted.used,
-    resetsAt: exhausted.resetsAt === null ? null : DateTime.formatIso(exhausted.resetsAt)
-  }
-  return exhausted.meter === cooldownMeter(resolved)
-    ? deny(
-      "quota",
-      "COOLDOWN",
-      `${slash(resolved)} is cooling down for you`,
-      waitWording(exhausted.resetsAt, now),
-      context
-    )
-    : deny(
-      "quota",
-      "QUOTA_EXHAUSTED",
-      `This server has used its ${exhausted.limit} commands for this minute`,
-      `${waitWording(exhausted.resetsAt, now)}; an admin can run /upgrade for a higher limit`,
-      context
-    )
 }

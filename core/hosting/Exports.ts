@@ -1,4 +1,4 @@
-import { Context, DateTime, Duration, Effect, Either, Layer, Option, Schema } from "effect"
+import { Context, DateTime, Effect, Either, Layer, Option, Schema } from "effect"
 import { type TenantId } from "../ids.js"
 import { JobFailed, type JobHandler } from "../jobs/JobHandlers.js"
 import { ArchiveCodec } from "../ports/ArchiveCodec.js"
@@ -7,62 +7,17 @@ import { Crypto } from "../ports/Crypto.js"
 import { ExportRepo } from "../ports/ExportRepo.js"
 import { Jobs } from "../ports/Jobs.js"
 import { LicenseSigner, SignatureVerifier } from "../ports/LicenseSigning.js"
-import { type TableCount, TenantData } from "../ports/TenantData.js"
+import { type ImportConflict, TenantData, type TenantDataUnavailable } from "../ports/TenantData.js"
 import { TenantRepo } from "../ports/TenantRepo.js"
 import { TenantNotFound } from "../tenancy/errors.js"
 import { auditTrail } from "./auditTrail.js"
 import { Export, ExportId } from "./Export.js"
 import { ArchiveRefused, buildArchive, checkSignature, openArchive } from "./ExportArchive.js"
+import { ExportLinkInvalid, ExportNotFound, ImportRefused, type ImportSummary } from "./exportErrors.js"
+import { ExportSettings } from "./ExportSettings.js"
 
-/** How exports are kept and which archives this install imports. */
-export interface ExportSettingsService {
-  /** Public keys (base64url) besides this server's own whose archives are imported (the license server's). */
-  readonly trustedKeys: ReadonlyArray<string>
-  /** How long a ready archive is kept. */
-  readonly retention: Duration.Duration
-  /** How long a download link works. */
-  readonly linkTtl: Duration.Duration
-  /** The most an imported archive may unpack to: past it, unpacking stops and the import is refused. */
-  readonly maxUnpackedBytes: number
-}
-
-export class ExportSettings extends Context.Tag("core/ExportSettings")<ExportSettings, ExportSettingsService>() {
-  static readonly defaults: ExportSettingsService = {
-    trustedKeys: [],
-    retention: Duration.days(7),
-    linkTtl: Duration.minutes(15),
-    maxUnpackedBytes: 1024 * 1024 * 1024
-  }
-  static readonly layer = (settings: Partial<ExportSettingsService> = {}) =>
-    Layer.succeed(ExportSettings, { ...ExportSettings.defaults, ...settings })
-}
-
-export class ExportNotFound extends Schema.TaggedError<ExportNotFound>()("ExportNotFound", {
-  exportId: Schema.String,
-  message: Schema.String
-}) {
-  static of(exportId: string) {
-    return new ExportNotFound({ exportId, message: `No export ${exportId} for this tenant` })
-  }
-}
-
-/** The download link is not one this server made, or it expired: ask GET /exports/{id} for a fresh one. */
-export class ExportLinkInvalid extends Schema.TaggedError<ExportLinkInvalid>()("ExportLinkInvalid", {
-  message: Schema.String
-}) {}
-
-/** An import would replace a tenant that has data of its own. */
-export class ImportRefused extends Schema.TaggedError<ImportRefused>()("ImportRefused", {
-  message: Schema.String
-}) {}
-
-export interface ImportSummary {
-  readonly tenantId: TenantId
-  readonly exportedAt: string
-  readonly tables: ReadonlyArray<TableCount>
-  /** The self-host install's first-boot tenant the import replaced. */
-  readonly replaced: TenantId | null
-}
+export { ExportLinkInvalid, ExportNotFound, ImportRefused, type ImportSummary } from "./exportErrors.js"
+export { ExportSettings, type ExportSettingsService } from "./ExportSettings.js"
 
 export const exportJobKind = "exports.build"
 const ExportJobPayload = Schema.Struct({ exportId: ExportId })
@@ -303,6 +258,37 @@ const make = Effect.gen(function*() {
 })
 
 /** Tenant exports and imports (ADR 083). */
-export class Exports extends Context.Tag("core/Exports")<Exports, Effect.Effect.Success<typeof make>>() {
+export interface ExportsService {
+  /** Asks for an export: recorded as pending, built by a job; GET it for the status and a link. */
+  readonly request: (tenantId: TenantId, requestedBy: string) => Effect.Effect<Export, TenantNotFound>
+  /** Builds an export in this fiber (the CLI, an offboarding step): recorded like a requested one. */
+  readonly exportNow: (tenantId: TenantId, requestedBy: string) => Effect.Effect<Export, TenantNotFound>
+  readonly get: (tenantId: TenantId, id: ExportId) => Effect.Effect<Export, ExportNotFound>
+  /** The tenant's exports, at most `limit` of them. */
+  readonly list: (tenantId: TenantId, options: { readonly limit: number }) => Effect.Effect<ReadonlyArray<Export>>
+  /** A ready export's archive bytes. */
+  readonly archive: (tenantId: TenantId, id: ExportId) => Effect.Effect<Uint8Array, ExportNotFound>
+  /** A link to a ready export's archive that works until it expires, without an API key. */
+  readonly downloadLink: (
+    exported: Export
+  ) => Effect.Effect<{ path: string; expires: number; signature: string; expiresAt: DateTime.Utc }>
+  /** The archive a link points at, once its signature and expiry check out. */
+  readonly download: (
+    id: ExportId,
+    expires: number,
+    signature: string
+  ) => Effect.Effect<{ exported: Export; bytes: Uint8Array }, ExportNotFound | ExportLinkInvalid>
+  /** Verifies an archive and restores it in one transaction (`onlyTenant`: the one tenant the caller may import). */
+  readonly importArchive: (
+    bytes: Uint8Array,
+    options: { readonly actor: string; readonly onlyTenant?: TenantId }
+  ) => Effect.Effect<ImportSummary, TenantDataUnavailable | ImportConflict | ArchiveRefused | ImportRefused>
+  /** Deletes the exports past their retention; how many. */
+  readonly purgeExpired: Effect.Effect<number>
+  /** The job that builds a requested export, by its kind. */
+  readonly jobHandlers: Readonly<Record<string, JobHandler>>
+}
+
+export class Exports extends Context.Tag("core/Exports")<Exports, ExportsService>() {
   static readonly layer = Layer.effect(Exports, make)
 }

@@ -55,3 +55,13 @@ export class Activation extends Schema.Class<Activation>("Activation")({
 /** The fingerprint as one string ("applicationId:installId"), for unique keys and lookups. */
 export const fingerprintKey = (fingerprint: InstallFingerprint): string =>
   `${fingerprint.applicationId}:${fingerprint.installId}`
+
+/** The operator named a license this tenant does not have (or one that does not exist: the same answer). */
+export class LicenseNotFound extends Schema.TaggedError<LicenseNotFound>()("LicenseNotFound", {
+  licenseId: Schema.String,
+  message: Schema.String
+}) {
+  static of(licenseId: string) {
+    return new LicenseNotFound({ licenseId, message: `No license ${licenseId} for this tenant` })
+  }
+}

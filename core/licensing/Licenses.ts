@@ -1,91 +1,39 @@
-import { Context, DateTime, Duration, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
-import { InvalidInput, validate } from "../errors.js"
+import { Context, DateTime, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
+import { type InvalidInput, validate } from "../errors.js"
 import type { TenantId } from "../ids.js"
-import type { PlanKey } from "../plans/Plan.js"
-import { PlanCatalog } from "../plans/PlanCatalog.js"
+import { PlanCatalog, type UnknownPlan } from "../plans/PlanCatalog.js"
 import { Crypto } from "../ports/Crypto.js"
 import { LicenseRepo } from "../ports/LicenseRepo.js"
 import { LicenseSigner, SignatureVerifier } from "../ports/LicenseSigning.js"
 import { TenantRepo } from "../ports/TenantRepo.js"
 import { UsageReportRepo } from "../ports/UsageReportRepo.js"
 import { TenantNotFound } from "../tenancy/errors.js"
+import { acceptUsageBatch } from "./acceptUsageBatch.js"
 import { Lease, type SignedLease } from "./Lease.js"
+import { LeasePolicy } from "./LeasePolicy.js"
 import {
   type Activation,
   InstallFingerprint,
   License,
   LicenseId,
-  type LicenseLimits,
+  LicenseNotFound,
   type LicenseStatus
 } from "./License.js"
-import { LicenseKey } from "./LicenseKey.js"
+import { type IssueLicenseInput, type LeaseRequest, MaxActivations, Nonce, Version } from "./licenseInputs.js"
+import { type KeyInvalid, LicenseKey } from "./LicenseKey.js"
 import {
   ReportPublicKey,
   type SignedUsageBatch,
-  UsageBatches,
-  UsageReceipt,
-  UsageReport,
-  UsageReportBadSignature,
-  UsageReportConflict,
-  UsageReportNotActivated
+  type UsageReceipt,
+  type UsageReport,
+  type UsageReportBadSignature,
+  type UsageReportConflict,
+  type UsageReportNotActivated
 } from "./UsageReport.js"
 import { LicenseRefused } from "./validate.js"
 
-/** How often an install refreshes, and how long it may run on a lease without reaching the server. */
-export interface LeasePolicyService {
-  readonly refreshEvery: Duration.Duration
-  readonly offlineGrace: Duration.Duration
-}
-
-export class LeasePolicy extends Context.Tag("core/LeasePolicy")<LeasePolicy, LeasePolicyService>() {
-  /** Refresh hourly; keep serving a week without the server. */
-  static readonly defaults: LeasePolicyService = { refreshEvery: Duration.hours(1), offlineGrace: Duration.days(7) }
-  static readonly layer = (policy: LeasePolicyService = LeasePolicy.defaults) => Layer.succeed(LeasePolicy, policy)
-}
-
-/** The operator named a license this tenant does not have (or one that does not exist: the same answer). */
-export class LicenseNotFound extends Schema.TaggedError<LicenseNotFound>()("LicenseNotFound", {
-  licenseId: Schema.String,
-  message: Schema.String
-}) {
-  static of(licenseId: string) {
-    return new LicenseNotFound({ licenseId, message: `No license ${licenseId} for this tenant` })
-  }
-}
-
-export interface IssueLicenseInput {
-  /** Default: the tenant's plan. */
-  readonly planKey?: PlanKey | undefined
-  /** Default: 1. */
-  readonly maxActivations?: number | undefined
-  /** Null or absent: never expires. */
-  readonly expiresAt?: DateTime.Utc | null | undefined
-  /** Default: the plan's flags and limits. */
-  readonly flags?: ReadonlyArray<string> | undefined
-  readonly limits?: LicenseLimits | undefined
-}
-
-/** What an install sends to activate or refresh: its key, who it is, and a fresh nonce to echo. */
-export interface LeaseRequest {
-  readonly key: Redacted.Redacted<string>
-  readonly fingerprint: InstallFingerprint
-  readonly version: string
-  readonly nonce: string
-  /** The install's usage report public key (ADR 082); older installs send none. */
-  readonly reportKey?: string | undefined
-}
-
-const MaxActivations = Schema.Int.pipe(
-  Schema.between(1, 1_000, { message: () => "maxActivations: a whole number from 1 to 1,000" })
-)
-const Nonce = Schema.String.pipe(
-  Schema.minLength(8, { message: () => "nonce: send a fresh random value of 8 to 128 characters" }),
-  Schema.maxLength(128, { message: () => "nonce: send a fresh random value of 8 to 128 characters" })
-)
-const Version = Schema.String.pipe(
-  Schema.minLength(1, { message: () => "version: send the install's Guildhall version" }),
-  Schema.maxLength(64, { message: () => "version: at most 64 characters" })
-)
+export { LeasePolicy, type LeasePolicyService } from "./LeasePolicy.js"
+export { type IssueLicenseInput, type LeaseRequest } from "./licenseInputs.js"
 
 const make = Effect.gen(function*() {
   const repo = yield* LicenseRepo
@@ -106,6 +54,24 @@ const make = Effect.gen(function*() {
     Effect.flatMap(
       tenants.findById(tenantId),
       Option.match({ onNone: () => Effect.fail(TenantNotFound.of(tenantId)), onSome: Effect.succeed })
+    )
+
+  /** A lease on `license`'s plan, flags and limits, signed with the server's key. */
+  const signLease = (license: License, now: DateTime.Utc, notAfter: DateTime.Utc, nonce: string): SignedLease =>
+    Lease.sign(
+      signer,
+      Lease.make({
+        licenseId: license.id,
+        tenantId: license.tenantId,
+        plan: license.planKey,
+        flags: license.flags,
+        limits: license.limits,
+        issuedAt: now,
+        refreshInSec: Math.max(1, Math.round(Duration.toSeconds(policy.refreshEvery))),
+        notAfter,
+        nonce,
+        keyId: signer.keyId
+      })
     )
 
   const owned = (tenantId: TenantId, licenseId: LicenseId) =>
@@ -209,22 +175,7 @@ const make = Effect.gen(function*() {
       const notAfter = granted.expiresAt !== null && DateTime.lessThan(granted.expiresAt, offlineEnd)
         ? granted.expiresAt
         : offlineEnd
-      const signed: SignedLease = Lease.sign(
-        signer,
-        Lease.make({
-          licenseId: granted.id,
-          tenantId: granted.tenantId,
-          plan: granted.planKey,
-          flags: granted.flags,
-          limits: granted.limits,
-          issuedAt: now,
-          refreshInSec: Math.max(1, Math.round(Duration.toSeconds(policy.refreshEvery))),
-          notAfter,
-          nonce,
-          keyId: signer.keyId
-        })
-      )
-      return signed
+      return signLease(granted, now, notAfter, nonce)
     })
 
   /**
@@ -244,21 +195,7 @@ const make = Effect.gen(function*() {
       const now = yield* DateTime.now
       const end = DateTime.addDuration(now, validFor)
       const notAfter = license.expiresAt !== null && DateTime.lessThan(license.expiresAt, end) ? license.expiresAt : end
-      const signed = Lease.sign(
-        signer,
-        Lease.make({
-          licenseId,
-          tenantId,
-          plan: license.planKey,
-          flags: license.flags,
-          limits: license.limits,
-          issuedAt: now,
-          refreshInSec: Math.max(1, Math.round(Duration.toSeconds(policy.refreshEvery))),
-          notAfter,
-          nonce: "offline",
-          keyId: signer.keyId
-        })
-      )
+      const signed = signLease(license, now, notAfter, "offline")
       yield* Effect.logInfo("licenses: offline file issued").pipe(Effect.annotateLogs({ tenantId, licenseId }))
       return { file: Lease.encodeFile(signed), notAfter }
     })
@@ -273,35 +210,7 @@ const make = Effect.gen(function*() {
       if (!freed) return yield* LicenseRefused.of("NOT_FOUND")
     })
 
-  /**
-   * Takes a usage batch (ADR 082): the install's stream must exist (it
-   * activated with a report key), the signature must be that key's, and the
-   * sequence must be the stream's next; a replayed or early one is refused
-   * with the sequence expected.
-   */
-  const acceptUsage = (signed: SignedUsageBatch) =>
-    Effect.gen(function*() {
-      const read = UsageBatches.read(signed)
-      if (Either.isLeft(read)) return yield* new InvalidInput({ message: read.left })
-      const batch = read.right
-      const stream = yield* usage.stream(batch.licenseId, batch.fingerprint)
-      if (Option.isNone(stream)) return yield* UsageReportNotActivated.of()
-      if (!UsageBatches.verify(signed, stream.value.reportKey, verifier)) return yield* UsageReportBadSignature.of()
-      const now = yield* DateTime.now
-      const outcome = yield* usage.append(
-        UsageReport.make({ ...batch, tenantId: stream.value.tenantId, receivedAt: now })
-      )
-      if (outcome._tag === "Replayed") {
-        return yield* UsageReportConflict.replayed(batch.sequence, outcome.expectedSequence)
-      }
-      if (outcome._tag === "Gap") {
-        return yield* UsageReportConflict.gap(batch.sequence, outcome.expectedSequence)
-      }
-      yield* Effect.logDebug("licenses: usage batch received").pipe(
-        Effect.annotateLogs({ licenseId: batch.licenseId, sequence: batch.sequence })
-      )
-      return UsageReceipt.make({ sequence: batch.sequence, receivedAt: now })
-    })
+  const acceptUsage = acceptUsageBatch(usage, verifier)
 
   const usageReports = (tenantId: TenantId, licenseId: LicenseId) =>
     Effect.zipRight(owned(tenantId, licenseId), usage.list(tenantId, licenseId))
@@ -329,6 +238,62 @@ const make = Effect.gen(function*() {
  * The license server (hosted): licenses for tenants' self-host installs, their
  * keys, and the signed leases activated installs run on (ADR 080).
  */
-export class Licenses extends Context.Tag("core/Licenses")<Licenses, Effect.Effect.Success<typeof make>>() {
+export interface LicensesService {
+  /** A new license for the tenant and its key, shown once (only the key's hash is kept). */
+  readonly issue: (
+    tenantId: TenantId,
+    input: IssueLicenseInput
+  ) => Effect.Effect<{ license: License; key: Redacted.Redacted<string> }, TenantNotFound | UnknownPlan | InvalidInput>
+  readonly list: (tenantId: TenantId) => Effect.Effect<ReadonlyArray<License>, TenantNotFound>
+  readonly get: (tenantId: TenantId, licenseId: LicenseId) => Effect.Effect<License, LicenseNotFound>
+  /** Suspends the license: its installs are refused at their next refresh. */
+  readonly suspend: (tenantId: TenantId, licenseId: LicenseId) => Effect.Effect<License, LicenseNotFound>
+  /** Revokes the license for good: its installs are refused at their next refresh. */
+  readonly revoke: (tenantId: TenantId, licenseId: LicenseId) => Effect.Effect<License, LicenseNotFound>
+  /** Makes a suspended license active again. */
+  readonly reinstate: (tenantId: TenantId, licenseId: LicenseId) => Effect.Effect<License, LicenseNotFound>
+  /** A new key; the old ones keep working for `overlap` (zero: revoked at once). */
+  readonly regenerate: (
+    tenantId: TenantId,
+    licenseId: LicenseId,
+    overlap?: Duration.Duration
+  ) => Effect.Effect<{ key: Redacted.Redacted<string>; oldKeysUntil: DateTime.Utc }, LicenseNotFound>
+  /** The installs that hold the license. */
+  readonly activations: (
+    tenantId: TenantId,
+    licenseId: LicenseId
+  ) => Effect.Effect<ReadonlyArray<Activation>, LicenseNotFound>
+  /** Activates or refreshes an install and answers a signed lease (or the refusal's code). */
+  readonly lease: (request: LeaseRequest) => Effect.Effect<SignedLease, InvalidInput | LicenseRefused | KeyInvalid>
+  /** Frees the install's slot; a key that is not valid any more can still free it. */
+  readonly deactivate: (
+    key: Redacted.Redacted<string>,
+    fingerprint: InstallFingerprint
+  ) => Effect.Effect<void, InvalidInput | LicenseRefused | KeyInvalid>
+  /** An offline license file for an air-gapped install, valid for `validFor` (capped by the license's expiry). */
+  readonly offlineFile: (
+    tenantId: TenantId,
+    licenseId: LicenseId,
+    validFor: Duration.Duration
+  ) => Effect.Effect<{ file: string; notAfter: DateTime.Utc }, LicenseRefused | LicenseNotFound>
+  /** Takes an install's signed usage batch if it is the stream's next (ADR 082). */
+  readonly acceptUsage: (
+    signed: SignedUsageBatch
+  ) => Effect.Effect<
+    UsageReceipt,
+    InvalidInput | UsageReportConflict | UsageReportBadSignature | UsageReportNotActivated
+  >
+  /** The usage reports received for the license. */
+  readonly usageReports: (
+    tenantId: TenantId,
+    licenseId: LicenseId
+  ) => Effect.Effect<ReadonlyArray<UsageReport>, LicenseNotFound>
+  /** The id of the key leases are signed with. */
+  readonly keyId: string
+  /** The public key installs verify leases with. */
+  readonly publicKey: string
+}
+
+export class Licenses extends Context.Tag("core/Licenses")<Licenses, LicensesService>() {
   static readonly layer = Layer.effect(Licenses, make)
 }

@@ -1,15 +1,10 @@
 import { Context, DateTime, Duration, Effect, Either, Layer, Option, Random, type Redacted, Ref, Schema } from "effect"
 import { supervisedLoop } from "../background/supervisedLoop.js"
-import { canonicalJson } from "../bot/DiscordCommandJson.js"
-import { Override, OverrideId } from "../plans/Override.js"
-import { limitKeys, type PartialLimits } from "../plans/Plan.js"
-import { PlanCatalog } from "../plans/PlanCatalog.js"
 import { Crypto } from "../ports/Crypto.js"
-import { EntitlementRepo } from "../ports/EntitlementRepo.js"
 import { LicenseServer } from "../ports/LicenseServer.js"
 import { SignatureVerifier } from "../ports/LicenseSigning.js"
 import { PlatformSettingsRepo } from "../ports/PlatformSettingsRepo.js"
-import { TenantRepo } from "../ports/TenantRepo.js"
+import { makeLeaseApplier } from "./applyLease.js"
 import { Lease, SignedLease } from "./Lease.js"
 import { UsageReporter } from "./UsageReporter.js"
 
@@ -38,9 +33,6 @@ export type LicenseStanding =
   | { readonly _tag: "OfflineGrace"; readonly lease: Lease; readonly remaining: Duration.Duration }
   | { readonly _tag: "Degraded"; readonly message: string; readonly remediation: string }
 
-const sameItems = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) =>
-  a.length === b.length && [...a].sort().every((item, i) => item === [...b].sort()[i])
-
 const installIdSetting = "install_id"
 const leaseSetting = "license_lease"
 /** When the server is unreachable, ask again this often (a refresh interval may be much longer). */
@@ -56,10 +48,8 @@ const make = Effect.gen(function*() {
   const server = yield* LicenseServer
   const verifier = yield* SignatureVerifier
   const platform = yield* PlatformSettingsRepo
-  const tenants = yield* TenantRepo
   const crypto = yield* Crypto
-  const entitlements = yield* EntitlementRepo
-  const catalog = yield* PlanCatalog
+  const { applyGrant, knownPlan, setTenant } = yield* makeLeaseApplier
   // Optional: with it, the install registers its report key and reports usage after each good refresh (ADR 082).
   const reporter = yield* Effect.serviceOption(UsageReporter)
   const standing = yield* Ref.make<LicenseStanding>({
@@ -73,59 +63,13 @@ const make = Effect.gen(function*() {
 
   const storedLease = Effect.map(platform.get(leaseSetting), Option.flatMap(decodeStored))
 
-  /** The one tenant gets the lease's plan and is writable; a degraded install is read-only. */
-  const setTenant = (changes: { readonly planKey?: Lease["plan"]; readonly status: "active" | "read_only" }) =>
-    Effect.gen(function*() {
-      const [tenant] = yield* tenants.list({ limit: 1 })
-      if (tenant === undefined) return
-      if (tenant.status === changes.status && (changes.planKey === undefined || tenant.planKey === changes.planKey)) {
-        return
-      }
-      yield* tenants.update(tenant.id, changes)
-    })
-
-  /**
-   * The lease's own flags and limits, as one tenant-wide override (reason
-   * "license <id>"): what the operator licensed holds even where this
-   * install's plan catalog differs from the server's. Replaced when the lease
-   * grants something else; untouched while it grants the same.
-   */
-  const applyGrant = (lease: Lease) =>
-    Effect.gen(function*() {
-      const [tenant] = yield* tenants.list({ limit: 1 })
-      if (tenant === undefined) return
-      const reason = `license ${lease.licenseId}`
-      const limits = Object.fromEntries(
-        Object.entries(lease.limits).filter(([key]) => (limitKeys as ReadonlyArray<string>).includes(key))
-      ) as PartialLimits
-      const granted = (yield* entitlements.listOverrides(tenant.id)).filter((o) => o.reason.startsWith("license "))
-      const current = granted.length === 1 ? granted[0]! : undefined
-      if (
-        current !== undefined && current.reason === reason && current.guildId === null &&
-        sameItems(current.features, lease.flags) && canonicalJson(current.limits) === canonicalJson(limits)
-      ) return
-      for (const old of granted) yield* entitlements.removeOverride(tenant.id, old.id)
-      yield* entitlements.createOverride(
-        new Override({
-          id: OverrideId.make(yield* crypto.uuid),
-          tenantId: tenant.id,
-          guildId: null,
-          planKey: null,
-          features: lease.flags.filter((flag) => flag.trim() !== ""),
-          limits,
-          reason,
-          expiresAt: null,
-          createdAt: yield* DateTime.now
-        })
-      ).pipe(Effect.orDie)
-    })
-
-  /** The lease's plan when this install knows it; otherwise the tenant keeps its plan and the grant carries the rest. */
-  const knownPlan = (lease: Lease) =>
-    Effect.match(catalog.get(lease.plan), {
-      onFailure: () => undefined,
-      onSuccess: (plan) => plan.key
-    })
+  /** A lease checked against the operator's public key (and the nonce asked for, and the last lease's issue time). */
+  const verify = (
+    signed: SignedLease,
+    now: DateTime.Utc,
+    expectedNonce: Option.Option<string>,
+    lastIssuedAt: Option.Option<DateTime.Utc>
+  ) => Lease.verify({ signed, publicKey: settings.publicKey, verifier, expectedNonce, now, lastIssuedAt })
 
   const licensed = (lease: Lease, now: DateTime.Utc, offline: boolean) =>
     Effect.gen(function*() {
@@ -163,14 +107,7 @@ const make = Effect.gen(function*() {
       if (Option.isNone(stored)) {
         return yield* degrade(`${why}, and this install has no stored lease`, "Let it reach LICENSE_SERVER_BASE")
       }
-      const checked = Lease.verify({
-        signed: stored.value.signed,
-        publicKey: settings.publicKey,
-        verifier,
-        expectedNonce: Option.none(),
-        now,
-        lastIssuedAt: Option.some(stored.value.issuedAt)
-      })
+      const checked = verify(stored.value.signed, now, Option.none(), Option.some(stored.value.issuedAt))
       if (Either.isLeft(checked)) return yield* degrade(checked.left.message, checked.left.remediation)
       const state = yield* licensed(checked.right, now, true)
       yield* Effect.logWarning(
@@ -199,14 +136,7 @@ const make = Effect.gen(function*() {
       }
       const now = yield* DateTime.now
       const lastIssuedAt = Option.map(yield* storedLease, (stored) => stored.issuedAt)
-      const checked = Lease.verify({
-        signed: answer.right,
-        publicKey: settings.publicKey,
-        verifier,
-        expectedNonce: Option.some(nonce),
-        now,
-        lastIssuedAt
-      })
+      const checked = verify(answer.right, now, Option.some(nonce), lastIssuedAt)
       if (Either.isLeft(checked)) {
         if (checked.left.code === "CLOCK_ROLLBACK" || checked.left.code === "NOT_YET_VALID") {
           return yield* degrade(checked.left.message, checked.left.remediation)
@@ -233,14 +163,7 @@ const make = Effect.gen(function*() {
       const signed = Lease.decodeFile(text)
       if (Either.isLeft(signed)) return yield* degrade(signed.left.message, "Use the license file the operator gave")
       const now = yield* DateTime.now
-      const checked = Lease.verify({
-        signed: signed.right,
-        publicKey: settings.publicKey,
-        verifier,
-        expectedNonce: Option.none(),
-        now,
-        lastIssuedAt: Option.none()
-      })
+      const checked = verify(signed.right, now, Option.none(), Option.none())
       if (Either.isLeft(checked)) return yield* degrade(checked.left.message, checked.left.remediation)
       return yield* licensed(checked.right, now, false)
     })
@@ -300,9 +223,17 @@ const make = Effect.gen(function*() {
  * serving on the stored lease while the server is away until its notAfter,
  * and degrades to read-only past it or when the license is refused.
  */
-export class SelfHostLicense extends Context.Tag("core/SelfHostLicense")<
-  SelfHostLicense,
-  Effect.Effect.Success<typeof make>
->() {
+export interface SelfHostLicenseService {
+  /** One license check, from the file or the server; the standing it leaves. */
+  readonly check: Effect.Effect<LicenseStanding>
+  /** Checks now, then on the lease's refresh interval for the scope's lifetime ("license" in BackgroundComponents). */
+  readonly run: Effect.Effect<never>
+  /** The standing the last check left. */
+  readonly standing: Effect.Effect<LicenseStanding>
+  /** This install's id: with the application id, what the server counts as one install. */
+  readonly installId: string
+}
+
+export class SelfHostLicense extends Context.Tag("core/SelfHostLicense")<SelfHostLicense, SelfHostLicenseService>() {
   static readonly layer = Layer.effect(SelfHostLicense, make)
 }

@@ -194,9 +194,16 @@ const make = Effect.gen(function*() {
  * the install's database until the license server takes it; SelfHostLicense
  * runs a round after each successful refresh and sends the key with it.
  */
-export class UsageReporter extends Context.Tag("core/UsageReporter")<
-  UsageReporter,
-  Effect.Effect.Success<typeof make>
->() {
+export interface UsageReporterService {
+  /** One round: batch the closed days not batched yet, then send every batch the server has not taken. */
+  readonly report: (target: {
+    readonly licenseId: LicenseId
+    readonly fingerprint: InstallFingerprint
+  }) => Effect.Effect<UsageReportRound>
+  /** The install's report public key, sent with each refresh so the server can check its batches. */
+  readonly publicKey: string
+}
+
+export class UsageReporter extends Context.Tag("core/UsageReporter")<UsageReporter, UsageReporterService>() {
   static readonly layer = Layer.effect(UsageReporter, make)
 }

@@ -39,9 +39,13 @@ const make = Effect.gen(function*() {
  * Entitlements read from the stores, for writes and views (enabling a
  * feature, an asset's page). The guardrail reads them from its snapshot instead.
  */
-export class GuildEntitlements extends Context.Tag("core/GuildEntitlements")<
-  GuildEntitlements,
-  Effect.Effect.Success<typeof make>
->() {
+export interface GuildEntitlementsService {
+  /** What the tenant's guild (or, with null, the tenant as a whole) may use now, read from the stores. */
+  readonly resolve: (tenantId: TenantId, guildId: GuildId | null) => Effect.Effect<Entitlements, TenantNotFound>
+}
+
+export class GuildEntitlements
+  extends Context.Tag("core/GuildEntitlements")<GuildEntitlements, GuildEntitlementsService>()
+{
   static readonly layer = Layer.effect(GuildEntitlements, make)
 }

@@ -2,9 +2,10 @@ import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { GuildId, TenantId } from "../ids.js"
 import { Crypto } from "../ports/Crypto.js"
 import { EntitlementRepo } from "../ports/EntitlementRepo.js"
+import type { GuildNotFound, TenantNotFound } from "../tenancy/errors.js"
 import { Override, OverrideId } from "./Override.js"
 import { PartialLimits, PlanKey } from "./Plan.js"
-import { PlanCatalog } from "./PlanCatalog.js"
+import { PlanCatalog, type UnknownPlan } from "./PlanCatalog.js"
 
 /** What the operator sends to grant an override. */
 export const OverrideInput = Schema.Struct({
@@ -60,6 +61,15 @@ const make = Effect.gen(function*() {
 })
 
 /** The operator's hand-made grants: a plan by hand, extra flags, raised limits, with an optional expiry. */
-export class Overrides extends Context.Tag("core/Overrides")<Overrides, Effect.Effect.Success<typeof make>>() {
+export interface OverridesService {
+  /** Grants an override to a tenant (or one of its guilds); a plan it names must exist. */
+  readonly grant: (input: OverrideInput) => Effect.Effect<Override, TenantNotFound | GuildNotFound | UnknownPlan>
+  /** The tenant's overrides. */
+  readonly list: (tenantId: TenantId) => Effect.Effect<ReadonlyArray<Override>>
+  /** Removes one of the tenant's overrides. */
+  readonly revoke: (tenantId: TenantId, id: OverrideId) => Effect.Effect<Override, OverrideNotFound>
+}
+
+export class Overrides extends Context.Tag("core/Overrides")<Overrides, OverridesService>() {
   static readonly layer = Layer.effect(Overrides, make)
 }

@@ -1,4 +1,4 @@
-import { Config, Context, Effect, Layer, Option, Schema } from "effect"
+import { Context, Effect, Layer, Option, Schema } from "effect"
 import { formatIssues } from "../formatIssues.js"
 import { AddOn, AddOnKey } from "./AddOn.js"
 import { Plan, PlanKey, type PlanLimits } from "./Plan.js"
@@ -159,13 +159,4 @@ export class PlanCatalog extends Context.Tag("core/PlanCatalog")<PlanCatalog, Pl
 
   static readonly builtin = Layer.succeed(PlanCatalog, PlanCatalog.make())
   static readonly layer = (definitions: CatalogDefinitions) => Layer.succeed(PlanCatalog, PlanCatalog.make(definitions))
-  /** The built-ins plus the operator's GUILDHALL_PLANS, if set; fails the boot when it is invalid. */
-  static readonly layerConfig = Layer.effect(
-    PlanCatalog,
-    Effect.gen(function*() {
-      const json = yield* Config.option(Config.string("GUILDHALL_PLANS"))
-      const definitions = Option.isSome(json) ? yield* parseCatalogConfig(json.value) : {}
-      return PlanCatalog.make(definitions)
-    })
-  )
 }

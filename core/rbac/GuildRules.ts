@@ -26,6 +26,26 @@ export class RuleNotFound extends Schema.TaggedError<RuleNotFound>()("RuleNotFou
   }
 }
 
+/** Editing a guild's RBAC rules, with targets checked against the feature registry. */
+export interface GuildRulesService {
+  /** The guild's rules, platform and tenant scope; GuildNotFound unless the tenant has the guild. */
+  readonly list: (tenantId: TenantId, guildId: GuildId) => Effect.Effect<ReadonlyArray<Rule>, GuildNotFound>
+  /** Replaces the guild's rules of one scope (tenant: the guild's admins; platform: the operator). */
+  readonly replace: (
+    tenantId: TenantId,
+    guildId: GuildId,
+    scope: RuleScope,
+    inputs: ReadonlyArray<RuleInput>
+  ) => Effect.Effect<ReadonlyArray<Rule>, InvalidInput | GuildNotFound>
+  /** Removes one rule; a rule of a scope outside `scopes` answers RuleNotFound (a tenant cannot remove the operator's). */
+  readonly remove: (
+    tenantId: TenantId,
+    guildId: GuildId,
+    ruleId: RuleId,
+    scopes: ReadonlyArray<RuleScope>
+  ) => Effect.Effect<Rule, RuleNotFound | GuildNotFound>
+}
+
 const make = Effect.gen(function*() {
   const rules = yield* RuleRepo
   const guilds = yield* GuildRepo
@@ -85,10 +105,9 @@ const make = Effect.gen(function*() {
       return existing
     })
 
-  return { list, replace, remove } as const
+  return { list, replace, remove } satisfies GuildRulesService
 })
 
-/** Editing a guild's RBAC rules, with targets checked against the feature registry. */
-export class GuildRules extends Context.Tag("core/GuildRules")<GuildRules, Effect.Effect.Success<typeof make>>() {
+export class GuildRules extends Context.Tag("core/GuildRules")<GuildRules, GuildRulesService>() {
   static readonly layer = Layer.effect(GuildRules, make)
 }

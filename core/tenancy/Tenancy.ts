@@ -1,16 +1,16 @@
 import { Context, DateTime, Effect, Layer, Option } from "effect"
-import { validate } from "../errors.js"
+import { type InvalidInput, validate } from "../errors.js"
 import type { GuildId } from "../ids.js"
 import { TenantId } from "../ids.js"
 import type { Plan, PlanKey } from "../plans/Plan.js"
-import { defaultPlanKey, PlanCatalog } from "../plans/PlanCatalog.js"
+import { defaultPlanKey, PlanCatalog, type UnknownPlan } from "../plans/PlanCatalog.js"
 import { Crypto } from "../ports/Crypto.js"
 import { GuildRepo } from "../ports/GuildRepo.js"
 import { TenantRepo } from "../ports/TenantRepo.js"
 import { GuildNotFound, TenantNotFound } from "./errors.js"
 import { type Guild, GuildName } from "./Guild.js"
 import { type GuildConfigLayer, type GuildSettings, platformDefaults, resolveSettings } from "./GuildConfig.js"
-import { decideInstall, type InstallRequest } from "./Install.js"
+import { decideInstall, type InstallError, type InstallRequest } from "./Install.js"
 import { Tenant, type TenantMode, TenantName } from "./Tenant.js"
 
 export interface CreateTenant {
@@ -113,6 +113,29 @@ const make = Effect.gen(function*() {
 })
 
 /** Tenants and their guilds: the application service the API and the Discord runtime call. */
-export class Tenancy extends Context.Tag("core/Tenancy")<Tenancy, Effect.Effect.Success<typeof make>>() {
+export interface TenancyService {
+  /** A new tenant on `planKey` (default: the catalog's default plan). */
+  readonly createTenant: (input: CreateTenant) => Effect.Effect<Tenant, UnknownPlan | InvalidInput>
+  readonly getTenant: (id: TenantId) => Effect.Effect<Tenant, TenantNotFound>
+  /** The tenant's guilds, each with the tenant's plan and its effective settings. */
+  readonly listAssets: (tenantId: TenantId) => Effect.Effect<Array<Asset>, TenantNotFound | UnknownPlan>
+  /** One guild; with a tenant, only if it is that tenant's (another's answers GuildNotFound). */
+  readonly getAsset: (
+    guildId: GuildId,
+    tenantId: Option.Option<TenantId>
+  ) => Effect.Effect<Asset, TenantNotFound | GuildNotFound | UnknownPlan>
+  /** Installs, restores or updates a guild for its tenant, as `decideInstall` rules. */
+  readonly installGuild: (request: InstallRequest) => Effect.Effect<
+    { outcome: "Installed" | "Restored" | "Updated"; asset: Asset },
+    TenantNotFound | UnknownPlan | InstallError | InvalidInput
+  >
+  /** Marks the tenant's guild removed and answers it as it is now. */
+  readonly removeGuild: (
+    tenantId: TenantId,
+    guildId: GuildId
+  ) => Effect.Effect<Asset, TenantNotFound | GuildNotFound | UnknownPlan>
+}
+
+export class Tenancy extends Context.Tag("core/Tenancy")<Tenancy, TenancyService>() {
   static readonly layer = Layer.effect(Tenancy, make)
 }

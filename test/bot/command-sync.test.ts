@@ -1,6 +1,6 @@
 import { assert, layer } from "@effect/vitest"
-import { DateTime, Effect, Layer, Option, TestClock } from "effect"
-import { DiscordCommandsMemory, DiscordCommandsMemoryControl } from "../../adapters/memory/index.js"
+import { DateTime, Effect, Option, TestClock } from "effect"
+import { DiscordCommandsMemoryControl } from "../../adapters/memory/index.js"
 import {
   announcementsFeature,
   ApplicationId,
@@ -23,7 +23,8 @@ import {
 } from "../../core/index.js"
 import { TestRuntime } from "../../programs/TestRuntime.js"
 
-const SyncLayer = CommandSync.layer.pipe(Layer.provideMerge(DiscordCommandsMemory), Layer.provideMerge(TestRuntime))
+/** The test runtime has CommandSync over the in-memory Discord commands. */
+const SyncLayer = TestRuntime
 
 const applicationId = ApplicationId.make("810000000000000001")
 const ownerId = UserId.make("310000000000000001")

@@ -1,4 +1,4 @@
-import { ConfigProvider, Effect, Layer, TestContext } from "effect"
+import { Effect, Layer, TestContext } from "effect"
 import {
   DiscordCommandsMemory,
   DiscordGuildsMemory,
@@ -17,15 +17,18 @@ import {
   type IncomingCommand,
   Interactions,
   type OptionValue,
+  parseCatalogConfig,
   Permission,
+  PlanCatalog,
   PolarGateway,
   type RoleId,
   StripeGateway,
   TenantRepo,
   UserId
 } from "../../core/index.js"
-import { CoreLive } from "../../programs/CoreLive.js"
+import { makeCore } from "../../programs/Core.js"
 import { install, makeTenant, newGuildId, ownerId } from "../support/fixtures.js"
+import { makeTestLayer } from "../support/makeTestLayer.js"
 
 /** What the fake payment gateways were asked for. */
 export interface GatewayCalls {
@@ -40,38 +43,28 @@ const link = (url: string): CheckoutLink => ({ url, checkoutId: url.split("/").a
 
 /** Stripe and Polar answering links (what their SDKs' tests prove against the real shapes elsewhere). */
 const FakeGateways = Layer.mergeAll(
-  Layer.succeed(
-    StripeGateway,
-    StripeGateway.of({
-      planCheckout: (request) =>
-        Effect.sync(() => {
-          gatewayCalls.stripePlans.push(request)
-          return link(`https://checkout.stripe.test/c/pay/cs_plan_${request.planKey}`)
-        }),
-      roleCheckout: (request) =>
-        Effect.sync(() => {
-          gatewayCalls.stripeRoles.push(request)
-          return link(`https://checkout.stripe.test/c/pay/cs_role_${request.priceId}`)
-        }),
-      portal: () => Effect.die("not used"),
-      changePlan: () => Effect.die("not used"),
-      retrieveSubscription: () => Effect.die("not used"),
-      reportUsage: () => Effect.die("not used")
-    })
-  ),
-  Layer.succeed(
-    PolarGateway,
-    PolarGateway.of({
-      roleCheckout: (request) =>
-        Effect.sync(() => {
-          gatewayCalls.polarRoles.push(request)
-          return link(`https://polar.test/checkout/polar_c_${request.productId}`)
-        })
-    })
-  )
+  makeTestLayer(StripeGateway)({
+    planCheckout: (request) =>
+      Effect.sync(() => {
+        gatewayCalls.stripePlans.push(request)
+        return link(`https://checkout.stripe.test/c/pay/cs_plan_${request.planKey}`)
+      }),
+    roleCheckout: (request) =>
+      Effect.sync(() => {
+        gatewayCalls.stripeRoles.push(request)
+        return link(`https://checkout.stripe.test/c/pay/cs_role_${request.priceId}`)
+      })
+  }),
+  makeTestLayer(PolarGateway)({
+    roleCheckout: (request) =>
+      Effect.sync(() => {
+        gatewayCalls.polarRoles.push(request)
+        return link(`https://polar.test/checkout/polar_c_${request.productId}`)
+      })
+  })
 )
 
-/** The Basic plan sold through Stripe, so /upgrade has something to sell above Free. */
+/** The Basic plan sold through Stripe, so /upgrade has something to sell above Free (as GUILDHALL_PLANS spells it). */
 const plans = JSON.stringify({
   plans: [{
     key: "basic",
@@ -92,7 +85,9 @@ export const links = {
  * guardrail (Interactions), Discord's guilds in memory, and fake Stripe and
  * Polar gateways.
  */
-export const CommandRuntime = CoreLive.pipe(
+export const CommandRuntime = makeCore({
+  plans: Layer.effect(PlanCatalog, Effect.map(parseCatalogConfig(plans), PlanCatalog.make))
+}).pipe(
   Layer.provideMerge(
     Layer.mergeAll(
       RepositoriesMemory,
@@ -106,7 +101,6 @@ export const CommandRuntime = CoreLive.pipe(
       Layer.succeed(BotLinks, links)
     )
   ),
-  Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["GUILDHALL_PLANS", plans]])))),
   Layer.provideMerge(TestContext.TestContext)
 )
 

@@ -1,12 +1,7 @@
-import { Effect, Layer, Option } from "effect"
-import { DiscordMessagesMemory } from "../../adapters/memory/index.js"
+import { Effect, Option } from "effect"
 import {
-  announcementCommands,
   ApplicationId,
-  BotCommands,
   ChannelId,
-  FeatureEventHandlers,
-  FeatureEvents,
   GuildFeatures,
   GuildId,
   type IncomingCommand,
@@ -15,32 +10,17 @@ import {
   Permission,
   PlanKey,
   Tenancy,
-  UserId,
-  welcomeEvents,
-  xpCommands,
-  xpEvents
+  UserId
 } from "../../core/index.js"
 import { TestRuntime } from "../../programs/TestRuntime.js"
 
 /**
- * The built-in features' handlers over the test runtime (memory repositories,
+ * The built-in features' handlers in the test runtime (memory repositories,
  * memory Discord, TestClock): gateway events through FeatureEvents.dispatch
  * and commands through Interactions.run (the guardrail, then the handler), as
  * the Discord adapter drives them.
  */
-export const FeaturesTestLayer = Layer.mergeAll(
-  FeatureEvents.layer.pipe(
-    Layer.provide(FeatureEventHandlers.layer({
-      welcome: welcomeEvents,
-      xp: xpEvents
-    }))
-  ),
-  Interactions.layer.pipe(
-    Layer.provide(
-      BotCommands.layer(xpCommands, announcementCommands)
-    )
-  )
-).pipe(Layer.provideMerge(DiscordMessagesMemory), Layer.provideMerge(TestRuntime))
+export const FeaturesTestLayer = TestRuntime
 
 export const ownerId = UserId.make("900000000000000001")
 export const channelId = ChannelId.make("800000000000000001")

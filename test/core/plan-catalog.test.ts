@@ -8,6 +8,7 @@ import {
   whiteLabelFlag,
   xpRolesFlag
 } from "../../core/index.js"
+import { PlanCatalogLive } from "../../programs/Plans.js"
 
 const operatorConfig = JSON.stringify({
   plans: [
@@ -29,7 +30,7 @@ const operatorConfig = JSON.stringify({
 
 const catalogFrom = (env: Record<string, string>) =>
   Effect.flatMap(PlanCatalog, Effect.succeed).pipe(
-    Effect.provide(PlanCatalog.layerConfig.pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson(env)))))
+    Effect.provide(PlanCatalogLive.pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson(env)))))
   )
 
 describe("PlanCatalog", () => {
@@ -125,7 +126,7 @@ describe("PlanCatalog", () => {
       expect(twice.message).toContain("plan 'studio' is defined more than once")
     }))
 
-  it.effect("layerConfig fails the boot on an invalid GUILDHALL_PLANS", () =>
+  it.effect("PlanCatalogLive fails the boot on an invalid GUILDHALL_PLANS", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(catalogFrom({ GUILDHALL_PLANS: "[]" }))
       expect(error._tag).toBe("InvalidPlanCatalog")

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Layer, Option, Queue, TestClock } from "effect"
-import { allGuilds, PlanCatalog, PolicyCache } from "../../core/index.js"
+import { allGuilds, FeatureRegistry, PlanCatalog, PolicyCache } from "../../core/index.js"
 import { testPolicyStore } from "./doubles.js"
-import { at, guildId, otherGuildId, override, source } from "./fixtures.js"
+import { at, guildId, otherGuildId, override, registry, source } from "./fixtures.js"
 
 const withCache = <A>(
   body: (store: Effect.Effect.Success<typeof testPolicyStore>) => Effect.Effect<A, never, PolicyCache>
@@ -13,7 +13,9 @@ const withCache = <A>(
     store.sources.set(otherGuildId, source({ guildId: otherGuildId }))
     return yield* Effect.provide(
       body(store),
-      PolicyCache.layer.pipe(Layer.provide(Layer.merge(store.layer, PlanCatalog.builtin)))
+      PolicyCache.layer.pipe(
+        Layer.provide(Layer.mergeAll(store.layer, PlanCatalog.builtin, Layer.succeed(FeatureRegistry, registry)))
+      )
     )
   })
 
@@ -124,4 +126,29 @@ describe("PolicyCache", () => {
         expect(yield* cacheSize).toBe(0)
       })
     ))
+})
+
+describe("PolicyCache layers", () => {
+  it.effect("two layers share no state: each compiles into an arena of its own", () =>
+    Effect.gen(function*() {
+      const store = yield* testPolicyStore
+      store.sources.set(guildId, source())
+      const layer = PolicyCache.layer.pipe(
+        Layer.provide(Layer.mergeAll(store.layer, PlanCatalog.builtin, Layer.succeed(FeatureRegistry, registry)))
+      )
+      const inOne = Effect.gen(function*() {
+        const cache = yield* PolicyCache
+        const before = yield* cache.tableStats
+        const policy = Option.getOrThrow(yield* cache.policy(guildId))
+        return { before, after: yield* cache.tableStats, policy }
+      })
+      const first = yield* Effect.provide(inOne, layer)
+      const second = yield* Effect.provide(inOne, layer)
+      // A fresh layer starts empty, whatever another layer compiled before it.
+      expect(second.before).toEqual({ chunks: 0, liveWords: 0 })
+      expect(second.after).toEqual(first.after)
+      expect(second.policy).not.toBe(first.policy)
+      expect(second.policy.decisionWords).not.toBe(first.policy.decisionWords)
+      expect(second.policy.snapshot).toEqual(first.policy.snapshot)
+    }))
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { makeTableArena, type TablePlacement } from "../../core/guardrail/TableArena.js"
+import { makeTableArena, type TablePlacement } from "../../core/guardrail/internal/TableArena.js"
 
 const owner = (): TablePlacement => ({ decisionWords: new Int32Array(0), decisionBase: 0 })
 const table = (seed: number, length: number) => Array.from({ length }, (_, i) => seed * 1_000 + i)

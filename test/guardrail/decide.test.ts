@@ -1,24 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, FastCheck as fc } from "effect"
-import {
-  entitlementStage,
-  levelStage,
-  ownerLockoutGuard,
-  platformStage,
-  ruleDenied,
-  toggleStage
-} from "../../core/guardrail/stages.js"
+import { decide } from "../../core/guardrail/internal/decide.js"
+import { makeDecisionEngine } from "../../core/guardrail/internal/DecisionTable.js"
 import {
   buildSnapshot,
   type ChannelId,
-  type CommandContext,
-  decide,
-  Decision,
-  evaluateRules,
+  decideByPrecedence,
+  type Decision,
   explain,
   FeatureRegistry,
   Permission,
-  type PolicySnapshot,
   type RoleId,
   Rule,
   UserId
@@ -43,7 +34,11 @@ import {
 } from "./fixtures.js"
 
 const snapshotOf = (options: SourceOptions = {}) => buildSnapshot(source(options), catalog, at(0))
-const run = (options: SourceOptions, ctx = context()) => decide(registry, snapshotOf(options), ctx)
+/** The fast engine, as the PolicyCache layer runs it: one engine per registry, a policy compiled per snapshot. */
+const engine = makeDecisionEngine(registry)
+const decideOn = (snapshot: ReturnType<typeof snapshotOf>, ctx: ReturnType<typeof context>) =>
+  decide(engine.compile(snapshot), ctx)
+const run = (options: SourceOptions, ctx = context()) => decideOn(snapshotOf(options), ctx)
 
 const denial = (decision: Decision) => {
   if (decision._tag !== "Deny") throw new Error(`expected a denial, got ${JSON.stringify(decision)}`)
@@ -212,7 +207,7 @@ describe("explain", () => {
       ["quota", "skip"]
     ])
     expect(explanation.stages[2]!.detail).toContain("FEATURE_DISABLED")
-    expect(explanation.decision).toEqual(decide(registry, snapshotOf({ planKey: "free", enabled: [] }), context()))
+    expect(explanation.decision).toEqual(decideOn(snapshotOf({ planKey: "free", enabled: [] }), context()))
   })
 
   it("names the deciding rule and skips the level after an allow", () => {
@@ -243,14 +238,15 @@ describe("the decision table", () => {
       const snapshot = snapshotOf({
         rules: users.map((user, i) => rule("command:xp", "user", user, i % 2 ? "deny" : "allow"))
       })
+      const policy = engine.compile(snapshot)
       users.forEach((user, i) => {
         for (const commandPath of [["xp", "rank"], ["xp", "reset"]]) {
-          const decision = decide(registry, snapshot, context({ commandPath, userId: user }))
+          const decision = decide(policy, context({ commandPath, userId: user }))
           if (i % 2) expect(denial(decision).code).toBe("RULE_DENIED")
           else expect(decision).toMatchObject({ _tag: "Allow", ruleAllowed: true })
         }
       })
-      expect(decide(registry, snapshot, context({ commandPath: ["setup"], userId: ownerId }))._tag).toBe("Allow")
+      expect(decide(policy, context({ commandPath: ["setup"], userId: ownerId }))._tag).toBe("Allow")
     }
   })
 
@@ -264,12 +260,13 @@ describe("the decision table", () => {
       context({ commandPath: command.path, memberRoles: [{ id: role(1), position: 1 }] }),
       context({ commandPath: command.path, channelId: channel(1) })
     ])
-    const through = (r: typeof registry) => contexts.map((ctx) => decide(r, snapshot, ctx))
-    const first = through(registry)
-    const table = snapshot.decisionTable
-    expect(through(reordered)).toEqual(first)
-    expect(through(registry)).toEqual(first)
-    expect(snapshot.decisionTable).not.toBe(table)
+    // A table per registry: each registry's engine compiles the snapshot into a policy of its own.
+    const [table, reorderedTable] = [registry, reordered].map((r) => makeDecisionEngine(r).compile(snapshot))
+    const through = (policy: typeof table) => contexts.map((ctx) => decide(policy!, ctx))
+    const first = through(table)
+    expect(through(reorderedTable)).toEqual(first)
+    expect(through(table)).toEqual(first)
+    expect(reorderedTable).not.toBe(table)
     // Each outcome occurs, so the comparison covers rules, denials and allows.
     expect(first.some((d) => d._tag === "Deny" && d.code === "RULE_DENIED")).toBe(true)
     expect(first.some((d) => d._tag === "Allow" && d.ruleAllowed)).toBe(true)
@@ -278,13 +275,14 @@ describe("the decision table", () => {
 })
 
 /**
- * decide packs ids into numbers and reads a Rule only when one decides; the
- * stages compare strings and walk the compiled rules. Ids here share their
+ * The fast engine against the specification, core/rbac/precedence.ts. decide
+ * packs ids into numbers and reads a Rule only when one decides; the
+ * precedence chain compares strings and walks the guild's rules. Ids here share their
  * last digits, differ only in length or leading zeros, sit at the 20-digit
  * limit and beyond it, or are not snowflakes at all, so a fingerprint or
  * packed-id mistake shows up as a disagreement.
  */
-describe("decide against its stages, one by one", () => {
+describe("decide against the precedence chain", () => {
   const idPool = [
     "100000000000123456",
     "200000000000123456",
@@ -331,19 +329,6 @@ describe("decide against its stages, one by one", () => {
     memberPermissions: fc.constantFrom(0n, Permission.ManageGuild, Permission.ManageRoles, Permission.Administrator)
   })
 
-  const reference = (snapshot: PolicySnapshot, ctx: CommandContext): Decision => {
-    const resolved = registry.resolveCommand(ctx.commandPath)!
-    const denied = platformStage(resolved, snapshot, ctx) ?? entitlementStage(resolved, snapshot) ??
-      toggleStage(resolved, snapshot)
-    if (denied !== undefined) return denied
-    if (ownerLockoutGuard(resolved, snapshot, ctx)) return Decision.Allow({ ruleAllowed: false })
-    const matched = evaluateRules(snapshot.rules, ctx, resolved.feature.key)
-    if (matched !== undefined) {
-      return matched.effect === "deny" ? ruleDenied(resolved, matched) : Decision.Allow({ ruleAllowed: true })
-    }
-    return levelStage(resolved, snapshot, ctx) ?? Decision.Allow({ ruleAllowed: false })
-  }
-
   it.prop(
     "agrees on random guilds and contexts",
     [sourceArbitrary, fc.array(contextArbitrary, { minLength: 1, maxLength: 8 })],
@@ -367,6 +352,7 @@ describe("decide against its stages, one by one", () => {
         catalog,
         at(0)
       )
+      const policy = engine.compile(snapshot)
       for (const generatedContext of contexts) {
         const ctx = context({
           commandPath: generatedContext.command.path,
@@ -379,9 +365,52 @@ describe("decide against its stages, one by one", () => {
           memberRoles: generatedContext.roles.map((id, position) => ({ id: asId<RoleId>(id), position })),
           memberPermissions: generatedContext.memberPermissions
         })
-        expect(decide(registry, snapshot, ctx)).toEqual(reference(snapshot, ctx))
+        expect(decide(policy, ctx)).toEqual(decideByPrecedence(registry, snapshot, ctx))
       }
     },
     { fastCheck: { numRuns: 1_500 } }
   )
+})
+
+describe("a snapshot is never written", () => {
+  /** Freezes `value` and everything it reaches (but the shared plan catalog); a write then throws (modules are strict). */
+  const deepFreeze = <A>(value: A, seen = new Set<unknown>()): A => {
+    if (typeof value !== "object" || value === null || seen.has(value)) return value
+    seen.add(value)
+    const children = value instanceof Map || value instanceof Set
+      ? [...value.entries()].flat()
+      : Object.entries(value).filter(([key]) => key !== "catalog").map(([, child]) => child)
+    for (const child of children) deepFreeze(child, seen)
+    return Object.freeze(value)
+  }
+  const contents = (snapshot: ReturnType<typeof snapshotOf>) =>
+    JSON.stringify(snapshot, (_, value) => value instanceof Map || value instanceof Set ? [...value] : value)
+
+  it("compiling it, deciding and explaining leave it as it was built, frozen all the way down", () => {
+    const snapshot = deepFreeze(snapshotOf({
+      rules: [
+        rule("command:xp reset", "role", role(1), "allow"),
+        rule("feature:xp", "channel", channel(1), "deny"),
+        rule("*", "user", memberId, "deny", "platform")
+      ]
+    }))
+    const before = contents(snapshot)
+    const policy = engine.compile(snapshot)
+    for (const command of registry.commands) {
+      for (
+        const ctx of [
+          context({ commandPath: command.path }),
+          context({ commandPath: command.path, memberRoles: [{ id: role(1), position: 1 }], userId: ownerId }),
+          context({ commandPath: command.path, channelId: channel(1), userId: ownerId })
+        ]
+      ) {
+        decide(policy, ctx)
+        decide(policy, ctx)
+        explain(registry, snapshot, ctx)
+      }
+    }
+    expect(Object.isFrozen(snapshot)).toBe(true)
+    expect(contents(snapshot)).toBe(before)
+    expect(policy.snapshot).toBe(snapshot)
+  })
 })

@@ -8,9 +8,9 @@ import {
   type PolicyChange,
   type PolicySource,
   PolicyStore,
-  QuotaStore,
-  type QuotaStoreService
+  QuotaStore
 } from "../../core/index.js"
+import { makeTestLayer } from "../support/makeTestLayer.js"
 import { catalogLayer, registry } from "./fixtures.js"
 
 /**
@@ -22,7 +22,7 @@ export const recordingQuotaStore = (
 ) => {
   const calls: Array<ConsumeRequest> = []
   const granted = new Set<string>()
-  const service: QuotaStoreService = {
+  const layer = makeTestLayer(QuotaStore)({
     consume: (request) =>
       Effect.sync((): ConsumeResult => {
         calls.push(request)
@@ -32,14 +32,10 @@ export const recordingQuotaStore = (
         granted.add(request.idempotencyKey)
         return { _tag: "Granted", duplicate: false }
       }),
-    reserve: () => Effect.die("not used by the guardrail"),
-    commit: () => Effect.die("not used by the guardrail"),
-    release: () => Effect.die("not used by the guardrail"),
     dailyUsage: () => Effect.succeed([]),
-    currentUsage: () => Effect.succeed(0),
-    sweep: () => Effect.die("not used by the guardrail")
-  }
-  return { calls, granted, layer: Layer.succeed(QuotaStore, service) }
+    currentUsage: () => Effect.succeed(0)
+  })
+  return { calls, granted, layer }
 }
 
 /**

@@ -1,17 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
-import {
-  ChannelId,
-  compileRules,
-  evaluateRules,
-  GuildId,
-  matchRules,
-  RoleId,
-  type Rule,
-  type RuleInvocation,
-  rulesForCommand,
-  UserId
-} from "../../core/index.js"
+import { matchRules, rulesForCommand } from "../../core/guardrail/internal/packRules.js"
+import { ChannelId, decidingRule, GuildId, RoleId, type Rule, type RuleInvocation, UserId } from "../../core/index.js"
 import { category, channel, guildId, memberId, otherGuildId, otherMemberId, role, rule } from "./fixtures.js"
 
 const invocation = (over: Partial<RuleInvocation> = {}): RuleInvocation => ({
@@ -25,10 +15,11 @@ const invocation = (over: Partial<RuleInvocation> = {}): RuleInvocation => ({
   ...over
 })
 
+/** The rule the specification (core/rbac/precedence.ts) picks. */
 const evaluate = (rules: ReadonlyArray<Rule>, over: Partial<RuleInvocation> = {}, featureKey = "xp") =>
-  evaluateRules(compileRules(rules), invocation(over), featureKey)
+  decidingRule(rules, invocation(over), featureKey)
 
-describe("evaluateRules", () => {
+describe("the rules' precedence", () => {
   it("no rules: undefined (the level requirement applies)", () => {
     expect(evaluate([])).toBeUndefined()
   })
@@ -98,7 +89,7 @@ describe("evaluateRules", () => {
     expect(evaluate([platformAllow, tenantDeny])).toBe(tenantDeny)
     // With no tenant rule it decides nothing either: the built-in level requirement applies.
     expect(evaluate([platformAllow])).toBeUndefined()
-    expect(matchRules(rulesForCommand(compileRules([platformAllow, tenantDeny]), ["xp", "rank"], "xp"), invocation()))
+    expect(matchRules(rulesForCommand([platformAllow, tenantDeny], ["xp", "rank"], "xp"), invocation()))
       .toBe(tenantDeny)
   })
 
@@ -132,34 +123,6 @@ describe("evaluateRules", () => {
     expect(evaluate([featureDeny, groupAllow], { commandPath: ["tags", "show"] }, "tags")).toBe(featureDeny)
   })
 })
-
-/** Straight from the notes' wording, with no indexing: the reference the compiled evaluator must agree with. */
-const referenceEvaluate = (rules: ReadonlyArray<Rule>, inv: RuleInvocation, featureKey: string): Rule | undefined => {
-  const targets: Array<string> = []
-  for (let length = inv.commandPath.length; length >= 1; length--) {
-    targets.push(`command:${inv.commandPath.slice(0, length).join(" ")}`)
-  }
-  targets.push(`feature:${featureKey}`, "*")
-  const subjects: Array<[Rule["subject"], string]> = [["user", inv.userId], ["channel", inv.channelId]]
-  if (inv.parentChannelId !== null) subjects.push(["channel", inv.parentChannelId])
-  if (inv.categoryId !== null) subjects.push(["category", inv.categoryId])
-  for (const r of [...inv.memberRoles].sort((a, b) => b.position - a.position)) subjects.push(["role", r.id])
-  subjects.push(["guild", inv.guildId])
-  const firstMatch = (scope: Rule["scope"]) => {
-    for (const target of targets) {
-      for (const [subject, id] of subjects) {
-        const matching = rules.filter((r) =>
-          r.scope === scope && r.target === target && r.subject === subject && r.subjectId === id
-        )
-        if (matching.length > 0) return matching.find((r) => r.effect === "deny") ?? matching[0]
-      }
-    }
-    return undefined
-  }
-  // The operator can take away, never give: only a platform deny decides; after a platform allow the tenant's rules do.
-  const platform = firstMatch("platform")
-  return platform?.effect === "deny" ? platform : firstMatch("tenant")
-}
 
 const paths = [
   { commandPath: ["xp", "rank"], featureKey: "xp" },
@@ -224,18 +187,15 @@ const invocationArbitrary = fc.record({
   guildId: fc.constantFrom(guildId).map((id) => GuildId.make(id))
 })
 
-describe("evaluateRules against the reference evaluator", () => {
+describe("the packed rule groups against the precedence", () => {
   it.prop(
     "agrees on random rule sets and invocations",
     [fc.array(ruleArbitrary, { maxLength: 25 }), invocationArbitrary],
     ([rules, generated]) => {
       const inv: RuleInvocation = { ...generated, commandPath: generated.path.commandPath }
-      const expected = referenceEvaluate(rules, inv, generated.path.featureKey)
-      const compiled = compileRules(rules)
-      const actual = evaluateRules(compiled, inv, generated.path.featureKey)
-      expect(actual?.id).toBe(expected?.id)
-      // The guardrail's per-command flattening (decide's hot path) must pick the same rule.
-      const planned = matchRules(rulesForCommand(compiled, inv.commandPath, generated.path.featureKey), inv)
+      const expected = decidingRule(rules, inv, generated.path.featureKey)
+      // The guardrail's per-command flattening (decide's hot path) must pick the rule the precedence picks.
+      const planned = matchRules(rulesForCommand(rules, inv.commandPath, generated.path.featureKey), inv)
       expect(planned?.id).toBe(expected?.id)
     },
     { fastCheck: { numRuns: 2_000 } }

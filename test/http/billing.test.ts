@@ -225,12 +225,12 @@ describe("return links", () => {
 
         const shop = yield* tenantWithGuild("Shop", PlanKey.make("premium"))
         yield* shop.client.billing.configurePolar({ payload: polarSettings })
-        yield* shop.client.paidRoles.put({
+        yield* shop.client.assetsPaidRoles.put({
           path: { guildId: shop.guildId, roleId: roleId(1) },
           payload: paidRoleInput({ stripe: true, polar: true })
         })
         for (const provider of ["stripe", "polar"] as const) {
-          yield* shop.client.paidRoles.checkout({
+          yield* shop.client.assetsPaidRoles.checkout({
             path: { guildId: shop.guildId, roleId: roleId(1) },
             payload: { userId: memberId(1), provider }
           })

@@ -33,8 +33,8 @@ describe("cross-tenant isolation", () => {
   it.effect("tenant B's key gets the nonexistent guild's 404 on every route for tenant A's guild", () =>
     Effect.gen(function*() {
       const acme = yield* tenantWithGuild("Acme", basic, guildId(7))
-      yield* acme.client.features.enable({ path: { guildId: guildId(7), key: "xp" }, payload: {} })
-      const [rule] = yield* acme.client.rules.replace({
+      yield* acme.client.assetsFeatures.enable({ path: { guildId: guildId(7), key: "xp" }, payload: {} })
+      const [rule] = yield* acme.client.assetsRules.replace({
         path: { guildId: guildId(7) },
         payload: { rules: [{ target: "*", subject: "guild", subjectId: guildId(7), effect: "allow" }] }
       })
@@ -60,16 +60,19 @@ describe("cross-tenant isolation", () => {
       const xp = page.features.find((feature) => feature.key === "xp")!
       assert.isTrue(xp.enabled)
       assert.deepStrictEqual(xp.config, { pointsPerMessage: 10, cooldownSeconds: 60, levelRoles: [] })
-      assert.deepStrictEqual(yield* acme.client.rules.list({ path: { guildId: guildId(7) } }), [rule!])
+      assert.deepStrictEqual(yield* acme.client.assetsRules.list({ path: { guildId: guildId(7) } }), [rule!])
     }).pipe(Effect.provide(TestServer)))
 
   it.effect("the operator acts on whichever tenant holds the guild", () =>
     Effect.gen(function*() {
       const acme = yield* tenantWithGuild("Acme", basic, guildId(7))
-      const enabled = yield* acme.operator.features.enable({ path: { guildId: guildId(7), key: "xp" }, payload: {} })
+      const enabled = yield* acme.operator.assetsFeatures.enable({
+        path: { guildId: guildId(7), key: "xp" },
+        payload: {}
+      })
       assert.isTrue(enabled.enabled)
       assert.isTrue(
-        (yield* acme.client.features.list({ path: { guildId: guildId(7) } })).find((f) => f.key === "xp")!.enabled
+        (yield* acme.client.assetsFeatures.list({ path: { guildId: guildId(7) } })).find((f) => f.key === "xp")!.enabled
       )
       const page = yield* acme.operator.assets.get({ path: { guildId: guildId(7) } })
       assert.strictEqual(page.tenantId, acme.tenant.id)

@@ -26,11 +26,11 @@ describe("guild features", () => {
     Effect.gen(function*() {
       const { client, guildId, key } = yield* tenantWithGuild("Acme", basic)
       const path = { guildId }
-      const before = (yield* client.features.list({ path })).find((feature) => feature.key === "xp")!
+      const before = (yield* client.assetsFeatures.list({ path })).find((feature) => feature.key === "xp")!
       assert.isFalse(before.enabled)
       assert.isTrue(before.inPlan)
 
-      const [enabled, response] = yield* client.features.enable({
+      const [enabled, response] = yield* client.assetsFeatures.enable({
         path: { guildId, key: "xp" },
         payload: { config: { pointsPerMessage: 5 } },
         withResponse: true
@@ -39,7 +39,7 @@ describe("guild features", () => {
       assert.isTrue(enabled.enabled)
       assert.deepStrictEqual(enabled.config, { pointsPerMessage: 5, cooldownSeconds: 60, levelRoles: [] })
 
-      const listed = yield* client.features.list({ path })
+      const listed = yield* client.assetsFeatures.list({ path })
       assert.isTrue(listed.find((feature) => feature.key === "xp")!.enabled)
       assert.isFalse(listed.find((feature) => feature.key === "announcements")!.enabled)
       assert.isTrue(listed.find((feature) => feature.key === "setup")!.enabled) // essential: always on
@@ -56,7 +56,7 @@ describe("guild features", () => {
       assert.deepStrictEqual(page.usageToday, [])
 
       // Disabling keeps the config; enabling with no body brings it back.
-      const disabled = yield* client.features.disable({ path: { guildId, key: "xp" } })
+      const disabled = yield* client.assetsFeatures.disable({ path: { guildId, key: "xp" } })
       assert.isFalse(disabled.enabled)
       const again = yield* rawJson("POST", `/assets/${guildId}/features/xp/enable`, key)
       assert.strictEqual(again.status, 200)
@@ -87,7 +87,7 @@ describe("guild features", () => {
       assert.strictEqual(response.status, 400)
       assert.strictEqual(response.body._tag, "InvalidFeatureConfig")
       assert.include(response.body.message, "pointsPerMessage")
-      assert.isFalse((yield* client.features.list({ path: { guildId } })).find((f) => f.key === "xp")!.enabled)
+      assert.isFalse((yield* client.assetsFeatures.list({ path: { guildId } })).find((f) => f.key === "xp")!.enabled)
     }).pipe(Effect.provide(TestServer)))
 
   it.effect("disabling an essential feature answers 409; an unknown feature 404", () =>

@@ -34,7 +34,7 @@ describe("guardrail explain", () => {
         ]]
       )
 
-      yield* client.features.enable({ path: { guildId, key: "xp" }, payload: {} })
+      yield* client.assetsFeatures.enable({ path: { guildId, key: "xp" }, payload: {} })
       const allowed = yield* explain
       assert.deepStrictEqual(allowed.body.decision, { _tag: "Allow", ruleAllowed: false })
       assert.isNull(allowed.body.stoppedAt)
@@ -53,8 +53,8 @@ describe("guardrail explain", () => {
       assert.strictEqual(notInPlan.body.stoppedAt, "entitlement")
       assert.include(notInPlan.body.decision.remediation, "/upgrade")
 
-      yield* client.features.enable({ path: { guildId, key: "xp" }, payload: {} })
-      const [rule] = yield* client.rules.replace({
+      yield* client.assetsFeatures.enable({ path: { guildId, key: "xp" }, payload: {} })
+      const [rule] = yield* client.assetsRules.replace({
         path: { guildId },
         payload: { rules: [{ target: "feature:xp", subject: "user", subjectId: memberId, effect: "deny" }] }
       })
@@ -116,7 +116,7 @@ describe("guardrail explain", () => {
   it.effect("a member below admin who holds Manage Guild: the level stage says so, not that their level meets admin", () =>
     Effect.gen(function*() {
       const { client, guildId, key } = yield* tenantWithGuild("Acme", basic)
-      yield* client.features.enable({ path: { guildId, key: "xp" }, payload: {} })
+      yield* client.assetsFeatures.enable({ path: { guildId, key: "xp" }, payload: {} })
       const explained = yield* rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, {
         ...command(["xp", "reset"]),
         memberPermissions: "32" // Manage Guild
@@ -133,7 +133,7 @@ describe("guardrail explain", () => {
   it.effect("stopped at the toggle stage: no rule is named and later stages are skipped for the toggle", () =>
     Effect.gen(function*() {
       const { client, guildId, key } = yield* tenantWithGuild("Acme", basic)
-      yield* client.rules.replace({
+      yield* client.assetsRules.replace({
         path: { guildId },
         payload: { rules: [{ target: "*", subject: "guild", subjectId: guildId, effect: "deny" }] }
       })
@@ -161,7 +161,7 @@ describe("guardrail explain", () => {
   it.effect("a level denial asks for an admin role (not 'a admin role')", () =>
     Effect.gen(function*() {
       const { client, guildId, key } = yield* tenantWithGuild("Acme", basic)
-      yield* client.features.enable({ path: { guildId, key: "xp" }, payload: {} })
+      yield* client.assetsFeatures.enable({ path: { guildId, key: "xp" }, payload: {} })
       const explained = yield* rawJson("POST", `/assets/${guildId}/guardrail/explain`, key, command(["xp", "reset"]))
       assert.strictEqual(explained.body.decision.code, "LEVEL_TOO_LOW")
       assert.include(explained.body.decision.remediation, "an admin to give you an admin role")
@@ -171,15 +171,15 @@ describe("guardrail explain", () => {
   it.effect("an operator's platform allow on feature:xp does not outrank the tenant's deny on /rank for a user", () =>
     Effect.gen(function*() {
       const { client, guildId, key, operator } = yield* tenantWithGuild("Acme", basic)
-      yield* client.features.enable({ path: { guildId, key: "xp" }, payload: {} })
-      const [platformAllow] = yield* operator.rules.replace({
+      yield* client.assetsFeatures.enable({ path: { guildId, key: "xp" }, payload: {} })
+      const [platformAllow] = yield* operator.assetsRules.replace({
         path: { guildId },
         payload: {
           rules: [{ target: "feature:xp", subject: "guild", subjectId: guildId, effect: "allow" }],
           scope: "platform"
         }
       })
-      const [tenantDeny] = yield* client.rules.replace({
+      const [tenantDeny] = yield* client.assetsRules.replace({
         path: { guildId },
         payload: { rules: [{ target: "command:rank", subject: "user", subjectId: memberId, effect: "deny" }] }
       })

@@ -1,7 +1,6 @@
 import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { DateTime, Effect, Layer, Option, Redacted } from "effect"
-import { NodeCrypto } from "../../adapters/crypto/index.js"
+import { Effect, Layer, Option, Redacted } from "effect"
 import {
   Api,
   DiscordApplicationId,
@@ -18,50 +17,31 @@ import {
   ReadinessMemory,
   RepositoriesMemory
 } from "../../adapters/memory/index.js"
-import { polarGatewayLayer, PolarWebhookLive } from "../../adapters/polar/index.js"
+import { PolarGatewayOf, PolarWebhookLive } from "../../adapters/polar/index.js"
 import type { RepositoriesSql } from "../../adapters/postgres/index.js"
 import { SepayWebhookLive } from "../../adapters/sepay/index.js"
-import { stripeGatewayLayer, type StripeSettings, stripeWebhookLayer } from "../../adapters/stripe/index.js"
+import { StripeGatewayOf, type StripeSettings, StripeWebhookOf } from "../../adapters/stripe/index.js"
 import {
   ApiKeys,
-  Billing,
   BillingLedger,
   type BillingLedgerService,
-  builtinFeatures,
-  catalogEntryOf,
-  FeatureCatalogRepo,
-  FeatureRegistry,
-  Guardrail,
-  GuildEntitlements,
-  GuildFeatures,
+  BotLinks,
   GuildId,
   GuildInstalls,
-  GuildRules,
   InviteSigningKey,
   JobWorker,
-  Overrides,
-  PaidRoles,
-  PaymentReview,
-  PaymentSetup,
   PlanCatalog,
   type PlanKey,
   type PolicyStore,
-  Quotas,
   type Readiness,
-  Tenancy,
-  UserId,
-  WhiteLabel
+  syncFeatureCatalog,
+  UserId
 } from "../../core/index.js"
-import { HostingLive } from "../../programs/Hosting.js"
-import { JobHandlersLive } from "../../programs/Housekeeping.js"
+import { makeCore } from "../../programs/Core.js"
+import { botLinksOf } from "../../programs/Settings.js"
 
-/** The catalog as a boot would sync it from the registry. */
-const CatalogSynced = Layer.effectDiscard(
-  Effect.flatMap(
-    FeatureCatalogRepo,
-    (catalog) => Effect.flatMap(DateTime.now, (now) => catalog.sync(builtinFeatures.map(catalogEntryOf), now))
-  )
-)
+/** The catalog as a boot syncs it from the registry. */
+const CatalogSynced = Layer.effectDiscard(syncFeatureCatalog)
 
 export const testDiscordApplicationId = "123456789012345678"
 
@@ -105,43 +85,32 @@ const guildInstalls = (providers: TestProviders) =>
     Layer.succeed(DiscordApplicationId, providers.discordApplicationId)
   )
 
+/**
+ * The core (makeCore, with the test's plan catalog) over the test's stores and
+ * outside systems, with what the runner adds for the HTTP API: guild installs,
+ * the webhook verifiers and the public URL.
+ */
 const core = (readiness: Layer.Layer<Readiness>, providers: TestProviders) =>
-  guildInstalls(providers).pipe(Layer.provideMerge(applicationServices(readiness, providers)))
-
-const applicationServices = (readiness: Layer.Layer<Readiness>, providers: TestProviders) =>
   Layer.mergeAll(
-    Tenancy.layer,
-    ApiKeys.layer,
-    GuildFeatures.layer,
-    GuildRules.layer,
-    Overrides.layer,
-    Quotas.layer,
-    Guardrail.layer,
-    PaymentReview.layer.pipe(Layer.provideMerge(PaidRoles.layer)),
-    PaymentSetup.layer,
-    WhiteLabel.layer,
-    HostingLive,
+    guildInstalls(providers),
     CatalogSynced,
-    stripeWebhookLayer(providers.stripe),
+    StripeWebhookOf(providers.stripe),
     PolarWebhookLive,
     SepayWebhookLive
   ).pipe(
-    Layer.provideMerge(Billing.layer),
-    Layer.provideMerge(GuildEntitlements.layer),
+    Layer.provideMerge(makeCore({ plans: providers.plans })),
     Layer.provideMerge(
       Layer.mergeAll(
         repositories(providers),
         QuotaStoreMemory,
-        NodeCrypto,
-        providers.plans,
-        FeatureRegistry.layer(builtinFeatures),
         readiness,
         DiscordRolesMemory,
         DiscordCommandsMemory,
         DiscordMessagesMemory,
         DiscordGuildsMemory,
-        stripeGatewayLayer(providers.stripe),
-        polarGatewayLayer({ apiBase: providers.polarApiBase }),
+        StripeGatewayOf(providers.stripe),
+        PolarGatewayOf({ apiBase: providers.polarApiBase }),
+        Layer.succeed(BotLinks, botLinksOf(testPublicUrl)),
         Layer.succeed(PublicUrl, testPublicUrl)
       )
     )
@@ -159,7 +128,7 @@ export const makeTestServer = (
   options: HttpServerOptions = {}
 ) =>
   HttpServerLive(options).pipe(
-    Layer.provideMerge(JobHandlersLive.pipe(Layer.provideMerge(core(readiness, { ...noProviders, ...providers })))),
+    Layer.provideMerge(core(readiness, { ...noProviders, ...providers })),
     Layer.provideMerge(NodeHttpServer.layerTest)
   )
 

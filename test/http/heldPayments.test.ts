@@ -29,7 +29,7 @@ const sepayShop = (name: string, guild: ReturnType<typeof guildId>) =>
     yield* shop.client.billing.configureSepay({
       payload: { settings: sepaySettings, apiKey: Redacted.make(sepayApiKey) }
     })
-    yield* shop.client.paidRoles.put({
+    yield* shop.client.assetsPaidRoles.put({
       path: { guildId: guild, roleId: roleId(1) },
       payload: paidRoleInput({ sepayPassDays: 30 })
     })
@@ -38,7 +38,7 @@ const sepayShop = (name: string, guild: ReturnType<typeof guildId>) =>
 
 const orderFor = (shop: Effect.Effect.Success<ReturnType<typeof sepayShop>>, member: number) =>
   Effect.gen(function*() {
-    const offer = yield* shop.client.paidRoles.checkout({
+    const offer = yield* shop.client.assetsPaidRoles.checkout({
       path: { guildId: shop.guildId, roleId: roleId(1) },
       payload: { userId: memberId(member), provider: "sepay" }
     })

@@ -42,9 +42,9 @@ describe("paid roles CRUD", () => {
   it.effect("put, list, update (createdAt kept), delete, and a second delete is 404", () =>
     Effect.gen(function*() {
       const { client, guildId: guild, key, tenant } = yield* tenantWithGuild("Acme", premium)
-      assert.deepStrictEqual(yield* client.paidRoles.list({ path: { guildId: guild } }), [])
+      assert.deepStrictEqual(yield* client.assetsPaidRoles.list({ path: { guildId: guild } }), [])
 
-      const created = yield* client.paidRoles.put({
+      const created = yield* client.assetsPaidRoles.put({
         path: { guildId: guild, roleId: roleId(1) },
         payload: paidRoleInput({ stripe: true, sepayPassDays: 30 })
       })
@@ -53,16 +53,16 @@ describe("paid roles CRUD", () => {
       assert.strictEqual(created.roleId, roleId(1))
       assert.deepStrictEqual(created.price, { minor: 50_000, currency: "VND" })
       assert.strictEqual(created.sepayPassDays, 30)
-      assert.deepStrictEqual(yield* client.paidRoles.list({ path: { guildId: guild } }), [created])
+      assert.deepStrictEqual(yield* client.assetsPaidRoles.list({ path: { guildId: guild } }), [created])
 
-      const renamed = yield* client.paidRoles.put({
+      const renamed = yield* client.assetsPaidRoles.put({
         path: { guildId: guild, roleId: roleId(1) },
         payload: { ...paidRoleInput({ sepayPassDays: 7 }), name: "Patron" }
       })
       assert.strictEqual(renamed.name, "Patron")
       assert.strictEqual(renamed.stripePriceId, null)
       assert.deepStrictEqual(renamed.createdAt, created.createdAt)
-      assert.deepStrictEqual(yield* client.paidRoles.list({ path: { guildId: guild } }), [renamed])
+      assert.deepStrictEqual(yield* client.assetsPaidRoles.list({ path: { guildId: guild } }), [renamed])
 
       const badPrice = yield* rawJson("PUT", rolePath(guild, roleId(2)), key, {
         ...paidRoleInput({ stripe: true }),
@@ -70,11 +70,13 @@ describe("paid roles CRUD", () => {
       })
       assert.strictEqual(badPrice.status, 400)
       assert.match(JSON.stringify(badPrice.body), /Expected a Stripe price id/)
-      assert.lengthOf(yield* client.paidRoles.list({ path: { guildId: guild } }), 1)
+      assert.lengthOf(yield* client.assetsPaidRoles.list({ path: { guildId: guild } }), 1)
 
-      yield* client.paidRoles.remove({ path: { guildId: guild, roleId: roleId(1) } })
-      assert.deepStrictEqual(yield* client.paidRoles.list({ path: { guildId: guild } }), [])
-      const again = yield* client.paidRoles.remove({ path: { guildId: guild, roleId: roleId(1) } }).pipe(Effect.flip)
+      yield* client.assetsPaidRoles.remove({ path: { guildId: guild, roleId: roleId(1) } })
+      assert.deepStrictEqual(yield* client.assetsPaidRoles.list({ path: { guildId: guild } }), [])
+      const again = yield* client.assetsPaidRoles.remove({ path: { guildId: guild, roleId: roleId(1) } }).pipe(
+        Effect.flip
+      )
       assert.strictEqual(again._tag, "PaidRoleNotFound")
     }).pipe(Effect.provide(TestServer)))
 
@@ -97,7 +99,7 @@ describe("paid roles CRUD", () => {
     Effect.gen(function*() {
       const { client, guildId: guild, key } = yield* tenantWithGuild("Acme", basic)
       for (const n of [1, 2]) {
-        yield* client.paidRoles.put({
+        yield* client.assetsPaidRoles.put({
           path: { guildId: guild, roleId: roleId(n) },
           payload: paidRoleInput({ sepayPassDays: 30 })
         })
@@ -115,7 +117,7 @@ describe("paid roles across tenants", () => {
   it.effect("tenant B cannot list, put, delete, check out, reconcile or read subscriptions on A's guild (404)", () =>
     Effect.gen(function*() {
       const acme = yield* tenantWithGuild("Acme", premium, guildId(1))
-      const role = yield* acme.client.paidRoles.put({
+      const role = yield* acme.client.assetsPaidRoles.put({
         path: { guildId: acme.guildId, roleId: roleId(1) },
         payload: paidRoleInput({ sepayPassDays: 30 })
       })
@@ -137,7 +139,7 @@ describe("paid roles across tenants", () => {
         assert.strictEqual(response.body._tag, "GuildNotFound", `${method} ${path}`)
       }
       // Nothing of Acme's changed.
-      assert.deepStrictEqual(yield* acme.client.paidRoles.list({ path: { guildId: guild } }), [role])
+      assert.deepStrictEqual(yield* acme.client.assetsPaidRoles.list({ path: { guildId: guild } }), [role])
     }).pipe(Effect.provide(TestServer)))
 })
 
@@ -153,7 +155,7 @@ describe("SePay sells VND only", () => {
       assert.strictEqual(put.status, 400)
       assert.strictEqual(put.body._tag, "SepaySellsVndOnly")
       assert.match(put.body.message, /^SePay sells VND only: .*priced in USD.*"currency": "VND"/)
-      assert.deepStrictEqual(yield* client.paidRoles.list({ path: { guildId: guild } }), [])
+      assert.deepStrictEqual(yield* client.assetsPaidRoles.list({ path: { guildId: guild } }), [])
       // The same price sold only on Stripe is fine: the rule is SePay's.
       const onStripe = yield* rawJson("PUT", rolePath(guild, roleId(1)), key, {
         ...usdOverSepay,
@@ -198,7 +200,7 @@ describe("paid role checkout", () => {
   it.effect("a provider the role is not sold through is 400 and names the ones it is", () =>
     Effect.gen(function*() {
       const { client, guildId: guild, key } = yield* tenantWithGuild("Acme", premium)
-      yield* client.paidRoles.put({
+      yield* client.assetsPaidRoles.put({
         path: { guildId: guild, roleId: roleId(1) },
         payload: paidRoleInput({ sepayPassDays: 30 })
       })
@@ -218,7 +220,7 @@ describe("paid role checkout", () => {
   it.effect("Stripe, SePay or Polar not configured: 503 saying what to configure", () =>
     Effect.gen(function*() {
       const { client, guildId: guild, key } = yield* tenantWithGuild("Acme", premium)
-      yield* client.paidRoles.put({
+      yield* client.assetsPaidRoles.put({
         path: { guildId: guild, roleId: roleId(1) },
         payload: paidRoleInput({ stripe: true, polar: true, sepayPassDays: 30 })
       })
@@ -244,7 +246,7 @@ describe("paid role checkout", () => {
     Effect.gen(function*() {
       const { client, guildId: guild, key, tenant } = yield* tenantWithGuild("Acme", premium)
       yield* client.billing.configureSepay({ payload: { settings: sepaySettings, apiKey: Redacted.make(sepayApiKey) } })
-      yield* client.paidRoles.put({
+      yield* client.assetsPaidRoles.put({
         path: { guildId: guild, roleId: roleId(1) },
         payload: paidRoleInput({ sepayPassDays: 30 })
       })
@@ -265,11 +267,11 @@ describe("paid role checkout", () => {
   it.effect("Stripe: a checkout link whose metadata names the member's role", () =>
     Effect.gen(function*() {
       const { client, guildId: guild, tenant } = yield* tenantWithGuild("Acme", premium)
-      yield* client.paidRoles.put({
+      yield* client.assetsPaidRoles.put({
         path: { guildId: guild, roleId: roleId(1) },
         payload: paidRoleInput({ stripe: true })
       })
-      const offer = yield* client.paidRoles.checkout({
+      const offer = yield* client.assetsPaidRoles.checkout({
         path: { guildId: guild, roleId: roleId(1) },
         payload: { userId: memberId(1) }
       })
@@ -293,11 +295,11 @@ describe("paid role checkout", () => {
       yield* Effect.gen(function*() {
         const { client, guildId: guild, tenant } = yield* tenantWithGuild("Acme", premium)
         yield* client.billing.configurePolar({ payload: polarSettings })
-        yield* client.paidRoles.put({
+        yield* client.assetsPaidRoles.put({
           path: { guildId: guild, roleId: roleId(1) },
           payload: paidRoleInput({ polar: true })
         })
-        const offer = yield* client.paidRoles.checkout({
+        const offer = yield* client.assetsPaidRoles.checkout({
           path: { guildId: guild, roleId: roleId(1) },
           payload: { userId: memberId(1), provider: "polar" }
         })
@@ -318,7 +320,7 @@ describe("paid role checkout", () => {
         yield* client.billing.configurePolar({
           payload: { ...polarSettings, accessToken: Redacted.make("polar_oat_revoked") }
         })
-        const refused = yield* client.paidRoles.checkout({
+        const refused = yield* client.assetsPaidRoles.checkout({
           path: { guildId: guild, roleId: roleId(1) },
           payload: { userId: memberId(1), provider: "polar" }
         }).pipe(Effect.flip)
@@ -334,13 +336,13 @@ describe("jobs", () => {
     yield* shop.client.billing.configureSepay({
       payload: { settings: sepaySettings, apiKey: Redacted.make(sepayApiKey) }
     })
-    yield* shop.client.paidRoles.put({
+    yield* shop.client.assetsPaidRoles.put({
       path: { guildId: shop.guildId, roleId: roleId(1) },
       payload: paidRoleInput({ sepayPassDays: 30 })
     })
     const discord = yield* DiscordRolesMemoryControl
     yield* discord.addMember(shop.guildId, memberId(1))
-    const order = yield* shop.client.paidRoles.checkout({
+    const order = yield* shop.client.assetsPaidRoles.checkout({
       path: { guildId: shop.guildId, roleId: roleId(1) },
       payload: { userId: memberId(1), provider: "sepay" }
     })
@@ -392,17 +394,17 @@ describe("jobs", () => {
       yield* runJobs
       // An admin takes the role away in Discord.
       yield* discord.addMember(guild, memberId(1), [])
-      const fixes = yield* client.paidRoles.reconcile({ path: { guildId: guild } })
+      const fixes = yield* client.assetsPaidRoles.reconcile({ path: { guildId: guild } })
       assert.deepStrictEqual(fixes, { granted: 1, revoked: 0 })
       yield* runJobs
       assert.deepStrictEqual(yield* discord.roles(guild, memberId(1)), Option.some([roleId(1)]))
-      assert.deepStrictEqual(yield* client.paidRoles.reconcile({ path: { guildId: guild } }), {
+      assert.deepStrictEqual(yield* client.assetsPaidRoles.reconcile({ path: { guildId: guild } }), {
         granted: 0,
         revoked: 0
       })
       // Discord refuses: the admin gets Discord's reason and what to do about it.
       yield* discord.failNext("missing_access")
-      const refused = yield* client.paidRoles.reconcile({ path: { guildId: guild } }).pipe(Effect.flip)
+      const refused = yield* client.assetsPaidRoles.reconcile({ path: { guildId: guild } }).pipe(Effect.flip)
       assert.strictEqual(refused._tag, "DiscordRoleError")
       assert.include((refused as DiscordRoleError).remediation, "Re-invite the bot")
     }).pipe(Effect.provide(TestServer)))

@@ -14,9 +14,9 @@ describe("rules", () => {
     Effect.gen(function*() {
       const { client, guildId } = yield* tenantWithGuild("Acme", basic)
       const path = { guildId }
-      assert.deepStrictEqual(yield* client.rules.list({ path }), [])
+      assert.deepStrictEqual(yield* client.assetsRules.list({ path }), [])
 
-      const stored = yield* client.rules.replace({ path, payload: { rules: [allowReset, denyXp] } })
+      const stored = yield* client.assetsRules.replace({ path, payload: { rules: [allowReset, denyXp] } })
       // Stored in the repository's order (by id), not the request's.
       assert.deepStrictEqual(
         stored
@@ -24,19 +24,19 @@ describe("rules", () => {
           .sort((a, b) => a.target.localeCompare(b.target)),
         [{ ...allowReset, scope: "tenant" }, { ...denyXp, scope: "tenant" }]
       )
-      assert.deepStrictEqual(yield* client.rules.list({ path }), stored)
+      assert.deepStrictEqual(yield* client.assetsRules.list({ path }), stored)
 
-      const removed = yield* client.rules.remove({ path: { guildId, ruleId: stored[0]!.id } })
+      const removed = yield* client.assetsRules.remove({ path: { guildId, ruleId: stored[0]!.id } })
       assert.deepStrictEqual(removed, stored[0])
-      assert.deepStrictEqual(yield* client.rules.list({ path }), [stored[1]!])
+      assert.deepStrictEqual(yield* client.assetsRules.list({ path }), [stored[1]!])
 
       // Replacing again drops what was there.
-      const replaced = yield* client.rules.replace({ path, payload: { rules: [allowReset] } })
-      assert.deepStrictEqual(yield* client.rules.list({ path }), replaced)
+      const replaced = yield* client.assetsRules.replace({ path, payload: { rules: [allowReset] } })
+      assert.deepStrictEqual(yield* client.assetsRules.list({ path }), replaced)
       assert.strictEqual(replaced.length, 1)
 
-      assert.deepStrictEqual(yield* client.rules.clear({ path, urlParams: {} }), [])
-      assert.deepStrictEqual(yield* client.rules.list({ path }), [])
+      assert.deepStrictEqual(yield* client.assetsRules.clear({ path, urlParams: {} }), [])
+      assert.deepStrictEqual(yield* client.assetsRules.list({ path }), [])
     }).pipe(Effect.provide(TestServer)))
 
   it.effect("an unknown target answers 400 naming it, and stores nothing", () =>
@@ -48,7 +48,7 @@ describe("rules", () => {
       assert.strictEqual(response.status, 400)
       assert.strictEqual(response.body._tag, "InvalidInput")
       assert.include(response.body.message, "'command:xp explode': no command or subcommand '/xp explode'")
-      assert.deepStrictEqual(yield* client.rules.list({ path: { guildId } }), [])
+      assert.deepStrictEqual(yield* client.assetsRules.list({ path: { guildId } }), [])
     }).pipe(Effect.provide(TestServer)))
 
   it.effect("platform rules: the operator's alone; a tenant key gets 403 writing them and 404 removing one", () =>
@@ -62,17 +62,20 @@ describe("rules", () => {
       const forbiddenClear = yield* rawJson("DELETE", `/assets/${guildId}/rules?scope=platform`, key)
       assert.strictEqual(forbiddenClear.status, 403)
 
-      const [platformRule] = yield* operator.rules.replace({ path, payload: { rules: [denyXp], scope: "platform" } })
+      const [platformRule] = yield* operator.assetsRules.replace({
+        path,
+        payload: { rules: [denyXp], scope: "platform" }
+      })
       assert.strictEqual(platformRule!.scope, "platform")
-      yield* client.rules.replace({ path, payload: { rules: [allowReset] } })
-      assert.strictEqual((yield* client.rules.list({ path })).length, 2) // the tenant sees what applies to it
+      yield* client.assetsRules.replace({ path, payload: { rules: [allowReset] } })
+      assert.strictEqual((yield* client.assetsRules.list({ path })).length, 2) // the tenant sees what applies to it
 
       const notYours = yield* rawJson("DELETE", `/assets/${guildId}/rules/${platformRule!.id}`, key)
       assert.strictEqual(notYours.status, 404)
       assert.strictEqual(notYours.body._tag, "RuleNotFound")
 
       // A tenant key's clear leaves the platform rule; the operator's default scope is tenant too.
-      assert.deepStrictEqual(yield* client.rules.clear({ path, urlParams: {} }), [platformRule!])
+      assert.deepStrictEqual(yield* client.assetsRules.clear({ path, urlParams: {} }), [platformRule!])
       const operatorClear = yield* rawJson("DELETE", `/assets/${guildId}/rules?scope=platform`, operatorKey)
       assert.strictEqual(operatorClear.status, 200)
       assert.deepStrictEqual(operatorClear.body, [])
@@ -81,12 +84,12 @@ describe("rules", () => {
   it.effect("the operator removes a platform rule by id", () =>
     Effect.gen(function*() {
       const { client, guildId, operator } = yield* tenantWithGuild("Acme", basic)
-      const [rule] = yield* operator.rules.replace({
+      const [rule] = yield* operator.assetsRules.replace({
         path: { guildId },
         payload: { rules: [denyXp], scope: "platform" }
       })
-      const removed = yield* operator.rules.remove({ path: { guildId, ruleId: rule!.id } })
+      const removed = yield* operator.assetsRules.remove({ path: { guildId, ruleId: rule!.id } })
       assert.strictEqual(removed.id, rule!.id)
-      assert.deepStrictEqual(yield* client.rules.list({ path: { guildId } }), [])
+      assert.deepStrictEqual(yield* client.assetsRules.list({ path: { guildId } }), [])
     }).pipe(Effect.provide(TestServer)))
 })

@@ -190,7 +190,7 @@ describe("Stripe webhooks", () => {
   it.live("a member's role bought through Stripe is granted when its subscription is active", () =>
     Effect.gen(function*() {
       const shop = yield* tenantWithGuild("Acme", premium, guildId(1))
-      yield* shop.client.paidRoles.put({
+      yield* shop.client.assetsPaidRoles.put({
         path: { guildId: shop.guildId, roleId: roleId(1) },
         payload: paidRoleInput({ stripe: true })
       })
@@ -312,7 +312,7 @@ describe("Stripe webhooks", () => {
 const polarShop = Effect.gen(function*() {
   const shop = yield* tenantWithGuild("Acme", premium, guildId(1))
   yield* shop.client.billing.configurePolar({ payload: polarSettings })
-  yield* shop.client.paidRoles.put({
+  yield* shop.client.assetsPaidRoles.put({
     path: { guildId: shop.guildId, roleId: roleId(1) },
     payload: paidRoleInput({ polar: true })
   })
@@ -351,7 +351,7 @@ describe("Polar webhooks", () => {
       assert.strictEqual((yield* postPolar(tenant.id, canceled, { id: "msg_canceled" })).status, 200)
       yield* runJobs
       assert.deepStrictEqual(yield* discord.roles(guild, memberId(1)), Option.some([roleId(1)]))
-      const [held] = yield* client.paidRoles.subscriptions({ path: { guildId: guild }, urlParams: {} })
+      const [held] = yield* client.assetsPaidRoles.subscriptions({ path: { guildId: guild }, urlParams: {} })
       assert.strictEqual(held?.status, "canceled")
 
       const revoked = polarSubscriptionEvent("subscription.revoked", {
@@ -363,7 +363,7 @@ describe("Polar webhooks", () => {
       yield* runJobs
       assert.deepStrictEqual(yield* discord.roles(guild, memberId(1)), Option.some([]))
       assert.deepStrictEqual(yield* discord.counts, { grants: 1, revokes: 1 })
-      const [ended] = yield* client.paidRoles.subscriptions({ path: { guildId: guild }, urlParams: {} })
+      const [ended] = yield* client.assetsPaidRoles.subscriptions({ path: { guildId: guild }, urlParams: {} })
       assert.strictEqual(ended?.status, "ended")
     }).pipe(Effect.provide(TestServer)))
 
@@ -447,13 +447,13 @@ const sepayShop = (auth: "api_key" | "hmac") =>
           : { hmacSecret: Redacted.make(sepayHmacSecret) })
       }
     })
-    yield* shop.client.paidRoles.put({
+    yield* shop.client.assetsPaidRoles.put({
       path: { guildId: shop.guildId, roleId: roleId(1) },
       payload: paidRoleInput({ sepayPassDays: 30 })
     })
     const discord = yield* DiscordRolesMemoryControl
     yield* discord.addMember(shop.guildId, memberId(1))
-    const order = yield* shop.client.paidRoles.checkout({
+    const order = yield* shop.client.assetsPaidRoles.checkout({
       path: { guildId: shop.guildId, roleId: roleId(1) },
       payload: { userId: memberId(1), provider: "sepay" }
     })
@@ -478,7 +478,7 @@ describe("SePay webhooks", () => {
       assert.deepStrictEqual(json(response.text), { success: true })
       yield* runJobs
       assert.deepStrictEqual(yield* discord.roles(guild, memberId(1)), Option.some([roleId(1)]))
-      const subscriptions = yield* client.paidRoles.subscriptions({
+      const subscriptions = yield* client.assetsPaidRoles.subscriptions({
         path: { guildId: guild },
         urlParams: { userId: memberId(1) }
       })
@@ -514,7 +514,7 @@ describe("SePay webhooks", () => {
       yield* TestClock.adjust("25 hours")
       yield* runJobs
       assert.deepStrictEqual(yield* discord.roles(guild, memberId(1)), Option.some([]))
-      const [pass] = yield* client.paidRoles.subscriptions({ path: { guildId: guild }, urlParams: {} })
+      const [pass] = yield* client.assetsPaidRoles.subscriptions({ path: { guildId: guild }, urlParams: {} })
       assert.strictEqual(pass?.status, "ended")
     }).pipe(Effect.provide(TestServer)))
 
@@ -531,7 +531,10 @@ describe("SePay webhooks", () => {
       assert.strictEqual(receipts[0]!.outcome, "held_for_review")
       assert.match(receipts[0]!.note ?? "", /received 30000 of 50000 VND/)
       assert.deepStrictEqual(yield* discord.counts, { grants: 0, revokes: 0 })
-      assert.deepStrictEqual(yield* client.paidRoles.subscriptions({ path: { guildId: guild }, urlParams: {} }), [])
+      assert.deepStrictEqual(
+        yield* client.assetsPaidRoles.subscriptions({ path: { guildId: guild }, urlParams: {} }),
+        []
+      )
     }).pipe(Effect.provide(TestServer)))
 
   it.live("no code extracted: the code in the content settles the order; an overpayment still grants", () =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Redacted } from "effect"
-import { polarGatewayLayer, PolarGatewayLive } from "../../adapters/polar/index.js"
+import { PolarGatewayLive, PolarGatewayOf } from "../../adapters/polar/index.js"
 import { PolarGateway } from "../../core/index.js"
 import { FakePolar } from "../support/fakes/FakePolar.js"
 
@@ -26,7 +26,7 @@ describe("PolarGatewayLive against a local Polar", () => {
   it.scoped("creates a checkout for the product with our metadata and the member as external customer", () =>
     Effect.gen(function*() {
       const fake = yield* FakePolar.make({ tokens: [TOKEN], products: [PRODUCT] })
-      const gateway = yield* Effect.provide(PolarGateway, polarGatewayLayer({ apiBase: fake.baseUrl }))
+      const gateway = yield* Effect.provide(PolarGateway, PolarGatewayOf({ apiBase: fake.baseUrl }))
       const link = yield* gateway.roleCheckout(request())
       expect(link.url.startsWith(`${fake.baseUrl}/checkout/`)).toBe(true)
       expect(fake.requests).toHaveLength(1)
@@ -59,7 +59,7 @@ describe("PolarGatewayLive against a local Polar", () => {
   it.scoped("a token Polar refuses (401) is rejected, and the message does not reveal the token", () =>
     Effect.gen(function*() {
       const fake = yield* FakePolar.make({ tokens: [TOKEN], products: [PRODUCT] })
-      const gateway = yield* Effect.provide(PolarGateway, polarGatewayLayer({ apiBase: fake.baseUrl }))
+      const gateway = yield* Effect.provide(PolarGateway, PolarGatewayOf({ apiBase: fake.baseUrl }))
       const error = yield* Effect.flip(
         gateway.roleCheckout(request({ accessToken: Redacted.make("polar_oat_revoked") }))
       )
@@ -72,7 +72,7 @@ describe("PolarGatewayLive against a local Polar", () => {
   it.scoped("a product Polar does not know (422) is rejected with Polar's validation message", () =>
     Effect.gen(function*() {
       const fake = yield* FakePolar.make({ tokens: [TOKEN], products: [PRODUCT] })
-      const gateway = yield* Effect.provide(PolarGateway, polarGatewayLayer({ apiBase: fake.baseUrl }))
+      const gateway = yield* Effect.provide(PolarGateway, PolarGatewayOf({ apiBase: fake.baseUrl }))
       const error = yield* Effect.flip(
         gateway.roleCheckout(request({ productId: "00000000-0000-4000-8000-000000000000" }))
       )
@@ -83,7 +83,7 @@ describe("PolarGatewayLive against a local Polar", () => {
   it.scoped("Polar answering 5xx is unavailable (worth retrying), not rejected", () =>
     Effect.gen(function*() {
       const fake = yield* FakePolar.make({ tokens: [TOKEN], products: [PRODUCT] })
-      const gateway = yield* Effect.provide(PolarGateway, polarGatewayLayer({ apiBase: fake.baseUrl }))
+      const gateway = yield* Effect.provide(PolarGateway, PolarGatewayOf({ apiBase: fake.baseUrl }))
       fake.outage = true
       const error = yield* Effect.flip(gateway.roleCheckout(request()))
       expect(error).toMatchObject({ provider: "polar", reason: "unavailable" })
@@ -97,7 +97,7 @@ describe("PolarGatewayLive against a local Polar", () => {
       const baseUrl = yield* Effect.scoped(
         Effect.map(FakePolar.make({ tokens: [TOKEN], products: [PRODUCT] }), (fake) => fake.baseUrl)
       )
-      const gateway = yield* Effect.provide(PolarGateway, polarGatewayLayer({ apiBase: baseUrl }))
+      const gateway = yield* Effect.provide(PolarGateway, PolarGatewayOf({ apiBase: baseUrl }))
       const error = yield* Effect.flip(gateway.roleCheckout(request()))
       expect(error).toMatchObject({ provider: "polar", reason: "unavailable" })
     }))

@@ -6,7 +6,7 @@ import {
   JobsSql,
   JobWakeupsSql,
   PgServerClient,
-  policyStoreSqlLayer,
+  PolicyStoreSqlOf,
   ReadinessSql,
   runMigrations
 } from "../../adapters/postgres/index.js"
@@ -40,7 +40,7 @@ const application = (url: string, applicationName: string, runs: Ref.Ref<Readonl
       JobsSql,
       JobWakeupsSql,
       ReadinessSql,
-      policyStoreSqlLayer({ heartbeatEvery: "500 millis", probeWithin: "1 second" }),
+      PolicyStoreSqlOf({ heartbeatEvery: "500 millis", probeWithin: "1 second" }),
       JobHandlers.layer({
         "test.Count": (job) =>
           Ref.update(runs, (all) => new Map(all).set(job.idempotencyKey, (all.get(job.idempotencyKey) ?? 0) + 1))

@@ -1,13 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { type Context, DateTime, Duration, Effect, Layer, Option, Redacted, Schedule } from "effect"
 import { randomUUID } from "node:crypto"
-import {
-  PgServerClient,
-  PolicyStoreSql,
-  QuotaStoreSql,
-  RepositoriesSql,
-  runMigrations
-} from "../../adapters/postgres/index.js"
+import { PgServerClient, runMigrations } from "../../adapters/postgres/index.js"
 import {
   ChannelId,
   type CommandContext,
@@ -20,23 +14,13 @@ import {
   Tenancy,
   UserId
 } from "../../core/index.js"
-import { CoreLive } from "../../programs/CoreLive.js"
-import { TestOutsideSystems } from "../../programs/TestRuntime.js"
+import { sqlRuntime } from "../support/billing.js"
 import { isolatedServerSchema, pgliteDatabase, serverAvailable } from "../support/databases.js"
 
 /**
  * Two runtimes on one database, each with its own guardrail and snapshot
  * cache: a rule written through one is enforced by the other within a second.
  */
-
-const Stores = Layer.mergeAll(RepositoriesSql, QuotaStoreSql, PolicyStoreSql)
-const replicaOn = <R>(database: Layer.Layer<R, unknown>) =>
-  CoreLive.pipe(
-    Layer.provideMerge(Stores),
-    Layer.provideMerge(TestOutsideSystems),
-    Layer.provideMerge(database),
-    Layer.orDie
-  )
 
 type Replica = Context.Context<Guardrail | GuildRules | GuildFeatures | Tenancy>
 
@@ -99,8 +83,8 @@ describe("guardrail across replicas", () => {
   it.scopedLive("two runtimes on one PGlite, in process", () =>
     Effect.gen(function*() {
       const database = Layer.succeedContext(yield* Layer.build(pgliteDatabase()))
-      const one = yield* Layer.build(replicaOn(database))
-      const two = yield* Layer.build(replicaOn(database))
+      const one = yield* Layer.build(sqlRuntime(database))
+      const two = yield* Layer.build(sqlRuntime(database))
       yield* ruleWrittenOnOneIsEnforcedByTheOther(one, two)
     }), 60_000)
 
@@ -111,8 +95,8 @@ describe("guardrail across replicas", () => {
         const url = Redacted.make((yield* isolatedServerSchema).url)
         const pool = () => PgServerClient.layer({ url })
         yield* runMigrations.pipe(Effect.provide(yield* Layer.build(pool())), Effect.orDie)
-        const one = yield* Layer.build(replicaOn(pool()))
-        const two = yield* Layer.build(replicaOn(pool()))
+        const one = yield* Layer.build(sqlRuntime(pool()))
+        const two = yield* Layer.build(sqlRuntime(pool()))
         yield* ruleWrittenOnOneIsEnforcedByTheOther(one, two)
         yield* ruleWrittenOnOneIsEnforcedByTheOther(two, one)
       }),

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto"
 import {
   PgServerClient,
   PolicyStoreSql,
-  policyStoreSqlLayer,
+  PolicyStoreSqlOf,
   RepositoriesSql,
   runMigrations
 } from "../../adapters/postgres/index.js"
@@ -86,7 +86,7 @@ describe("cross-replica policy invalidation", () => {
         const applicationName = `guildhall_echo_${randomBytes(4).toString("hex")}`
         const database = PgServerClient.layer({ url: Redacted.make(url), applicationName })
         // No heartbeat during the test: a lost listening connection goes unnoticed, as between two heartbeats.
-        const ports = Layer.mergeAll(RepositoriesSql, policyStoreSqlLayer({ heartbeatEvery: Duration.hours(1) }))
+        const ports = Layer.mergeAll(RepositoriesSql, PolicyStoreSqlOf({ heartbeatEvery: Duration.hours(1) }))
         const replica = yield* Layer.build(ports.pipe(Layer.provideMerge(database)))
         yield* runMigrations.pipe(Effect.provide(replica))
         const { tenantId, guildIds: [guildId] } = yield* tenantWithGuilds().pipe(Effect.provide(replica))

@@ -67,9 +67,13 @@ if (await serverAvailable()) {
     )
 
     layer(
-      PgServerClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1, preparedStatements: false }),
+      PgServerClient.layer({
+        url: Redacted.make(serverUrl),
+        maxConnections: 1,
+        roundTripSavings: "all-but-prepared-statements"
+      }),
       { excludeTestServices: true }
-    )("prepared statements off (GUILDHALL_DB_PREPARED_STATEMENTS=false)", (it) => {
+    )("prepared statements off (GUILDHALL_DB_ROUND_TRIP_SAVINGS=all-but-prepared-statements)", (it) => {
       it.effect("nothing is prepared on the connection", () =>
         Effect.gen(function*() {
           const sql = yield* SqlClient.SqlClient

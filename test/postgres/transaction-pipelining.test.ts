@@ -2,14 +2,13 @@ import { SqlClient } from "@effect/sql"
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import Pg from "pg"
-import { OneStatementTransaction, PgServerClient } from "../../adapters/postgres/index.js"
+import { PgServerClient } from "../../adapters/postgres/index.js"
 
 import { serverAvailable, serverUrl } from "../support/databases.js"
 
 /**
  * PgServerClient answers a transaction's opener at once and sends it with the
- * transaction's next statement (ADR 089), and runs a transaction of one
- * statement as opener, statement and COMMIT written together (ADR 091).
+ * transaction's next statement (ADR 089).
  * Another session watches the pool's one connection in pg_stat_activity:
  * while only the opener has been asked for, the server has not begun a
  * transaction.
@@ -86,42 +85,5 @@ if (await serverAvailable()) {
           assert.deepStrictEqual(yield* sessionStates, ["idle"])
         }))
     })
-
-    layer(PgServerClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 }), { excludeTestServices: true })(
-      "one-statement transactions",
-      (it) => {
-        const table = `one_statement_test_${process.pid}`
-        const opener = "BEGIN; SELECT set_config('app.test', 'on', true)"
-        const rowsOf = Effect.flatMap(
-          SqlClient.SqlClient,
-          (sql) => sql<{ n: number }>`SELECT n FROM ${sql(table)} ORDER BY n`
-        ).pipe(Effect.map((rows) => rows.map((row) => row.n)))
-
-        it.effect("commits the statement, fails and commits nothing when the statement or the opener fails", () =>
-          Effect.gen(function*() {
-            const sql = yield* SqlClient.SqlClient
-            const transaction = yield* OneStatementTransaction
-            yield* sql`DROP TABLE IF EXISTS ${sql(table)}`
-            yield* sql`CREATE TABLE ${sql(table)} (n int PRIMARY KEY)`
-            const insert = (n: number, divisor: number) =>
-              sql<{ n: number; setting: string }>`
-                WITH inserted AS (INSERT INTO ${sql(table)} (n) VALUES (${n}) RETURNING n)
-                SELECT n / ${divisor}::int AS n, current_setting('app.test') AS setting FROM inserted
-              `.compile()
-
-            assert.deepStrictEqual(yield* transaction.run(opener, insert(1, 1)), [{ n: 1, setting: "on" }])
-            const divided = yield* Effect.flip(transaction.run(opener, insert(2, 0)))
-            assert.match(String(divided.cause), /division by zero/)
-            const unopened = yield* Effect.flip(
-              transaction.run("BEGIN; SELECT set_config('role', 'guildhall_no_such_role', true)", insert(3, 1))
-            )
-            assert.match(String(unopened.cause), /transaction could not be opened: .*guildhall_no_such_role/)
-            // The pool's one connection is still usable, and outside any transaction.
-            assert.deepStrictEqual(yield* transaction.run(opener, insert(4, 1)), [{ n: 4, setting: "on" }])
-            assert.deepStrictEqual(yield* rowsOf, [1, 4])
-            yield* sql`DROP TABLE ${sql(table)}`
-          }))
-      }
-    )
   })
 }

@@ -1,5 +1,5 @@
 import { Effect, Layer, Option, Redacted } from "effect"
-import { stripeGatewayLayer, type StripeSettings, stripeWebhookLayer } from "../../adapters/stripe/index.js"
+import { StripeGatewayOf, type StripeSettings, StripeWebhookOf } from "../../adapters/stripe/index.js"
 import { Plan, PlanCatalog, PlanKey } from "../../core/index.js"
 import { FakeStripe, type FakeStripeServer } from "../support/fakes/FakeStripe.js"
 
@@ -38,6 +38,6 @@ export const TestPlans = PlanCatalog.layer({
 export const StripeAgainstFake = (options: Parameters<typeof settingsFor>[1] = {}) =>
   Layer.unwrapEffect(Effect.map(FakeStripe, (fake) => {
     const settings = settingsFor(fake, options)
-    const gateway = stripeGatewayLayer(settings)
-    return Layer.merge(gateway, stripeWebhookLayer(settings).pipe(Layer.provide(Layer.merge(gateway, TestPlans))))
+    const gateway = StripeGatewayOf(settings)
+    return Layer.merge(gateway, StripeWebhookOf(settings).pipe(Layer.provide(Layer.merge(gateway, TestPlans))))
   })).pipe(Layer.provideMerge(FakeStripe.layer))

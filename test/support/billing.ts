@@ -19,7 +19,7 @@ import {
   UserId,
   type VerifiedWebhook
 } from "../../core/index.js"
-import { CoreLive } from "../../programs/CoreLive.js"
+import { CoreLive } from "../../programs/Core.js"
 import { TestOutsideSystems, TestRuntime } from "../../programs/TestRuntime.js"
 import { newGuildId, ownerId } from "./fixtures.js"
 import { sqlDatabases, type Store } from "./stores.js"

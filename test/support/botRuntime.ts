@@ -5,8 +5,8 @@ import { DiscordPortsLive, runDiscordBot } from "../../adapters/discord/index.js
 import { HttpServerLive, PublicUrl } from "../../adapters/http/index.js"
 import { JobWakeupsSql, PolicyStoreSql, QuotaStoreSql, RepositoriesSql } from "../../adapters/postgres/index.js"
 import { BackgroundComponents, JobWorker } from "../../core/index.js"
-import { CoreLive } from "../../programs/CoreLive.js"
-import { guildInstallsLive } from "../../programs/GuildInstallsLive.js"
+import { CoreLive } from "../../programs/Core.js"
+import { GuildInstallsLive } from "../../programs/GuildInstalls.js"
 import { PaymentGatewaysLive, WebhookVerifiersLive } from "../../programs/Payments.js"
 import { BotLinksLive } from "../../programs/Settings.js"
 import type { FakeDiscord } from "./fakes/FakeDiscord.js"
@@ -47,7 +47,7 @@ export const botRuntime = (database: Layer.Layer<SqlClient.SqlClient, unknown>, 
   return HttpServerLive().pipe(
     Layer.provideMerge(JobWorker.layer({ pollInterval: Duration.millis(100) })),
     Layer.provideMerge(
-      Layer.mergeAll(WebhookVerifiersLive, Layer.succeed(PublicUrl, publicUrl), guildInstallsLive("hosted"))
+      Layer.mergeAll(WebhookVerifiersLive, Layer.succeed(PublicUrl, publicUrl), GuildInstallsLive("hosted"))
     ),
     Layer.provideMerge(CoreLive),
     Layer.provideMerge(

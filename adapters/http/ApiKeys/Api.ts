@@ -1,8 +1,8 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { ApiKeyId, ApiKeyName, ApiKeyNotFound, TenantId, TenantNotFound } from "../../../core/index.js"
+import { ApiKeyId, ApiKeyName, TenantId } from "../../../core/index.js"
 import { Authentication } from "../Auth.js"
-import { PayloadTooLarge } from "../PayloadTooLarge.js"
+import { ApiKeyNotFound, PayloadTooLarge, TenantNotFound } from "../shared/Errors.js"
 import { ApiKeyView, IssuedApiKeyView } from "./ApiKeyView.js"
 
 export const IssueApiKey = Schema.Struct({ name: ApiKeyName }).annotations({ identifier: "IssueApiKey" })
@@ -13,7 +13,7 @@ export class ApiKeysApi extends HttpApiGroup.make("apiKeys")
       .setPath(Schema.Struct({ id: TenantId }))
       .setPayload(IssueApiKey)
       .addSuccess(IssuedApiKeyView, { status: 201 })
-      .addError(TenantNotFound, { status: 404 })
+      .addError(TenantNotFound)
       .addError(PayloadTooLarge)
       .annotate(OpenApi.Summary, "Issue a tenant API key")
       .annotate(
@@ -25,7 +25,7 @@ export class ApiKeysApi extends HttpApiGroup.make("apiKeys")
     HttpApiEndpoint.del("revoke", "/api-keys/:id")
       .setPath(Schema.Struct({ id: ApiKeyId }))
       .addSuccess(ApiKeyView)
-      .addError(ApiKeyNotFound, { status: 404 })
+      .addError(ApiKeyNotFound)
       .annotate(OpenApi.Summary, "Revoke an API key")
       .annotate(OpenApi.Description, "A tenant key revokes its tenant's keys; an operator key any key.")
   )

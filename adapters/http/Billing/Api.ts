@@ -1,36 +1,20 @@
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { BillingProvider, SepaySettings, TenantId } from "../../../core/index.js"
+import { Authentication } from "../Auth.js"
 import {
-  BillingProvider,
   InvalidInput,
   NoBillingAccount,
+  OperatorOnly,
+  PayloadTooLarge,
+  PaymentProviderFailed,
+  PaymentProviderNotConfigured,
   PlanNotForSale,
   SepaySellsVndOnly,
-  SepaySettings,
-  SubscriptionState,
-  TenantId,
   TenantNotFound,
   UnknownPlan
-} from "../../../core/index.js"
-import { Authentication } from "../Auth.js"
-import { PayloadTooLarge } from "../PayloadTooLarge.js"
-import { OperatorOnly } from "../Tenants/OperatorOnly.js"
-
-/** The provider is not set up on this server or for this tenant; the message says what to configure. */
-export class PaymentProviderNotConfigured extends Schema.TaggedError<PaymentProviderNotConfigured>()(
-  "PaymentProviderNotConfigured",
-  { provider: Schema.String, message: Schema.String },
-  HttpApiSchema.annotations({ status: 503 })
-) {}
-
-/** The provider refused or failed the call; its message is passed on. */
-export class PaymentProviderFailed extends Schema.TaggedError<PaymentProviderFailed>()(
-  "PaymentProviderFailed",
-  { provider: Schema.String, message: Schema.String },
-  HttpApiSchema.annotations({ status: 502 })
-) {}
-
-export const SubscriptionView = Schema.Struct(SubscriptionState.fields).annotations({ identifier: "Subscription" })
+} from "../shared/Errors.js"
+import { SubscriptionView } from "../shared/Views.js"
 
 export const ReceiptView = Schema.Struct({
   provider: Schema.String,
@@ -134,17 +118,17 @@ export class BillingApi extends HttpApiGroup.make("billing")
     HttpApiEndpoint.get("tenantBilling", "/tenants/:id/billing")
       .setPath(Schema.Struct({ id: TenantId }))
       .addSuccess(TenantBillingView)
-      .addError(TenantNotFound, { status: 404 })
+      .addError(TenantNotFound)
       .annotate(OpenApi.Summary, "A tenant's plan subscription and recent payment webhooks")
   )
   .add(
     HttpApiEndpoint.post("checkout", "/billing/checkout")
       .setPayload(StartPlanCheckout)
       .addSuccess(PlanCheckoutResult)
-      .addError(InvalidInput, { status: 400 })
-      .addError(UnknownPlan, { status: 400 })
-      .addError(TenantNotFound, { status: 404 })
-      .addError(PlanNotForSale, { status: 409 })
+      .addError(InvalidInput)
+      .addError(UnknownPlan)
+      .addError(TenantNotFound)
+      .addError(PlanNotForSale)
       .addError(PaymentProviderNotConfigured)
       .addError(PaymentProviderFailed)
       .addError(PayloadTooLarge)
@@ -160,9 +144,9 @@ export class BillingApi extends HttpApiGroup.make("billing")
     HttpApiEndpoint.get("portal", "/billing/portal")
       .setUrlParams(Schema.Struct({ tenantId: TenantField, returnUrl: Schema.optional(Schema.String) }))
       .addSuccess(Schema.Struct({ url: Schema.String }))
-      .addError(InvalidInput, { status: 400 })
-      .addError(TenantNotFound, { status: 404 })
-      .addError(NoBillingAccount, { status: 409 })
+      .addError(InvalidInput)
+      .addError(TenantNotFound)
+      .addError(NoBillingAccount)
       .addError(PaymentProviderNotConfigured)
       .addError(PaymentProviderFailed)
       .annotate(OpenApi.Summary, "A link to Stripe's customer portal (cards, invoices, cancellation)")
@@ -171,16 +155,16 @@ export class BillingApi extends HttpApiGroup.make("billing")
     HttpApiEndpoint.get("providers", "/billing/providers")
       .setUrlParams(TenantQuery)
       .addSuccess(PaymentSetupView)
-      .addError(InvalidInput, { status: 400 })
-      .addError(TenantNotFound, { status: 404 })
+      .addError(InvalidInput)
+      .addError(TenantNotFound)
       .annotate(OpenApi.Summary, "The tenant's payment providers for paid roles (no secrets)")
   )
   .add(
     HttpApiEndpoint.put("configurePolar", "/billing/providers/polar")
       .setPayload(ConfigurePolar)
       .addSuccess(PaymentSetupView)
-      .addError(InvalidInput, { status: 400 })
-      .addError(TenantNotFound, { status: 404 })
+      .addError(InvalidInput)
+      .addError(TenantNotFound)
       .addError(PayloadTooLarge)
       .annotate(OpenApi.Summary, "Sell paid roles through the tenant's Polar organization")
   )
@@ -188,9 +172,9 @@ export class BillingApi extends HttpApiGroup.make("billing")
     HttpApiEndpoint.put("configureSepay", "/billing/providers/sepay")
       .setPayload(ConfigureSepay)
       .addSuccess(PaymentSetupView)
-      .addError(InvalidInput, { status: 400 })
-      .addError(SepaySellsVndOnly, { status: 400 })
-      .addError(TenantNotFound, { status: 404 })
+      .addError(InvalidInput)
+      .addError(SepaySellsVndOnly)
+      .addError(TenantNotFound)
       .addError(PayloadTooLarge)
       .annotate(OpenApi.Summary, "Sell paid roles as SePay bank-transfer passes")
       .annotate(

@@ -1,17 +1,15 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { GuildId, TenantId, UnclaimedGuild } from "../../../core/index.js"
+import { Authentication } from "../Auth.js"
 import {
-  GuildId,
   InvalidInput,
   InvalidInviteState,
-  TenantId,
+  OperatorOnly,
+  PayloadTooLarge,
   TenantNotFound,
-  UnclaimedGuild,
   UnclaimedGuildNotFound
-} from "../../../core/index.js"
-import { Authentication } from "../Auth.js"
-import { PayloadTooLarge } from "../PayloadTooLarge.js"
-import { OperatorOnly } from "../Tenants/OperatorOnly.js"
+} from "../shared/Errors.js"
 
 /** Invite links cannot be made: the Discord application is not configured. */
 export class DiscordNotConfigured extends Schema.TaggedError<DiscordNotConfigured>()(
@@ -85,8 +83,8 @@ export class DiscordApi extends HttpApiGroup.make("discord")
     HttpApiEndpoint.post("invite", "/discord/invite")
       .setPayload(CreateInvite)
       .addSuccess(InviteLink)
-      .addError(TenantNotFound, { status: 404 })
-      .addError(InvalidInput, { status: 400 })
+      .addError(TenantNotFound)
+      .addError(InvalidInput)
       .addError(DiscordNotConfigured)
       .addError(PayloadTooLarge)
       .annotate(OpenApi.Summary, "An invite link that adds the bot to a server under this tenant")
@@ -109,8 +107,8 @@ export class DiscordApi extends HttpApiGroup.make("discord")
       .setPayload(Schema.Struct({ tenantId: TenantId }).annotations({ identifier: "ClaimGuild" }))
       .addSuccess(GuildInstallView)
       .addError(OperatorOnly)
-      .addError(TenantNotFound, { status: 404 })
-      .addError(UnclaimedGuildNotFound, { status: 404 })
+      .addError(TenantNotFound)
+      .addError(UnclaimedGuildNotFound)
       .addError(GuildInstallRefused)
       .addError(PayloadTooLarge)
       .annotate(OpenApi.Summary, "Install an unclaimed server under a tenant (operator)")
@@ -125,7 +123,7 @@ export class DiscordCallbackApi extends HttpApiGroup.make("discordCallback")
     HttpApiEndpoint.get("callback", "/discord/callback")
       .setUrlParams(CallbackParams)
       .addSuccess(GuildInstallView)
-      .addError(InvalidInviteState, { status: 400 })
+      .addError(InvalidInviteState)
       .addError(InviteCallbackIncomplete)
       .addError(GuildInstallRefused)
       .annotate(OpenApi.Summary, "Where Discord sends the admin back after adding the bot")

@@ -7,9 +7,9 @@ import {
   GuildInstalls,
   type InvalidInviteState
 } from "../../../core/index.js"
-import { actingTenant, ensureOperator } from "../Access.js"
 import { Api } from "../Api.js"
 import { htmlContentType, htmlPage } from "../Pages/htmlPage.js"
+import { actingTenant, ensureOperator } from "../Policy.js"
 import { PublicUrl } from "../PublicUrl.js"
 import { type CallbackParams, DiscordNotConfigured, GuildInstallRefused, InviteCallbackIncomplete } from "./Api.js"
 import { DiscordApplicationId } from "./DiscordApplicationId.js"
@@ -81,7 +81,7 @@ const refusedPage = (error: InvalidInviteState | InviteCallbackIncomplete | Guil
   }
 }
 
-export const DiscordLive = HttpApiBuilder.group(Api, "discord", (handlers) =>
+export const HttpDiscordLive = HttpApiBuilder.group(Api, "discord", (handlers) =>
   Effect.gen(function*() {
     const installs = yield* GuildInstalls
     const applicationId = yield* DiscordApplicationId
@@ -90,7 +90,7 @@ export const DiscordLive = HttpApiBuilder.group(Api, "discord", (handlers) =>
     return handlers
       .handle("invite", ({ payload }) =>
         Effect.gen(function*() {
-          const tenantId = yield* actingTenant(payload.tenantId)
+          const { tenantId } = yield* actingTenant(payload.tenantId)
           if (Option.isNone(applicationId)) return yield* DiscordNotConfigured.applicationId
           return yield* installs.inviteUrl(tenantId, {
             applicationId: applicationId.value,
@@ -106,33 +106,37 @@ export const DiscordLive = HttpApiBuilder.group(Api, "discord", (handlers) =>
         }))
   }))
 
-export const DiscordCallbackLive = HttpApiBuilder.group(Api, "discordCallback", (handlers) =>
-  Effect.gen(function*() {
-    const installs = yield* GuildInstalls
+export const HttpDiscordCallbackLive = HttpApiBuilder.group(
+  Api,
+  "discordCallback",
+  (handlers) =>
+    Effect.gen(function*() {
+      const installs = yield* GuildInstalls
 
-    const install = (urlParams: CallbackParams) =>
-      Effect.gen(function*() {
-        if (urlParams.error !== undefined) {
-          return yield* new InviteCallbackIncomplete({
-            message: `Discord did not add the bot: ${urlParams.error_description ?? urlParams.error}. ` +
-              "Open the invite link again to retry"
-          })
-        }
-        const guildId = decodeGuildId(urlParams.guild_id)
-        if (urlParams.state === undefined || Option.isNone(guildId)) {
-          return yield* new InviteCallbackIncomplete({
-            message: "This page expects Discord's redirect after adding the bot (with state and guild_id); " +
-              "open the invite link from POST /discord/invite instead"
-          })
-        }
-        return yield* viewOf(guildId.value, yield* installs.claim(urlParams.state, guildId.value))
-      })
+      const install = (urlParams: CallbackParams) =>
+        Effect.gen(function*() {
+          if (urlParams.error !== undefined) {
+            return yield* new InviteCallbackIncomplete({
+              message: `Discord did not add the bot: ${urlParams.error_description ?? urlParams.error}. ` +
+                "Open the invite link again to retry"
+            })
+          }
+          const guildId = decodeGuildId(urlParams.guild_id)
+          if (urlParams.state === undefined || Option.isNone(guildId)) {
+            return yield* new InviteCallbackIncomplete({
+              message: "This page expects Discord's redirect after adding the bot (with state and guild_id); " +
+                "open the invite link from POST /discord/invite instead"
+            })
+          }
+          return yield* viewOf(guildId.value, yield* installs.claim(urlParams.state, guildId.value))
+        })
 
-    // Discord sends the admin's browser here: it gets a page; an API client (no text/html in Accept) gets JSON.
-    return handlers.handle("callback", ({ urlParams }) =>
-      Effect.gen(function*() {
-        const request = yield* HttpServerRequest.HttpServerRequest
-        if (!(request.headers.accept ?? "").includes("text/html")) return yield* install(urlParams)
-        return yield* Effect.match(install(urlParams), { onSuccess: installedPage, onFailure: refusedPage })
-      }))
-  }))
+      // Discord sends the admin's browser here: it gets a page; an API client (no text/html in Accept) gets JSON.
+      return handlers.handle("callback", ({ urlParams }) =>
+        Effect.gen(function*() {
+          const request = yield* HttpServerRequest.HttpServerRequest
+          if (!(request.headers.accept ?? "").includes("text/html")) return yield* install(urlParams)
+          return yield* Effect.match(install(urlParams), { onSuccess: installedPage, onFailure: refusedPage })
+        }))
+    })
+)

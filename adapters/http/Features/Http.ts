@@ -1,37 +1,45 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { Effect, Option } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { FeatureCatalogRepo, GuildFeatures } from "../../../core/index.js"
-import { holderOf } from "../Access.js"
 import { Api } from "../Api.js"
+import { forGuild } from "../Policy.js"
+import type { ServedGroup } from "../ServedGroup.js"
 import { storedConfigMustDecode } from "../storedConfigMustDecode.js"
-import { toCatalogFeatureView } from "./FeatureViews.js"
+import { type GuildFeaturesApi, toCatalogFeatureView } from "./Api.js"
 
-export const FeaturesLive = HttpApiBuilder.group(Api, "features", (handlers) =>
-  Effect.gen(function*() {
-    const features = yield* GuildFeatures
-    const catalog = yield* FeatureCatalogRepo
+export const HttpFeaturesLive = HttpApiBuilder.group(Api, "features", (handlers) =>
+  Effect.map(
+    FeatureCatalogRepo,
+    (catalog) =>
+      handlers.handle("catalog", () => Effect.map(catalog.list, (records) => records.map(toCatalogFeatureView)))
+  ))
 
-    return handlers
-      .handle("catalog", () => Effect.map(catalog.list, (records) => records.map(toCatalogFeatureView)))
-      .handle("list", ({ path }) =>
-        holderOf(path.guildId).pipe(
-          Effect.flatMap((tenantId) => features.list(tenantId, path.guildId)),
-          storedConfigMustDecode
-        ))
-      .handle("enable", ({ path, payload }) =>
-        Effect.flatMap(
-          holderOf(path.guildId),
-          (tenantId) =>
-            features.enable(
-              tenantId,
-              path.guildId,
-              path.key,
-              payload === null || payload.config === undefined ? Option.none() : Option.some(payload.config)
-            )
-        ))
-      .handle("disable", ({ path }) =>
-        holderOf(path.guildId).pipe(
-          Effect.flatMap((tenantId) => features.disable(tenantId, path.guildId, path.key)),
-          storedConfigMustDecode
-        ))
-  }))
+const guildFeaturesHandlers = (handlers: ServedGroup<typeof GuildFeaturesApi>) =>
+  Effect.map(GuildFeatures, (features) =>
+    handlers
+      .handle(
+        "list",
+        forGuild(({ guildId, tenantId }) => features.list(tenantId, guildId).pipe(storedConfigMustDecode))
+      )
+      .handle(
+        "enable",
+        forGuild(({ guildId, tenantId }, { path, payload }) =>
+          features.enable(
+            tenantId,
+            guildId,
+            path.key,
+            payload === null || payload.config === undefined ? Option.none() : Option.some(payload.config)
+          )
+        )
+      )
+      .handle(
+        "disable",
+        forGuild(({ guildId, tenantId }, { path }) =>
+          features.disable(tenantId, guildId, path.key).pipe(storedConfigMustDecode)
+        )
+      ))
+
+export const HttpGuildFeaturesLive = Layer.merge(
+  HttpApiBuilder.group(Api, "guildFeatures", guildFeaturesHandlers),
+  HttpApiBuilder.group(Api, "assetsFeatures", guildFeaturesHandlers)
+)

@@ -1,9 +1,10 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { ChannelId, GuildId, GuildNotFound, RoleId, TenantNotFound, UserId } from "../../../core/index.js"
+import { ChannelId, GuildId, RoleId, UserId } from "../../../core/index.js"
 import { Authentication } from "../Auth.js"
-import { PayloadTooLarge } from "../PayloadTooLarge.js"
-import { RuleView } from "../Rules/Api.js"
+import { assetsAlias, underGuild } from "../GuildPaths.js"
+import { GuildNotFound, PayloadTooLarge, TenantNotFound } from "../shared/Errors.js"
+import { RuleView } from "../shared/Views.js"
 
 /** Discord permission bits: JSON has no 64-bit integers, so a decimal string. */
 export const PermissionBits = Schema.compose(
@@ -64,22 +65,27 @@ export const ExplanationView = Schema.Struct({
   rule: Schema.NullOr(RuleView).annotations({ description: "The rule that decided the rules stage, if any" })
 }).annotations({ identifier: "Explanation" })
 
-export class GuardrailApi extends HttpApiGroup.make("guardrail")
-  .add(
-    HttpApiEndpoint.post("explain", "/assets/:guildId/guardrail/explain")
-      .setPath(Schema.Struct({ guildId: GuildId }))
-      .setPayload(ExplainCommand)
-      .addSuccess(ExplanationView)
-      .addError(GuildNotFound, { status: 404 })
-      .addError(TenantNotFound, { status: 404 })
-      .addError(PayloadTooLarge)
-      .annotate(OpenApi.Summary, "Explain the guardrail's decision for a command")
-      .annotate(
-        OpenApi.Description,
-        "Why a command would be allowed or denied in this guild: every stage's verdict and the final decision, " +
-          "from the same policy the bot uses. Consumes no quota."
-      )
-  )
-  .middleware(Authentication)
+const guardrailGroup = <const Name extends string>(name: Name) =>
+  HttpApiGroup.make(name)
+    .add(
+      HttpApiEndpoint.post("explain", "/guardrail/explain")
+        .setPath(Schema.Struct({ guildId: GuildId }))
+        .setPayload(ExplainCommand)
+        .addSuccess(ExplanationView)
+        .addError(GuildNotFound)
+        .addError(TenantNotFound)
+        .addError(PayloadTooLarge)
+        .annotate(OpenApi.Summary, "Explain the guardrail's decision for a command")
+        .annotate(
+          OpenApi.Description,
+          "Why a command would be allowed or denied in this guild: every stage's verdict and the final decision, " +
+            "from the same policy the bot uses. Consumes no quota."
+        )
+    )
+    .middleware(Authentication)
+
+export class GuardrailApi extends underGuild(guardrailGroup("guardrail"))
   .annotate(OpenApi.Description, "The guardrail every command passes through, explained")
 {}
+
+export class AssetsGuardrailApi extends assetsAlias(guardrailGroup("assetsGuardrail")) {}

@@ -1,10 +1,11 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import { randomUUID } from "node:crypto"
 import { type CommandContext, type Explanation, Guardrail, GuildNotFound } from "../../../core/index.js"
-import { heldGuild } from "../Access.js"
 import { Api } from "../Api.js"
-import type { ExplanationView } from "./Api.js"
+import { forGuild } from "../Policy.js"
+import type { ServedGroup } from "../ServedGroup.js"
+import type { ExplanationView, GuardrailApi } from "./Api.js"
 
 const toExplanationView = (explanation: Explanation): typeof ExplanationView.Type => ({
   decision: explanation.decision._tag === "Allow"
@@ -22,24 +23,28 @@ const toExplanationView = (explanation: Explanation): typeof ExplanationView.Typ
   rule: explanation.rule
 })
 
-export const GuardrailLive = HttpApiBuilder.group(
-  Api,
-  "guardrail",
-  (handlers) =>
-    Effect.map(Guardrail, (guardrail) =>
-      handlers.handle("explain", ({ path, payload }) =>
+const handlers = (group: ServedGroup<typeof GuardrailApi>) =>
+  Effect.map(Guardrail, (guardrail) =>
+    group.handle(
+      "explain",
+      forGuild(({ asset: { guild }, guildId }, { payload }) =>
         Effect.gen(function*() {
-          const guild = yield* heldGuild(path.guildId)
           // The guardrail reads the policy of whichever tenant has the guild installed now: a guild this
           // tenant removed (and another may have installed since) has nothing of this tenant's to explain.
-          if (guild.status !== "installed") return yield* GuildNotFound.of(path.guildId)
+          if (guild.status !== "installed") return yield* GuildNotFound.of(guildId)
           const ctx: CommandContext = {
             ...payload,
             tenantId: guild.tenantId,
-            guildId: path.guildId,
+            guildId,
             // Explaining charges nothing, so the interaction id (the quota's idempotency key) is never used.
             interactionId: `explain-${randomUUID()}`
           }
           return toExplanationView(yield* guardrail.explain(ctx))
-        })))
+        })
+      )
+    ))
+
+export const HttpGuardrailLive = Layer.merge(
+  HttpApiBuilder.group(Api, "guardrail", handlers),
+  HttpApiBuilder.group(Api, "assetsGuardrail", handlers)
 )

@@ -1,6 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { ComponentReport, NotReady } from "../../../core/index.js"
+import { ComponentReport } from "../../../core/index.js"
+import { NotReady } from "../shared/Errors.js"
 
 /** Probes for orchestrators; no authentication. */
 export class HealthApi extends HttpApiGroup.make("health")
@@ -13,7 +14,7 @@ export class HealthApi extends HttpApiGroup.make("health")
   .add(
     HttpApiEndpoint.get("ready", "/health/ready")
       .addSuccess(Schema.Struct({ status: Schema.Literal("ready"), components: Schema.Array(ComponentReport) }))
-      .addError(NotReady, { status: 503 })
+      .addError(NotReady)
       .annotate(OpenApi.Summary, "Readiness")
       .annotate(
         OpenApi.Description,

@@ -6,7 +6,7 @@ import { Api } from "../Api.js"
 /** Probes arrive every few seconds: skip the access log line unless readiness fails. */
 const quietly = HttpMiddleware.withLoggerDisabled(Effect.void)
 
-export const HealthLive = HttpApiBuilder.group(
+export const HttpHealthLive = HttpApiBuilder.group(
   Api,
   "health",
   (handlers) =>

@@ -4,6 +4,13 @@ import {
   ArchiveRefusalReason,
   Export,
   ExportId,
+  OffboardingFlow,
+  OffboardingFlowId,
+  OffboardingKind,
+  TenantId
+} from "../../../core/index.js"
+import { Authentication } from "../Auth.js"
+import {
   ExportLinkInvalid,
   ExportNotFound,
   FlowAlreadyRunning,
@@ -12,16 +19,11 @@ import {
   ImportConflict,
   ImportRefused,
   InvalidInput,
-  OffboardingFlow,
-  OffboardingFlowId,
-  OffboardingKind,
+  OperatorOnly,
+  PayloadTooLarge,
   TenantDataUnavailable,
-  TenantId,
   TenantNotFound
-} from "../../../core/index.js"
-import { Authentication } from "../Auth.js"
-import { PayloadTooLarge } from "../PayloadTooLarge.js"
-import { OperatorOnly } from "../Tenants/OperatorOnly.js"
+} from "../shared/Errors.js"
 
 /** The archive was refused before anything was written. */
 export class ArchiveRejected extends Schema.TaggedError<ArchiveRejected>()(
@@ -87,8 +89,8 @@ export class HostingApi extends HttpApiGroup.make("hosting")
     HttpApiEndpoint.post("requestExport", "/exports")
       .setPayload(RequestExportBody)
       .addSuccess(ExportView, { status: 202 })
-      .addError(TenantNotFound, { status: 404 })
-      .addError(InvalidInput, { status: 400 })
+      .addError(TenantNotFound)
+      .addError(InvalidInput)
       .annotate(OpenApi.Summary, "Export every row of the tenant (built in the background)")
       .annotate(
         OpenApi.Description,
@@ -101,17 +103,17 @@ export class HostingApi extends HttpApiGroup.make("hosting")
     HttpApiEndpoint.get("listExports", "/exports")
       .setUrlParams(RequestExportBody)
       .addSuccess(Schema.Array(Export))
-      .addError(TenantNotFound, { status: 404 })
-      .addError(InvalidInput, { status: 400 })
+      .addError(TenantNotFound)
+      .addError(InvalidInput)
   )
   .add(
     HttpApiEndpoint.get("getExport", "/exports/:id")
       .setPath(ExportPath)
       .setUrlParams(RequestExportBody)
       .addSuccess(ExportView)
-      .addError(ExportNotFound, { status: 404 })
-      .addError(TenantNotFound, { status: 404 })
-      .addError(InvalidInput, { status: 400 })
+      .addError(ExportNotFound)
+      .addError(TenantNotFound)
+      .addError(InvalidInput)
       .annotate(OpenApi.Summary, "An export's status, and a download URL that expires once it is ready")
   )
   .add(
@@ -119,9 +121,9 @@ export class HostingApi extends HttpApiGroup.make("hosting")
       .setPayload(ArchiveBytes)
       .addSuccess(ImportSummaryView)
       .addError(ArchiveRejected)
-      .addError(ImportConflict, { status: 409 })
-      .addError(ImportRefused, { status: 409 })
-      .addError(TenantDataUnavailable, { status: 501 })
+      .addError(ImportConflict)
+      .addError(ImportRefused)
+      .addError(TenantDataUnavailable)
       .addError(PayloadTooLarge)
       .annotate(OpenApi.Summary, "Restore an export archive (Content-Type: application/gzip)")
       .annotate(
@@ -138,9 +140,9 @@ export class HostingApi extends HttpApiGroup.make("hosting")
       .setPath(TenantPath)
       .setPayload(StartOffboardingBody)
       .addSuccess(StartedOffboarding, { status: 201 })
-      .addError(TenantNotFound, { status: 404 })
-      .addError(FlowAlreadyRunning, { status: 409 })
-      .addError(InvalidInput, { status: 400 })
+      .addError(TenantNotFound)
+      .addError(FlowAlreadyRunning)
+      .addError(InvalidInput)
       .addError(OperatorOnly)
       .annotate(OpenApi.Summary, "Start an offboarding flow: move to self-host, remove the bot, or non-payment")
       .annotate(
@@ -156,22 +158,22 @@ export class HostingApi extends HttpApiGroup.make("hosting")
     HttpApiEndpoint.get("listOffboarding", "/tenants/:id/offboarding")
       .setPath(TenantPath)
       .addSuccess(Schema.Array(OffboardingFlow))
-      .addError(TenantNotFound, { status: 404 })
+      .addError(TenantNotFound)
       .addError(OperatorOnly)
   )
   .add(
     HttpApiEndpoint.get("getOffboarding", "/tenants/:id/offboarding/:flowId")
       .setPath(FlowPath)
       .addSuccess(OffboardingFlow)
-      .addError(FlowNotFound, { status: 404 })
+      .addError(FlowNotFound)
       .addError(OperatorOnly)
   )
   .add(
     HttpApiEndpoint.post("cancelOffboarding", "/tenants/:id/offboarding/:flowId/cancel")
       .setPath(FlowPath)
       .addSuccess(OffboardingFlow)
-      .addError(FlowNotFound, { status: 404 })
-      .addError(FlowNotCancellable, { status: 409 })
+      .addError(FlowNotFound)
+      .addError(FlowNotCancellable)
       .addError(OperatorOnly)
       .annotate(OpenApi.Summary, "Cancel a flow before its last step (a retired tenant gets its status back)")
   )
@@ -179,9 +181,9 @@ export class HostingApi extends HttpApiGroup.make("hosting")
     HttpApiEndpoint.post("anonymize", "/tenants/:id/anonymize")
       .setPath(TenantPath)
       .addSuccess(Schema.Struct({ memberIds: Schema.Int }))
-      .addError(TenantNotFound, { status: 404 })
-      .addError(TenantDataUnavailable, { status: 501 })
-      .addError(ImportConflict, { status: 409 })
+      .addError(TenantNotFound)
+      .addError(TenantDataUnavailable)
+      .addError(ImportConflict)
       .addError(OperatorOnly)
       .annotate(
         OpenApi.Summary,
@@ -192,7 +194,7 @@ export class HostingApi extends HttpApiGroup.make("hosting")
     HttpApiEndpoint.get("audit", "/tenants/:id/audit")
       .setPath(TenantPath)
       .addSuccess(Schema.Array(AuditEventView))
-      .addError(TenantNotFound, { status: 404 })
+      .addError(TenantNotFound)
       .annotate(OpenApi.Summary, "The tenant's audit trail (exports, imports, offboarding), newest first")
   )
   .middleware(Authentication)
@@ -206,8 +208,8 @@ export class ExportDownloadApi extends HttpApiGroup.make("exportDownload")
       .setPath(ExportPath)
       .setUrlParams(Schema.Struct({ expires: Schema.NumberFromString, signature: Schema.String }))
       .addSuccess(ArchiveBytes)
-      .addError(ExportLinkInvalid, { status: 403 })
-      .addError(ExportNotFound, { status: 404 })
+      .addError(ExportLinkInvalid)
+      .addError(ExportNotFound)
       .annotate(OpenApi.Summary, "Download an export's archive through the link GET /exports/{id} gave")
   )
 {}

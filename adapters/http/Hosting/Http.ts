@@ -9,15 +9,14 @@ import {
   Offboarding,
   type PlatformSettingsRepo,
   Tenancy,
-  type TenantData,
-  type TenantId
+  type TenantData
 } from "../../../core/index.js"
-import { actingTenant, ensureCanActOn, ensureOperator, tenantScope } from "../Access.js"
 import { Api } from "../Api.js"
+import { actingTenant, asOperatorOn, forTenant, tenantScope } from "../Policy.js"
 import { PublicUrl } from "../PublicUrl.js"
 import { ArchiveRejected, type ExportView } from "./Api.js"
 
-export const HostingLive = HttpApiBuilder.group(Api, "hosting", (handlers) =>
+export const HttpHostingLive = HttpApiBuilder.group(Api, "hosting", (handlers) =>
   Effect.gen(function*() {
     const exports = yield* Exports
     const offboarding = yield* Offboarding
@@ -38,22 +37,19 @@ export const HostingLive = HttpApiBuilder.group(Api, "hosting", (handlers) =>
           }
         }))
 
-    const operatorOn = (tenantId: TenantId, action: string) =>
-      Effect.zipRight(ensureOperator(action), Effect.asVoid(tenancy.getTenant(tenantId)))
-
     return handlers
       .handle("requestExport", ({ payload }) =>
-        Effect.flatMap(actingTenant(payload.tenantId), (tenantId) =>
+        Effect.flatMap(actingTenant(payload.tenantId), ({ tenantId }) =>
           Effect.flatMap(
             Effect.flatMap(tenantScope, (scope) =>
               exports.request(tenantId, Option.isSome(scope) ? "tenant" : "operator")),
             view
           )))
       .handle("listExports", ({ urlParams }) =>
-        Effect.flatMap(actingTenant(urlParams.tenantId), (tenantId) =>
+        Effect.flatMap(actingTenant(urlParams.tenantId), ({ tenantId }) =>
           exports.list(tenantId, { limit: 100 })))
       .handle("getExport", ({ path, urlParams }) =>
-        Effect.flatMap(actingTenant(urlParams.tenantId), (tenantId) =>
+        Effect.flatMap(actingTenant(urlParams.tenantId), ({ tenantId }) =>
           Effect.flatMap(exports.get(tenantId, path.id), view)))
       .handle("importArchive", ({ payload }) =>
         Effect.gen(function*() {
@@ -66,38 +62,59 @@ export const HostingLive = HttpApiBuilder.group(Api, "hosting", (handlers) =>
           Effect.catchTag("ArchiveRefused", (refused) =>
             Effect.fail(new ArchiveRejected({ reason: refused.reason, message: refused.message })))
         ))
-      .handle("startOffboarding", ({ path, payload }) =>
-        Effect.zipRight(
-          operatorOn(path.id, "start an offboarding flow"),
-          Effect.map(
-            offboarding.start(path.id, { kind: payload.kind, startedBy: "operator", retireAt: payload.retireAt }),
-            ({ flow, licenseKey }) => ({ flow, licenseKey: licenseKey === null ? null : Redacted.value(licenseKey) })
+      .handle(
+        "startOffboarding",
+        asOperatorOn("start an offboarding flow")(({ tenantId }, { payload }) =>
+          Effect.zipRight(
+            tenancy.getTenant(tenantId),
+            Effect.map(
+              offboarding.start(tenantId, { kind: payload.kind, startedBy: "operator", retireAt: payload.retireAt }),
+              ({ flow, licenseKey }) => ({ flow, licenseKey: licenseKey === null ? null : Redacted.value(licenseKey) })
+            )
+          ).pipe(Effect.catchTag("UnknownPlan", (error) =>
+            Effect.die(error)))
+        )
+      )
+      .handle(
+        "listOffboarding",
+        asOperatorOn("list offboarding flows")(({ tenantId }) =>
+          Effect.zipRight(tenancy.getTenant(tenantId), offboarding.list(tenantId))
+        )
+      )
+      .handle(
+        "getOffboarding",
+        asOperatorOn("read an offboarding flow")(({ tenantId }, { path }) =>
+          offboarding.get(tenantId, path.flowId)
+        )
+      )
+      .handle(
+        "cancelOffboarding",
+        asOperatorOn("cancel an offboarding flow")(({ tenantId }, { path }) =>
+          offboarding.cancel(tenantId, path.flowId, "operator")
+        )
+      )
+      .handle(
+        "anonymize",
+        asOperatorOn("anonymize a tenant")(({ tenantId }) =>
+          Effect.zipRight(
+            tenancy.getTenant(tenantId),
+            Effect.provide(anonymizeTenant(tenantId, "operator"), anonymizeServices)
           )
-        ).pipe(Effect.catchTag("UnknownPlan", (error) =>
-          Effect.die(error))))
-      .handle("listOffboarding", ({ path }) =>
-        Effect.zipRight(operatorOn(path.id, "list offboarding flows"), offboarding.list(path.id)))
-      .handle("getOffboarding", ({ path }) =>
-        Effect.zipRight(ensureOperator("read an offboarding flow"), offboarding.get(path.id, path.flowId)))
-      .handle("cancelOffboarding", ({ path }) =>
-        Effect.zipRight(
-          ensureOperator("cancel an offboarding flow"),
-          offboarding.cancel(path.id, path.flowId, "operator")
-        ))
-      .handle("anonymize", ({ path }) =>
-        Effect.zipRight(
-          operatorOn(path.id, "anonymize a tenant"),
-          Effect.provide(anonymizeTenant(path.id, "operator"), anonymizeServices)
-        ))
-      .handle("audit", ({ path }) =>
-        Effect.zipRight(
-          Effect.zipRight(ensureCanActOn(path.id), tenancy.getTenant(path.id)),
-          Effect.map(audit.list(path.id, { limit: 200 }), (events) =>
-            events.map((event) => ({ ...event, detail: { ...event.detail } })))
-        ))
+        )
+      )
+      .handle(
+        "audit",
+        forTenant(({ tenantId }) =>
+          Effect.zipRight(
+            tenancy.getTenant(tenantId),
+            Effect.map(audit.list(tenantId, { limit: 200 }), (events) =>
+              events.map((event) => ({ ...event, detail: { ...event.detail } })))
+          )
+        )
+      )
   }))
 
-export const ExportDownloadLive = HttpApiBuilder.group(
+export const HttpExportDownloadLive = HttpApiBuilder.group(
   Api,
   "exportDownload",
   (handlers) =>

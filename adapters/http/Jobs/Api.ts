@@ -1,7 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { Authentication } from "../Auth.js"
-import { OperatorOnly } from "../Tenants/OperatorOnly.js"
+import { OperatorOnly } from "../shared/Errors.js"
 
 export const JobView = Schema.Struct({
   id: Schema.String,

@@ -1,8 +1,8 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { DateTime, Effect, Option } from "effect"
 import { type Job, Jobs } from "../../../core/index.js"
-import { ensureOperator } from "../Access.js"
 import { Api } from "../Api.js"
+import { ensureOperator } from "../Policy.js"
 import { JobNotFound } from "./Api.js"
 
 const viewOf = (job: Job) => ({
@@ -18,7 +18,7 @@ const viewOf = (job: Job) => ({
   finishedAt: job.finishedAt
 })
 
-export const JobsLive = HttpApiBuilder.group(Api, "jobs", (handlers) =>
+export const HttpJobsLive = HttpApiBuilder.group(Api, "jobs", (handlers) =>
   Effect.map(Jobs, (jobs) =>
     handlers
       .handle("list", ({ urlParams }) =>

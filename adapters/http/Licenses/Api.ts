@@ -3,26 +3,28 @@ import { Schema } from "effect"
 import {
   Activation,
   InstallFingerprint,
-  InvalidInput,
-  KeyInvalid,
   License,
   LicenseId,
   LicenseLimits,
-  LicenseNotFound,
-  LicenseRefused,
   PlanKey,
   TenantId,
+  UsageReceipt,
+  UsageReport
+} from "../../../core/index.js"
+import { Authentication } from "../Auth.js"
+import {
+  InvalidInput,
+  KeyInvalid,
+  LicenseNotFound,
+  LicenseRefused,
+  OperatorOnly,
+  PayloadTooLarge,
   TenantNotFound,
   UnknownPlan,
-  UsageReceipt,
-  UsageReport,
   UsageReportBadSignature,
   UsageReportConflict,
   UsageReportNotActivated
-} from "../../../core/index.js"
-import { Authentication } from "../Auth.js"
-import { PayloadTooLarge } from "../PayloadTooLarge.js"
-import { OperatorOnly } from "../Tenants/OperatorOnly.js"
+} from "../shared/Errors.js"
 
 /** Too many activation calls for one key or from one address. */
 export class LicenseRateLimited extends Schema.TaggedError<LicenseRateLimited>()(
@@ -114,9 +116,9 @@ const leaseEndpoint = <const Name extends string>(name: Name, path: `/licenses/$
   HttpApiEndpoint.post(name, path)
     .setPayload(LeaseRequestBody)
     .addSuccess(SignedLeaseResponse)
-    .addError(KeyInvalid, { status: 400 })
-    .addError(InvalidInput, { status: 400 })
-    .addError(LicenseRefused, { status: 403 })
+    .addError(KeyInvalid)
+    .addError(InvalidInput)
+    .addError(LicenseRefused)
     .addError(LicenseRateLimited)
     .addError(PayloadTooLarge)
 
@@ -141,9 +143,9 @@ export class LicenseServerApi extends HttpApiGroup.make("licenseServer")
     HttpApiEndpoint.post("deactivate", "/licenses/deactivate")
       .setPayload(DeactivateBody)
       .addSuccess(Schema.Void, { status: 204 })
-      .addError(KeyInvalid, { status: 400 })
-      .addError(InvalidInput, { status: 400 })
-      .addError(LicenseRefused, { status: 403 })
+      .addError(KeyInvalid)
+      .addError(InvalidInput)
+      .addError(LicenseRefused)
       .addError(LicenseRateLimited)
       .annotate(OpenApi.Summary, "Free the install's activation slot")
   )
@@ -151,10 +153,10 @@ export class LicenseServerApi extends HttpApiGroup.make("licenseServer")
     HttpApiEndpoint.post("reportUsage", "/licenses/usage")
       .setPayload(SignedUsageBatchBody)
       .addSuccess(UsageReceipt)
-      .addError(InvalidInput, { status: 400 })
-      .addError(UsageReportBadSignature, { status: 401 })
-      .addError(UsageReportNotActivated, { status: 404 })
-      .addError(UsageReportConflict, { status: 409 })
+      .addError(InvalidInput)
+      .addError(UsageReportBadSignature)
+      .addError(UsageReportNotActivated)
+      .addError(UsageReportConflict)
       .addError(LicenseRateLimited)
       .addError(PayloadTooLarge)
       .annotate(OpenApi.Summary, "Report an install's usage: one signed, sequence-numbered batch")
@@ -176,31 +178,28 @@ export class LicenseServerApi extends HttpApiGroup.make("licenseServer")
 
 /** Suspend, revoke, reinstate: a license's status changed by the operator, answering the license. */
 const statusEndpoint = <const Name extends "suspend" | "revoke" | "reinstate">(name: Name) =>
-  HttpApiEndpoint.post(name, `/tenants/:id/licenses/:licenseId/${name}`)
+  HttpApiEndpoint.post(name, `/:licenseId/${name}`)
     .setPath(LicensePath)
     .addSuccess(License)
-    .addError(LicenseNotFound, { status: 404 })
-    .addError(OperatorOnly)
+    .addError(LicenseNotFound)
 
 /** The operator's license management. */
 export class LicensesApi extends HttpApiGroup.make("licenses")
   .add(
-    HttpApiEndpoint.post("issue", "/tenants/:id/licenses")
+    HttpApiEndpoint.post("issue", "/")
       .setPath(TenantPath)
       .setPayload(IssueLicenseBody)
       .addSuccess(IssuedLicense, { status: 201 })
-      .addError(TenantNotFound, { status: 404 })
-      .addError(UnknownPlan, { status: 400 })
-      .addError(InvalidInput, { status: 400 })
-      .addError(OperatorOnly)
+      .addError(TenantNotFound)
+      .addError(UnknownPlan)
+      .addError(InvalidInput)
       .annotate(OpenApi.Summary, "Issue a license for the tenant's self-host install (the key is shown once)")
   )
   .add(
-    HttpApiEndpoint.get("list", "/tenants/:id/licenses")
+    HttpApiEndpoint.get("list", "/")
       .setPath(TenantPath)
       .addSuccess(Schema.Array(License))
-      .addError(TenantNotFound, { status: 404 })
-      .addError(OperatorOnly)
+      .addError(TenantNotFound)
   )
   .add(
     statusEndpoint("suspend")
@@ -214,39 +213,37 @@ export class LicensesApi extends HttpApiGroup.make("licenses")
     statusEndpoint("reinstate")
   )
   .add(
-    HttpApiEndpoint.post("regenerate", "/tenants/:id/licenses/:licenseId/regenerate")
+    HttpApiEndpoint.post("regenerate", "/:licenseId/regenerate")
       .setPath(LicensePath)
       .setPayload(RegenerateBody)
       .addSuccess(RegeneratedKey)
-      .addError(LicenseNotFound, { status: 404 })
-      .addError(OperatorOnly)
+      .addError(LicenseNotFound)
       .annotate(OpenApi.Summary, "A new key; the old one works until the overlap ends")
   )
   .add(
-    HttpApiEndpoint.post("offlineFile", "/tenants/:id/licenses/:licenseId/offline-file")
+    HttpApiEndpoint.post("offlineFile", "/:licenseId/offline-file")
       .setPath(LicensePath)
       .setPayload(OfflineFileBody)
       .addSuccess(OfflineFile)
-      .addError(LicenseNotFound, { status: 404 })
-      .addError(LicenseRefused, { status: 403 })
-      .addError(OperatorOnly)
+      .addError(LicenseNotFound)
+      .addError(LicenseRefused)
       .annotate(OpenApi.Summary, "An offline license file for an air-gapped install (GUILDHALL_LICENSE_FILE)")
   )
   .add(
-    HttpApiEndpoint.get("activations", "/tenants/:id/licenses/:licenseId/activations")
+    HttpApiEndpoint.get("activations", "/:licenseId/activations")
       .setPath(LicensePath)
       .addSuccess(Schema.Array(Activation))
-      .addError(LicenseNotFound, { status: 404 })
-      .addError(OperatorOnly)
+      .addError(LicenseNotFound)
   )
   .add(
-    HttpApiEndpoint.get("usageReports", "/tenants/:id/licenses/:licenseId/usage-reports")
+    HttpApiEndpoint.get("usageReports", "/:licenseId/usage-reports")
       .setPath(LicensePath)
       .addSuccess(Schema.Array(UsageReport))
-      .addError(LicenseNotFound, { status: 404 })
-      .addError(OperatorOnly)
+      .addError(LicenseNotFound)
       .annotate(OpenApi.Summary, "The usage batches the license's installs reported (guild ids hashed)")
   )
+  .prefix("/tenants/:id/licenses")
+  .addError(OperatorOnly)
   .middleware(Authentication)
   .annotate(OpenApi.Description, "Licenses for tenants' self-host installs (operator keys only)")
 {}

@@ -1,8 +1,8 @@
 import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
 import { Clock, Duration, Effect, Either, Option, Redacted } from "effect"
-import { Licenses, type TenantId, UsageBatches } from "../../../core/index.js"
-import { ensureOperator } from "../Access.js"
+import { Licenses, UsageBatches } from "../../../core/index.js"
 import { Api } from "../Api.js"
+import { asOperatorOn } from "../Policy.js"
 import { LicenseRateLimited } from "./Api.js"
 
 /** Activation calls allowed per minute for one key, and from one address (fixed one-minute windows, per process). */
@@ -24,7 +24,7 @@ const fixedWindows = () => {
   }
 }
 
-export const LicenseServerLive = HttpApiBuilder.group(Api, "licenseServer", (handlers) =>
+export const HttpLicenseServerLive = HttpApiBuilder.group(Api, "licenseServer", (handlers) =>
   Effect.gen(function*() {
     const licenses = yield* Licenses
     const over = fixedWindows()
@@ -61,42 +61,54 @@ export const LicenseServerLive = HttpApiBuilder.group(Api, "licenseServer", (han
       .handle("publicKey", () => Effect.succeed({ keyId: licenses.keyId, publicKey: licenses.publicKey }))
   }))
 
-export const LicensesLive = HttpApiBuilder.group(Api, "licenses", (handlers) =>
-  Effect.gen(function*() {
-    const licenses = yield* Licenses
-    const operator = (action: string) => ensureOperator(action)
-    const owned = (tenantId: TenantId) => licenses.list(tenantId)
-    return handlers
-      .handle("issue", ({ path, payload }) =>
-        Effect.zipRight(
-          operator("issue licenses"),
-          Effect.map(
-            licenses.issue(path.id, payload),
-            ({ key, license }) => ({ license, key: Redacted.value(key) })
+export const HttpLicensesLive = HttpApiBuilder.group(
+  Api,
+  "licenses",
+  (handlers) =>
+    Effect.map(Licenses, (licenses) =>
+      handlers
+        .handle(
+          "issue",
+          asOperatorOn("issue licenses")(({ tenantId }, { payload }) =>
+            Effect.map(licenses.issue(tenantId, payload), ({ key, license }) => ({ license, key: Redacted.value(key) }))
+          )
+        )
+        .handle("list", asOperatorOn("list licenses")(({ tenantId }) => licenses.list(tenantId)))
+        .handle(
+          "suspend",
+          asOperatorOn("suspend licenses")(({ tenantId }, { path }) => licenses.suspend(tenantId, path.licenseId))
+        )
+        .handle(
+          "revoke",
+          asOperatorOn("revoke licenses")(({ tenantId }, { path }) => licenses.revoke(tenantId, path.licenseId))
+        )
+        .handle(
+          "reinstate",
+          asOperatorOn("reinstate licenses")(({ tenantId }, { path }) => licenses.reinstate(tenantId, path.licenseId))
+        )
+        .handle(
+          "regenerate",
+          asOperatorOn("regenerate license keys")(({ tenantId }, { path, payload }) =>
+            Effect.map(
+              licenses.regenerate(tenantId, path.licenseId, Duration.seconds(payload.overlapSeconds ?? 0)),
+              ({ key, oldKeysUntil }) => ({ key: Redacted.value(key), oldKeysUntil })
+            )
+          )
+        )
+        .handle(
+          "offlineFile",
+          asOperatorOn("issue offline license files")(({ tenantId }, { path, payload }) =>
+            licenses.offlineFile(tenantId, path.licenseId, Duration.days(payload.validDays ?? 365))
+          )
+        )
+        .handle(
+          "activations",
+          asOperatorOn("list activations")(({ tenantId }, { path }) => licenses.activations(tenantId, path.licenseId))
+        )
+        .handle(
+          "usageReports",
+          asOperatorOn("list usage reports")(({ tenantId }, { path }) =>
+            licenses.usageReports(tenantId, path.licenseId)
           )
         ))
-      .handle("list", ({ path }) => Effect.zipRight(operator("list licenses"), owned(path.id)))
-      .handle("suspend", ({ path }) =>
-        Effect.zipRight(operator("suspend licenses"), licenses.suspend(path.id, path.licenseId)))
-      .handle("revoke", ({ path }) =>
-        Effect.zipRight(operator("revoke licenses"), licenses.revoke(path.id, path.licenseId)))
-      .handle("reinstate", ({ path }) =>
-        Effect.zipRight(operator("reinstate licenses"), licenses.reinstate(path.id, path.licenseId)))
-      .handle("regenerate", ({ path, payload }) =>
-        Effect.zipRight(
-          operator("regenerate license keys"),
-          Effect.map(
-            licenses.regenerate(path.id, path.licenseId, Duration.seconds(payload.overlapSeconds ?? 0)),
-            ({ key, oldKeysUntil }) => ({ key: Redacted.value(key), oldKeysUntil })
-          )
-        ))
-      .handle("offlineFile", ({ path, payload }) =>
-        Effect.zipRight(
-          operator("issue offline license files"),
-          licenses.offlineFile(path.id, path.licenseId, Duration.days(payload.validDays ?? 365))
-        ))
-      .handle("activations", ({ path }) =>
-        Effect.zipRight(operator("list activations"), licenses.activations(path.id, path.licenseId)))
-      .handle("usageReports", ({ path }) =>
-        Effect.zipRight(operator("list usage reports"), licenses.usageReports(path.id, path.licenseId)))
-  }))
+)

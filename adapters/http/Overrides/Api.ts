@@ -1,18 +1,15 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema, Struct } from "effect"
+import { Override, OverrideId, OverrideInput, TenantId } from "../../../core/index.js"
+import { Authentication } from "../Auth.js"
 import {
   GuildNotFound,
-  Override,
-  OverrideId,
-  OverrideInput,
+  OperatorOnly,
   OverrideNotFound,
-  TenantId,
+  PayloadTooLarge,
   TenantNotFound,
   UnknownPlan
-} from "../../../core/index.js"
-import { Authentication } from "../Auth.js"
-import { PayloadTooLarge } from "../PayloadTooLarge.js"
-import { OperatorOnly } from "../Tenants/OperatorOnly.js"
+} from "../shared/Errors.js"
 
 /** An override as the API shows it. */
 export const OverrideView = Schema.Struct(Override.fields).annotations({ identifier: "Override" })
@@ -28,14 +25,13 @@ const TenantPath = Schema.Struct({ id: TenantId })
 
 export class OverridesApi extends HttpApiGroup.make("overrides")
   .add(
-    HttpApiEndpoint.post("grant", "/tenants/:id/overrides")
+    HttpApiEndpoint.post("grant", "/")
       .setPath(TenantPath)
       .setPayload(GrantOverride)
       .addSuccess(OverrideView, { status: 201 })
-      .addError(UnknownPlan, { status: 400 })
-      .addError(OperatorOnly)
-      .addError(TenantNotFound, { status: 404 })
-      .addError(GuildNotFound, { status: 404 })
+      .addError(UnknownPlan)
+      .addError(TenantNotFound)
+      .addError(GuildNotFound)
       .addError(PayloadTooLarge)
       .annotate(OpenApi.Summary, "Grant an override")
       .annotate(
@@ -45,23 +41,23 @@ export class OverridesApi extends HttpApiGroup.make("overrides")
       )
   )
   .add(
-    HttpApiEndpoint.get("list", "/tenants/:id/overrides")
+    HttpApiEndpoint.get("list", "/")
       .setPath(TenantPath)
       .addSuccess(Schema.Array(OverrideView))
-      .addError(OperatorOnly)
-      .addError(TenantNotFound, { status: 404 })
+      .addError(TenantNotFound)
       .annotate(OpenApi.Summary, "List a tenant's overrides")
       .annotate(OpenApi.Description, "Operator only. Every override of the tenant, expired ones included.")
   )
   .add(
-    HttpApiEndpoint.del("revoke", "/tenants/:id/overrides/:overrideId")
+    HttpApiEndpoint.del("revoke", "/:overrideId")
       .setPath(Schema.Struct({ id: TenantId, overrideId: OverrideId }))
       .addSuccess(OverrideView)
-      .addError(OperatorOnly)
-      .addError(OverrideNotFound, { status: 404 })
+      .addError(OverrideNotFound)
       .annotate(OpenApi.Summary, "Revoke an override")
       .annotate(OpenApi.Description, "Operator only. Answers the revoked override.")
   )
+  .prefix("/tenants/:id/overrides")
+  .addError(OperatorOnly)
   .middleware(Authentication)
   .annotate(OpenApi.Description, "Operator overrides of what a tenant's plan grants")
 {}

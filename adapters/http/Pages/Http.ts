@@ -20,7 +20,7 @@ const portalClosed = htmlPage("Billing settings", [
   "You can close this tab and go back to Discord."
 ])
 
-export const PagesLive = HttpApiBuilder.group(Api, "pages", (handlers) =>
+export const HttpPagesLive = HttpApiBuilder.group(Api, "pages", (handlers) =>
   handlers
     .handle("checkoutDone", () => Effect.succeed(checkoutDone))
     .handle("checkoutCanceled", () => Effect.succeed(checkoutCanceled))

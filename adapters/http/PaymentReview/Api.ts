@@ -1,15 +1,8 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import {
-  HeldPaymentNotFound,
-  HeldPaymentResolved,
-  HeldTransfer,
-  InvalidInput,
-  PaymentOrder,
-  TenantId,
-  TenantNotFound
-} from "../../../core/index.js"
+import { HeldTransfer, PaymentOrder, TenantId } from "../../../core/index.js"
 import { Authentication } from "../Auth.js"
+import { HeldPaymentNotFound, HeldPaymentResolved, InvalidInput, TenantNotFound } from "../shared/Errors.js"
 
 export const HeldTransferView = Schema.Struct(HeldTransfer.fields).annotations({ identifier: "HeldTransfer" })
 export const PaymentOrderView = Schema.Struct(PaymentOrder.fields).annotations({ identifier: "PaymentOrder" })
@@ -28,7 +21,7 @@ export class PaymentReviewApi extends HttpApiGroup.make("paymentReview")
           underpaidOrders: Schema.Array(PaymentOrderView)
         }).annotations({ identifier: "HeldPayments" })
       )
-      .addError(TenantNotFound, { status: 404 })
+      .addError(TenantNotFound)
       .annotate(OpenApi.Summary, "Money received and not applied: held transfers and underpaid orders")
       .annotate(
         OpenApi.Description,
@@ -50,10 +43,10 @@ export class PaymentReviewApi extends HttpApiGroup.make("paymentReview")
         id: Schema.String,
         status: Schema.Literal("applied", "refunded")
       }))
-      .addError(InvalidInput, { status: 400 })
-      .addError(TenantNotFound, { status: 404 })
-      .addError(HeldPaymentNotFound, { status: 404 })
-      .addError(HeldPaymentResolved, { status: 409 })
+      .addError(InvalidInput)
+      .addError(TenantNotFound)
+      .addError(HeldPaymentNotFound)
+      .addError(HeldPaymentResolved)
       .annotate(OpenApi.Summary, "Apply a held payment (the member's pass starts now) or mark it refunded")
       .annotate(
         OpenApi.Description,

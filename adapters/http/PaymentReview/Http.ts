@@ -1,10 +1,10 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Option } from "effect"
 import { PaymentReview } from "../../../core/index.js"
-import { actingTenant, ensureCanActOn, isOperator, tenantScope } from "../Access.js"
 import { Api } from "../Api.js"
+import { actingTenant, authorizeTenant, isOperator, tenantScope } from "../Policy.js"
 
-export const PaymentReviewLive = HttpApiBuilder.group(
+export const HttpPaymentReviewLive = HttpApiBuilder.group(
   Api,
   "paymentReview",
   (handlers) =>
@@ -13,13 +13,14 @@ export const PaymentReviewLive = HttpApiBuilder.group(
         .handle("list", ({ urlParams }) =>
           Effect.gen(function*() {
             // A tenant key sees its own; the operator a named tenant's, or every tenant's.
-            if (urlParams.tenantId !== undefined) yield* ensureCanActOn(urlParams.tenantId)
-            const scope = urlParams.tenantId !== undefined ? Option.some(urlParams.tenantId) : yield* tenantScope
+            const scope = urlParams.tenantId !== undefined
+              ? Option.some((yield* authorizeTenant(urlParams.tenantId)).tenantId)
+              : yield* tenantScope
             return yield* review.list(scope)
           }))
         .handle("resolve", ({ path, urlParams }) =>
           Effect.gen(function*() {
-            const tenantId = yield* actingTenant(urlParams.tenantId)
+            const { tenantId } = yield* actingTenant(urlParams.tenantId)
             const actor = (yield* isOperator) ? "operator" : "tenant"
             const payment = path.kind === "transfers"
               ? { kind: "transfer" as const, transactionId: path.id }

@@ -1,20 +1,9 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import {
-  GuildConfigLayer,
-  InvalidInput,
-  PlanKey,
-  Tenant,
-  TenantId,
-  TenantModeInput,
-  TenantName,
-  TenantNotFound,
-  UnknownPlan
-} from "../../../core/index.js"
-import { AssetView } from "../Assets/AssetView.js"
+import { GuildConfigLayer, PlanKey, Tenant, TenantId, TenantModeInput, TenantName } from "../../../core/index.js"
 import { Authentication } from "../Auth.js"
-import { PayloadTooLarge } from "../PayloadTooLarge.js"
-import { OperatorOnly } from "./OperatorOnly.js"
+import { InvalidInput, OperatorOnly, PayloadTooLarge, TenantNotFound, UnknownPlan } from "../shared/Errors.js"
+import { GuildView } from "../shared/Views.js"
 
 export const CreateTenant = Schema.Struct({
   name: TenantName,
@@ -29,36 +18,40 @@ export const CreateTenant = Schema.Struct({
 
 const TenantPath = Schema.Struct({ id: TenantId })
 
+/** The tenant's guilds; also served, deprecated, at the old /assets path (GuildPaths). */
+const listGuilds = <const Name extends string>(name: Name, path: "/:id/guilds" | "/:id/assets") =>
+  HttpApiEndpoint.get(name, path)
+    .setPath(TenantPath)
+    .addSuccess(Schema.Array(GuildView))
+    .addError(TenantNotFound)
+    .annotate(OpenApi.Summary, "List a tenant's guilds")
+    .annotate(
+      OpenApi.Description,
+      "The tenant's guilds, installed and removed, each with the plan's feature flags and limits and its effective settings."
+    )
+
 export class TenantsApi extends HttpApiGroup.make("tenants")
   .add(
-    HttpApiEndpoint.post("create", "/tenants")
+    HttpApiEndpoint.post("create", "/")
       .setPayload(CreateTenant)
       .addSuccess(Tenant, { status: 201 })
       .addError(OperatorOnly)
-      .addError(UnknownPlan, { status: 400 })
-      .addError(InvalidInput, { status: 400 })
+      .addError(UnknownPlan)
+      .addError(InvalidInput)
       .addError(PayloadTooLarge)
       .annotate(OpenApi.Summary, "Create a tenant")
       .annotate(OpenApi.Description, "Operator only. Creates an active tenant on the given plan.")
   )
   .add(
-    HttpApiEndpoint.get("get", "/tenants/:id")
+    HttpApiEndpoint.get("get", "/:id")
       .setPath(TenantPath)
       .addSuccess(Tenant)
-      .addError(TenantNotFound, { status: 404 })
+      .addError(TenantNotFound)
       .annotate(OpenApi.Summary, "Get a tenant")
   )
-  .add(
-    HttpApiEndpoint.get("listAssets", "/tenants/:id/assets")
-      .setPath(TenantPath)
-      .addSuccess(Schema.Array(AssetView))
-      .addError(TenantNotFound, { status: 404 })
-      .annotate(OpenApi.Summary, "List a tenant's guilds")
-      .annotate(
-        OpenApi.Description,
-        "The tenant's guilds, installed and removed, each with the plan's feature flags and limits and its effective settings."
-      )
-  )
+  .add(listGuilds("listGuilds", "/:id/guilds"))
+  .add(listGuilds("listAssets", "/:id/assets").annotate(OpenApi.Deprecated, true))
+  .prefix("/tenants")
   .middleware(Authentication)
   .annotate(OpenApi.Description, "Tenants: the customers of the platform")
 {}

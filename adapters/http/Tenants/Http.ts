@@ -1,22 +1,22 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
 import { Tenancy } from "../../../core/index.js"
-import { ensureCanActOn, ensureOperator } from "../Access.js"
 import { Api } from "../Api.js"
-import { toAssetView } from "../Assets/AssetView.js"
+import { ensureOperator, forTenant } from "../Policy.js"
+import { toGuildView } from "../shared/Views.js"
 import { storedPlanMustExist } from "../storedPlanMustExist.js"
 
-export const TenantsLive = HttpApiBuilder.group(Api, "tenants", (handlers) =>
-  Effect.map(Tenancy, (tenancy) =>
-    handlers
+export const HttpTenantsLive = HttpApiBuilder.group(Api, "tenants", (handlers) =>
+  Effect.map(Tenancy, (tenancy) => {
+    const listGuilds = forTenant(({ tenantId }) =>
+      tenancy.listAssets(tenantId).pipe(Effect.map((assets) => assets.map(toGuildView)), storedPlanMustExist)
+    )
+    return handlers
       .handle(
         "create",
         ({ payload }) => Effect.zipRight(ensureOperator("create tenants"), tenancy.createTenant(payload))
       )
-      .handle("get", ({ path }) => Effect.zipRight(ensureCanActOn(path.id), tenancy.getTenant(path.id)))
-      .handle("listAssets", ({ path }) =>
-        ensureCanActOn(path.id).pipe(
-          Effect.zipRight(tenancy.listAssets(path.id)),
-          Effect.map((assets) => assets.map(toAssetView)),
-          storedPlanMustExist
-        ))))
+      .handle("get", forTenant(({ tenantId }) => tenancy.getTenant(tenantId)))
+      .handle("listGuilds", listGuilds)
+      .handle("listAssets", listGuilds)
+  }))

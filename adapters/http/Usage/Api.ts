@@ -1,23 +1,10 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { GuildId, GuildNotFound, InvalidInput, TenantNotFound } from "../../../core/index.js"
+import { GuildId } from "../../../core/index.js"
 import { Authentication } from "../Auth.js"
-
-/** A UTC calendar day, YYYY-MM-DD, that exists (no February 30th). */
-export const Day = Schema.String.pipe(
-  Schema.pattern(/^\d{4}-\d{2}-\d{2}$/, { message: () => "Expected a date as YYYY-MM-DD" }),
-  Schema.filter((text) => {
-    const date = new Date(`${text}T00:00:00Z`)
-    return (!Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text) ||
-      `Expected a calendar date as YYYY-MM-DD, got '${text}'`
-  })
-).annotations({ identifier: "Day", description: "A UTC day, YYYY-MM-DD" })
-
-export const DailyUsageView = Schema.Struct({
-  day: Day,
-  meter: Schema.String.annotations({ description: "e.g. commands, ai_tokens" }),
-  used: Schema.Number
-}).annotations({ identifier: "DailyUsage" })
+import { Day } from "../shared/Day.js"
+import { GuildNotFound, InvalidInput, TenantNotFound } from "../shared/Errors.js"
+import { DailyUsageView } from "../shared/Views.js"
 
 export const UsageReport = Schema.Struct({
   guildId: GuildId,
@@ -41,9 +28,9 @@ export class UsageApi extends HttpApiGroup.make("usage")
         to: Schema.optional(Day).annotations({ description: "Last day (included); defaults to today (UTC)" })
       }))
       .addSuccess(UsageReport)
-      .addError(InvalidInput, { status: 400 })
-      .addError(GuildNotFound, { status: 404 })
-      .addError(TenantNotFound, { status: 404 })
+      .addError(InvalidInput)
+      .addError(GuildNotFound)
+      .addError(TenantNotFound)
       .annotate(OpenApi.Summary, "A guild's daily usage")
       .annotate(
         OpenApi.Description,

@@ -1,8 +1,9 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { DateTime, Effect } from "effect"
+import { Effect } from "effect"
 import { InvalidInput, Quotas } from "../../../core/index.js"
-import { holderOf } from "../Access.js"
 import { Api } from "../Api.js"
+import { forGuild } from "../Policy.js"
+import { todayUtc } from "../shared/Day.js"
 import { defaultUsageRangeDays, maxUsageRangeDays } from "./Api.js"
 
 const dayMillis = 24 * 60 * 60 * 1000
@@ -10,9 +11,6 @@ const dayMillis = 24 * 60 * 60 * 1000
 const epochDay = (day: string) => Date.parse(`${day}T00:00:00Z`) / dayMillis
 
 const dayOf = (epoch: number) => new Date(epoch * dayMillis).toISOString().slice(0, 10)
-
-/** Today, UTC, as YYYY-MM-DD. */
-export const todayUtc = Effect.map(DateTime.now, DateTime.formatIsoDateUtc)
 
 /** The inclusive range a request asks for, with the defaults filled in and the bounds checked. */
 export const usageRange = (from: string | undefined, to: string | undefined) =>
@@ -29,16 +27,19 @@ export const usageRange = (from: string | undefined, to: string | undefined) =>
     return { from: start, to: end }
   })
 
-export const UsageLive = HttpApiBuilder.group(
+export const HttpUsageLive = HttpApiBuilder.group(
   Api,
   "usage",
   (handlers) =>
     Effect.map(Quotas, (quotas) =>
-      handlers.handle("daily", ({ path, urlParams }) =>
-        Effect.gen(function*() {
-          const tenantId = yield* holderOf(path.guildId)
-          const { from, to } = yield* usageRange(urlParams.from, urlParams.to)
-          const days = yield* quotas.dailyUsage(tenantId, path.guildId, from, to)
-          return { guildId: path.guildId, from, to, days }
-        })))
+      handlers.handle(
+        "daily",
+        forGuild(({ guildId, tenantId }, { urlParams }) =>
+          Effect.gen(function*() {
+            const { from, to } = yield* usageRange(urlParams.from, urlParams.to)
+            const days = yield* quotas.dailyUsage(tenantId, guildId, from, to)
+            return { guildId, from, to, days }
+          })
+        )
+      ))
 )

@@ -1,8 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { TenantId } from "../../../core/index.js"
-import { PayloadTooLarge } from "../PayloadTooLarge.js"
-import { ServiceUnavailable } from "../ServiceUnavailable.js"
+import { PayloadTooLarge, ServiceUnavailable } from "../shared/Errors.js"
 
 /** The signature did not verify (or the credential is missing): nothing was written. */
 export class WebhookUnauthorized extends Schema.TaggedError<WebhookUnauthorized>()(

@@ -60,7 +60,7 @@ const settingsReusedTenants = 10_000
 
 const headersOf = (request: HttpServerRequest.HttpServerRequest): Record<string, string | undefined> => request.headers
 
-export const WebhooksLive = HttpApiBuilder.group(Api, "webhooks", (handlers) =>
+export const HttpWebhooksLive = HttpApiBuilder.group(Api, "webhooks", (handlers) =>
   Effect.gen(function*() {
     const billing = yield* Billing
     const paidRoles = yield* PaidRoles

@@ -1,18 +1,16 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { ApplicationId, TenantBotView, TenantId } from "../../../core/index.js"
+import { Authentication } from "../Auth.js"
 import {
-  ApplicationId,
   BotInUseByAnotherTenant,
   InvalidInput,
+  PayloadTooLarge,
   TenantBotNotFound,
-  TenantBotView,
-  TenantId,
   TenantNotFound,
   TenantNotWritable,
   WhiteLabelNotInPlan
-} from "../../../core/index.js"
-import { Authentication } from "../Auth.js"
-import { PayloadTooLarge } from "../PayloadTooLarge.js"
+} from "../shared/Errors.js"
 
 export const TenantBotResponse = TenantBotView.annotations({ identifier: "TenantBot" })
 
@@ -35,11 +33,11 @@ export class WhiteLabelApi extends HttpApiGroup.make("whiteLabel")
       .setPath(TenantPath)
       .setPayload(SetTenantBot)
       .addSuccess(TenantBotResponse)
-      .addError(TenantNotFound, { status: 404 })
-      .addError(WhiteLabelNotInPlan, { status: 403 })
-      .addError(TenantNotWritable, { status: 403 })
-      .addError(InvalidInput, { status: 400 })
-      .addError(BotInUseByAnotherTenant, { status: 409 })
+      .addError(TenantNotFound)
+      .addError(WhiteLabelNotInPlan)
+      .addError(TenantNotWritable)
+      .addError(InvalidInput)
+      .addError(BotInUseByAnotherTenant)
       .addError(PayloadTooLarge)
       .annotate(OpenApi.Summary, "Bring the tenant's own Discord bot (white-label)")
       .annotate(
@@ -52,16 +50,16 @@ export class WhiteLabelApi extends HttpApiGroup.make("whiteLabel")
     HttpApiEndpoint.get("getBot", "/tenants/:id/bot")
       .setPath(TenantPath)
       .addSuccess(TenantBotResponse)
-      .addError(TenantNotFound, { status: 404 })
-      .addError(TenantBotNotFound, { status: 404 })
+      .addError(TenantNotFound)
+      .addError(TenantBotNotFound)
       .annotate(OpenApi.Summary, "The tenant's own bot: its application and the token's last four characters")
   )
   .add(
     HttpApiEndpoint.del("removeBot", "/tenants/:id/bot")
       .setPath(TenantPath)
       .addSuccess(Schema.Void, { status: 204 })
-      .addError(TenantNotFound, { status: 404 })
-      .addError(TenantBotNotFound, { status: 404 })
+      .addError(TenantNotFound)
+      .addError(TenantBotNotFound)
       .annotate(OpenApi.Summary, "Forget the tenant's own bot (its client stops at the runner's next poll)")
   )
   .middleware(Authentication)

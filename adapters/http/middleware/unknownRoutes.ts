@@ -18,7 +18,7 @@ interface KnownRoute {
 
 const segmentsOf = (path: string) => path.split("/").filter((segment) => segment.length > 0)
 
-/** Whether a route's path (`/assets/:guildId/features`, `/docs/*`) matches a request's path. */
+/** Whether a route's path (`/guilds/:guildId/features`, `/docs/*`) matches a request's path. */
 const matches = (routePath: string, requestPath: string) => {
   const route = segmentsOf(routePath)
   const request = segmentsOf(requestPath)

@@ -4,11 +4,12 @@
  * 10,000 guilds a decision's cost is the memory it touches; an array per
  * table puts every table's words in a malloc block of its own behind its own
  * object, while chunks pack all tables densely (fewer pages, so fewer TLB
- * misses) and a snapshot reaches its words through a chunk object that stays
- * in cache. See docs/ADR/086-decision-table-layout.md.
+ * misses) and a compiled policy reaches its words through a chunk object that
+ * stays in cache. See docs/ADR/086-decision-table-layout.md. An arena belongs
+ * to the engine that makes it (the PolicyCache layer's): none is shared.
  *
- * A chunk is freed by the garbage collector once no snapshot uses it. A
- * snapshot that is rebuilt or dropped leaves a hole, so when a chunk fills
+ * A chunk is freed by the garbage collector once no policy uses it. A
+ * policy that is rebuilt or dropped leaves a hole, so when a chunk fills
  * (not every time: see `openChunk`) chunks less than half in use are
  * evacuated: their live tables are copied into a new chunk and their owners
  * repointed (decide reads its words and base together, synchronously, so a
@@ -80,7 +81,7 @@ export const makeTableArena = (alignWords: number, chunkWords = CHUNK_WORDS): Ta
    * Opens a new chunk. Now and then (every eighth of the chunks held, so the
    * sweeps cost time linear in the tables placed) chunks less than half in
    * use first hand their live tables over to it (or to further new chunks)
-   * and are dropped: the collector frees them once no snapshot points into them.
+   * and are dropped: the collector frees them once no policy points into them.
    */
   const openChunk = () => {
     if (++openedSinceSweep * 8 < chunks.length) {

@@ -10,7 +10,7 @@ import type { RunMode } from "./Settings.js"
  * generated into the database), and DISCORD_APPLICATION_ID for invite links.
  * Needs Tenancy, the repositories and Crypto.
  */
-export const guildInstallsLive = (mode: RunMode) =>
+export const GuildInstallsLive = (mode: RunMode) =>
   Layer.unwrapEffect(
     Effect.map(discordSettingsConfig, (settings) =>
       Layer.merge(GuildInstalls.layer(mode), Layer.succeed(DiscordApplicationId, settings.applicationId)).pipe(

@@ -1,7 +1,13 @@
-import type { MemberLevel } from "../features/Feature.js"
-import type { FeatureRegistryService, ResolvedCommand } from "../features/FeatureRegistry.js"
-import { Permission } from "../features/Permissions.js"
-import { packCommandRules } from "../rbac/evaluateRules.js"
+import type { MemberLevel } from "../../features/Feature.js"
+import type { FeatureRegistryService, ResolvedCommand } from "../../features/FeatureRegistry.js"
+import { Permission } from "../../features/Permissions.js"
+import type { Rule } from "../../rbac/Rule.js"
+import type { RuleInvocation } from "../../rbac/RuleInvocation.js"
+import type { CommandContext } from "../CommandContext.js"
+import type { Deny } from "../Decision.js"
+import type { PolicySnapshot } from "../PolicySnapshot.js"
+import { entitlementStage, levelTooLow, platformStateStage, ruleDenied, toggleStage } from "../stages.js"
+import { indexRules, packCommandRules } from "./packRules.js"
 import {
   CONFIRM_WORDS,
   emptyPackedGroups,
@@ -11,16 +17,11 @@ import {
   packGroup,
   ROLE,
   USER
-} from "../rbac/RuleGroups.js"
-import type { RuleInvocation } from "../rbac/RuleInvocation.js"
-import type { CommandContext } from "./CommandContext.js"
-import type { Deny } from "./Decision.js"
-import type { DecisionTable, PolicySnapshot } from "./PolicySnapshot.js"
-import { entitlementStage, platformStateStage, ruleDenied, toggleStage } from "./stages.js"
-import { makeTableArena } from "./TableArena.js"
+} from "./RuleGroups.js"
+import { makeTableArena, type TablePlacement } from "./TableArena.js"
 
 /**
- * What `decide` works out once per snapshot, laid out in one run of small
+ * What `decide` works out once per snapshot and registry, laid out in one run of small
  * integers in the table arena (see docs/ADR/086-decision-table-layout.md),
  * offsets relative to the table's base:
  *
@@ -44,14 +45,74 @@ export const DENIED_BY_PLATFORM = -1
 /** A command's status: the plan, read-only or the guild's toggle stops it (stages 2–3). */
 export const DENIED_BY_ENTITLEMENT = -2
 
-const arena = makeTableArena(SLOT)
+/**
+ * A guild's snapshot compiled for one registry: what `decide` reads, owned
+ * by the engine that built it (the PolicyCache layer's), never by the
+ * snapshot, which stays as it was built. The fields `decide` reads on every
+ * call come first, so they share the object's first cache line: (from
+ * TablePlacement, repointed when the arena moves the words) the arena chunk
+ * and the table's base in it, then the registry whose ordinals index it.
+ */
+export interface CompiledPolicy extends TablePlacement, EntryIds {
+  readonly registry: Pick<FeatureRegistryService, "commands" | "resolveCommand">
+  /** LEVEL_TOO_LOW by command ordinal and member level, shared by every policy of the engine. */
+  readonly levelDenials: LevelDenials
+  readonly snapshot: PolicySnapshot
+  /** Per entry: the rule it stands for (undefined for the level record's entries). */
+  readonly rules: ReadonlyArray<Rule | undefined>
+  /** Per command ordinal: the denial of stages 1–3, or null when they pass. */
+  readonly denials: ReadonlyArray<Deny | null>
+  /** RULE_DENIED denials built so far, by entry, so a repeated denial allocates nothing. */
+  readonly ruleDenials: Array<Deny | undefined>
+}
 
-/** The arena's chunks and live words, for the benchmark. */
-export const decisionArenaStats = arena.stats
+/** LEVEL_TOO_LOW depends only on the command and the member's level: `[ordinal][level]`. */
+export type LevelDenials = ReadonlyArray<Readonly<Record<MemberLevel, Deny>>>
 
-const build = (registry: Pick<FeatureRegistryService, "commands">, snapshot: PolicySnapshot): DecisionTable => {
+const levels: ReadonlyArray<MemberLevel> = ["member", "mod", "admin", "owner"]
+
+/** Compiles snapshots for one registry into tables in an arena of its own. */
+export interface DecisionEngine {
+  readonly compile: (snapshot: PolicySnapshot) => CompiledPolicy
+  /** The arena's chunks and live words, for metrics and the benchmark. */
+  readonly stats: () => { readonly chunks: number; readonly liveWords: number }
+}
+
+/** An engine for `registry`; the PolicyCache layer makes one when it is built, so nothing is shared between layers. */
+export const makeDecisionEngine = (
+  registry: Pick<FeatureRegistryService, "commands" | "resolveCommand">
+): DecisionEngine => {
+  const arena = makeTableArena(SLOT)
+  const levelDenials: LevelDenials = registry.commands.map((resolved) =>
+    Object.fromEntries(levels.map((level) => [level, levelTooLow(resolved, level)])) as Record<MemberLevel, Deny>
+  )
+  return {
+    compile: (snapshot) => {
+      const { ids, rules, denials, words } = build(registry, snapshot)
+      const policy: CompiledPolicy = {
+        decisionWords: noWords,
+        decisionBase: 0,
+        registry,
+        levelDenials,
+        snapshot,
+        ids,
+        rules,
+        denials,
+        ruleDenials: []
+      }
+      arena.place(policy, words)
+      return policy
+    },
+    stats: arena.stats
+  }
+}
+
+const noWords = new Int32Array(0)
+
+const build = (registry: Pick<FeatureRegistryService, "commands">, snapshot: PolicySnapshot) => {
   const commands = registry.commands
   const packed = emptyPackedGroups()
+  const index = indexRules(snapshot.rules)
   const levelAt = commands.length * SLOT
   packGroup(packed, USER, [[snapshot.ownerId, undefined]])
   packGroup(packed, ROLE, Array.from(snapshot.adminRoleIds, (id) => [id, undefined] as const))
@@ -77,7 +138,7 @@ const build = (registry: Pick<FeatureRegistryService, "commands">, snapshot: Pol
       : PASSES
     if (platform === undefined && entitlement === undefined) {
       const first = packed.ids.length
-      packCommandRules(packed, snapshot.rules, resolved.path, resolved.feature.key)
+      packCommandRules(packed, index, resolved.path, resolved.feature.key)
       if (packed.words.length > 0) groups[resolved.ordinal] = { first, words: packed.words.splice(0) }
     }
   }
@@ -98,25 +159,12 @@ const build = (registry: Pick<FeatureRegistryService, "commands">, snapshot: Pol
     words[slot + 2] = own.first
     words[slot + 3] = confirmAt + CONFIRM_WORDS * own.first
   }
-  arena.place(snapshot, words)
-  return { registry, ids: packed.ids, rules: packed.rules, denials, ruleDenials: [] }
-}
-
-/** Builds `snapshot`'s table for `registry` unless it has it (decide calls this on a snapshot's first decision). */
-export const ensureDecisionTable = (
-  registry: Pick<FeatureRegistryService, "commands">,
-  snapshot: PolicySnapshot
-): DecisionTable => {
-  const table = snapshot.decisionTable
-  if (table !== undefined && snapshot.decisionRegistry === registry) return table
-  const built = snapshot.decisionTable = build(registry, snapshot)
-  snapshot.decisionRegistry = registry
-  return built
+  return { ids: packed.ids, rules: packed.rules, denials, words }
 }
 
 /** Stage 4's denial by the rule of entry `index`, built once per entry. */
-export const ruleDenial = (table: DecisionTable, resolved: ResolvedCommand, index: number): Deny =>
-  table.ruleDenials[index] ??= ruleDenied(resolved, table.rules[index]!)
+export const ruleDenial = (policy: CompiledPolicy, resolved: ResolvedCommand, index: number): Deny =>
+  policy.ruleDenials[index] ??= ruleDenied(resolved, policy.rules[index]!)
 
 /** Whether `userId` owns the guild, from the level record at `words[at]`. */
 export const isOwnerIn = (words: Int32Array, base: number, at: number, entries: EntryIds, userId: string): boolean =>

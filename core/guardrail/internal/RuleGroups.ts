@@ -1,5 +1,5 @@
-import type { Rule } from "./Rule.js"
-import type { RuleInvocation } from "./RuleInvocation.js"
+import type { Rule } from "../../rbac/Rule.js"
+import type { RuleInvocation } from "../../rbac/RuleInvocation.js"
 
 /**
  * Rule groups packed into small integers, for the guardrail's hot path. With
@@ -17,7 +17,7 @@ import type { RuleInvocation } from "./RuleInvocation.js"
  * and the id string, kept in `ids`, is compared instead.
  */
 
-/** The order `matchSubjects` checks a table's subject kinds in; a kind's index is its code in a group. */
+/** The order the precedence checks a target's subject kinds in (`subjectsOf`); a kind's index is its code in a group. */
 export const subjectOrder = ["user", "channel", "category", "role", "guild"] as const
 export const USER = 0
 const CHANNEL = 1
@@ -146,7 +146,7 @@ export const findInGroup = (
 }
 
 /**
- * `matchRoles` over one role group (arguments as `findInGroup`): the confirm
+ * The member's roles over one role group (arguments as `findInGroup`): the confirm
  * offset of the highest-positioned member role's entry (a deny wins a tie), or -1.
  */
 export const findRole = (
@@ -175,8 +175,8 @@ export const findRole = (
  * The first match over the run of groups at `words[start]` up to
  * `words[end]`, whose first entry's confirm words are at `words[confirm]` and
  * id at `entries.ids[first]`: the matching entry's confirm offset, or -1. Groups come
- * in the order `evaluateRules` consults them, the platform's (flagged
- * PLATFORM) first, so this answers what it answers.
+ * in the order the precedence (core/rbac/precedence.ts) consults them, the
+ * platform's (flagged PLATFORM) first, so this answers what `decidingRule` answers.
  */
 export const matchRuleGroups = (
   words: Int32Array,
