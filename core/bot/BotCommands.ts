@@ -1,4 +1,5 @@
 import { Context, Data, Effect, Layer } from "effect"
+import type { CommandDefinition, SubcommandDefinition } from "../features/Feature.js"
 import type { CommandInvocation } from "./CommandInvocation.js"
 import type { Reply } from "./Reply.js"
 
@@ -26,7 +27,7 @@ export interface CommandHandler {
   readonly run: (invocation: CommandInvocation) => Effect.Effect<Reply, CommandRefused>
 }
 
-/** The handlers by command path ("rank", "xp reset", "permissions allow"). */
+/** The handlers by command path ("rank", "xp reset", "permissions allow"), as handleCommand builds them. */
 export type CommandHandlerMap = ReadonlyMap<string, CommandHandler>
 
 export const commandKey = (path: ReadonlyArray<string>): string => path.join(" ")
@@ -57,6 +58,36 @@ export class BotCommands extends Context.Tag("core/BotCommands")<BotCommands, Co
   }
 }
 
-/** A handler map from `{ "command path": handler }`. */
-export const commandHandlers = (handlers: Readonly<Record<string, CommandHandler>>): CommandHandlerMap =>
-  new Map(Object.entries(handlers))
+/**
+ * The handlers a declared command needs, shaped like its declaration: one
+ * handler for a command without subcommands, else one entry per subcommand
+ * (nested for subcommand groups), keyed by the declared names.
+ */
+export type CommandHandlersOf<D extends SubcommandDefinition> = D extends {
+  readonly subcommands: ReadonlyArray<infer S extends SubcommandDefinition>
+} ? { readonly [K in S["name"]]: CommandHandlersOf<Extract<S, { readonly name: K }>> }
+  : CommandHandler
+
+/**
+ * Links a command's declaration (`defineCommand`) with its handlers; the
+ * handlers' shape is checked against the declaration at compile time, and
+ * the map is keyed by the paths Discord reports ("xp reset").
+ */
+export const handleCommand = <const D extends CommandDefinition>(
+  command: D,
+  handlers: CommandHandlersOf<D>
+): CommandHandlerMap => {
+  const map = new Map<string, CommandHandler>()
+  const link = (declared: SubcommandDefinition, handled: unknown, parent: ReadonlyArray<string>): void => {
+    const path = [...parent, declared.name]
+    // The types rule this out; a cast around them still fails at startup, not on a member's command.
+    if (handled === undefined) throw new Error(`No handler for the command /${commandKey(path)}`)
+    if (declared.subcommands === undefined || declared.subcommands.length === 0) {
+      map.set(commandKey(path), handled as CommandHandler)
+      return
+    }
+    for (const sub of declared.subcommands) link(sub, (handled as Record<string, unknown>)[sub.name], path)
+  }
+  link(command, handlers, [])
+  return map
+}

@@ -46,6 +46,13 @@ export interface CommandDefinition extends CommandRequirements {
   readonly ownerAlwaysAllowed?: boolean
 }
 
+/**
+ * Declares a command, keeping the literal names of its subcommands so that
+ * `handleCommand` (core/bot/BotCommands.ts) can demand one handler per
+ * leaf: a handler missing, misspelt or left over after a rename does not compile.
+ */
+export const defineCommand = <const D extends CommandDefinition>(command: D): D => command
+
 /** A config migration: turns version `from`'s shape into version `from + 1`'s. */
 export interface ConfigMigration {
   readonly from: number

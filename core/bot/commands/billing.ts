@@ -1,6 +1,7 @@
 import { DateTime, Effect, Option } from "effect"
 import { Billing } from "../../billing/Billing.js"
 import { hasAccess } from "../../billing/Subscription.js"
+import { statusCommand, upgradeCommand } from "../../features/builtin/billing.js"
 import { PolicyCache } from "../../guardrail/PolicyCache.js"
 import { PaidRoles } from "../../payments/PaidRoles.js"
 import { GuildEntitlements } from "../../plans/GuildEntitlements.js"
@@ -9,7 +10,7 @@ import { PlanCatalog } from "../../plans/PlanCatalog.js"
 import { BillingLedger } from "../../ports/BillingLedger.js"
 import { AiTokensMeter, CommandsMeter, type Meter, meterLimit } from "../../quotas/Meter.js"
 import { Quotas } from "../../quotas/Quotas.js"
-import { commandHandlers, CommandRefused } from "../BotCommands.js"
+import { BotCommands, CommandRefused, handleCommand } from "../BotCommands.js"
 import { BotLinks } from "../BotLinks.js"
 import { type CommandInvocation, stringOption } from "../CommandInvocation.js"
 import { Reply } from "../Reply.js"
@@ -119,10 +120,10 @@ const make = Effect.gen(function*() {
       ].join("\n"))
     })
 
-  return commandHandlers({
-    upgrade: { ephemeral: true, run: upgrade },
-    status: { ephemeral: true, run: status }
-  })
+  return BotCommands.merge(
+    handleCommand(upgradeCommand, { ephemeral: true, run: upgrade }),
+    handleCommand(statusCommand, { ephemeral: true, run: status })
+  )
 })
 
 /** /upgrade (a Stripe checkout for the tenant's plan) and /status (plan, today's usage, the member's paid roles). */

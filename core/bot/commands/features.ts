@@ -1,6 +1,7 @@
 import { DateTime, Effect, Option } from "effect"
+import { featuresCommand } from "../../features/builtin/setup.js"
 import { GuildFeatures, type GuildFeatureView } from "../../features/GuildFeatures.js"
-import { commandHandlers, CommandRefused } from "../BotCommands.js"
+import { CommandRefused, handleCommand } from "../BotCommands.js"
 import { type CommandInvocation, stringOption } from "../CommandInvocation.js"
 import { CommandSync } from "../CommandSync.js"
 import { Reply } from "../Reply.js"
@@ -85,10 +86,10 @@ const make = Effect.gen(function*() {
       )
     })
 
-  return commandHandlers({
-    "features list": { ephemeral: true, run: list },
-    "features enable": { ephemeral: true, run: enable },
-    "features disable": { ephemeral: true, run: disable }
+  return handleCommand(featuresCommand, {
+    list: { ephemeral: true, run: list },
+    enable: { ephemeral: true, run: enable },
+    disable: { ephemeral: true, run: disable }
   })
 })
 

@@ -1,10 +1,11 @@
 import { Effect, Schema } from "effect"
 import { validate } from "../../errors.js"
+import { permissionsCommand } from "../../features/builtin/setup.js"
 import { FeatureRegistry } from "../../features/FeatureRegistry.js"
 import { GuildRules, RuleInput } from "../../rbac/GuildRules.js"
 import type { Rule, RuleEffect, RuleSubject } from "../../rbac/Rule.js"
 import { RuleTarget } from "../../rbac/Rule.js"
-import { commandHandlers, CommandRefused } from "../BotCommands.js"
+import { CommandRefused, handleCommand } from "../BotCommands.js"
 import { type CommandInvocation, stringOption } from "../CommandInvocation.js"
 import { Reply } from "../Reply.js"
 import { refusalOf, refusing } from "./replies.js"
@@ -133,11 +134,11 @@ const make = Effect.gen(function*() {
       return Reply.private(`Removed ${removed} rule${removed === 1 ? "" : "s"} for \`${target}\`.`)
     })
 
-  return commandHandlers({
-    "permissions view": { ephemeral: true, run: view },
-    "permissions allow": { ephemeral: true, run: write("allow") },
-    "permissions deny": { ephemeral: true, run: write("deny") },
-    "permissions reset": { ephemeral: true, run: reset }
+  return handleCommand(permissionsCommand, {
+    view: { ephemeral: true, run: view },
+    allow: { ephemeral: true, run: write("allow") },
+    deny: { ephemeral: true, run: write("deny") },
+    reset: { ephemeral: true, run: reset }
   })
 })
 

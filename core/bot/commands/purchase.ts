@@ -1,9 +1,10 @@
 import { DateTime, Effect } from "effect"
+import { paidRolesCommand, purchaseCommand } from "../../features/builtin/paidRoles.js"
 import type { RoleId } from "../../ids.js"
 import { type PaidRole, providersOf, RoleProvider } from "../../payments/PaidRole.js"
 import { PaidRoles } from "../../payments/PaidRoles.js"
 import { DiscordGuilds } from "../../ports/DiscordGuilds.js"
-import { commandHandlers, CommandRefused } from "../BotCommands.js"
+import { BotCommands, CommandRefused, handleCommand } from "../BotCommands.js"
 import { BotLinks } from "../BotLinks.js"
 import { type CommandInvocation, numberOption, stringOption } from "../CommandInvocation.js"
 import { Reply } from "../Reply.js"
@@ -127,12 +128,14 @@ const make = Effect.gen(function*() {
       return Reply.private(`${roleMention(roleId)} is no longer sold; members keep what they paid for.`)
     })
 
-  return commandHandlers({
-    purchase: { ephemeral: true, run: purchase },
-    "paidroles list": { ephemeral: true, run: list },
-    "paidroles add": { ephemeral: true, run: add },
-    "paidroles remove": { ephemeral: true, run: remove }
-  })
+  return BotCommands.merge(
+    handleCommand(purchaseCommand, { ephemeral: true, run: purchase }),
+    handleCommand(paidRolesCommand, {
+      list: { ephemeral: true, run: list },
+      add: { ephemeral: true, run: add },
+      remove: { ephemeral: true, run: remove }
+    })
+  )
 })
 
 /** /purchase (a member buys a paid role) and the admins' /paidroles list|add|remove. */

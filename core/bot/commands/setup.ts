@@ -1,9 +1,10 @@
 import { DateTime, Effect } from "effect"
+import { setupCommand } from "../../features/builtin/setup.js"
 import { GuildFeatures } from "../../features/GuildFeatures.js"
 import { type PaidRole, RoleProvider } from "../../payments/PaidRole.js"
 import { PaidRoles } from "../../payments/PaidRoles.js"
 import { roleProblemHint } from "../../ports/DiscordGuilds.js"
-import { commandHandlers, CommandRefused } from "../BotCommands.js"
+import { CommandRefused, handleCommand } from "../BotCommands.js"
 import { booleanOption, type CommandInvocation, numberOption, stringOption } from "../CommandInvocation.js"
 import { Reply } from "../Reply.js"
 import { type SetupProgress, type SetupStep, stepNumber, stepTitle } from "../SetupProgress.js"
@@ -163,12 +164,12 @@ const make = Effect.gen(function*() {
       return Reply.private(`**Setup is complete.**\n${summary(outcome.progress, sold)}`)
     })
 
-  return commandHandlers({
-    "setup start": { ephemeral: true, run: start },
-    "setup features": { ephemeral: true, run: chooseFeatures },
-    "setup roles": { ephemeral: true, run: roles },
-    "setup providers": { ephemeral: true, run: providers },
-    "setup finish": { ephemeral: true, run: finish }
+  return handleCommand(setupCommand, {
+    start: { ephemeral: true, run: start },
+    features: { ephemeral: true, run: chooseFeatures },
+    roles: { ephemeral: true, run: roles },
+    providers: { ephemeral: true, run: providers },
+    finish: { ephemeral: true, run: finish }
   })
 })
 

@@ -1,5 +1,5 @@
 import { DateTime, Duration, Effect, Option, Schema } from "effect"
-import { announcementsFeature } from "../../features/builtin/announcements.js"
+import { announceCommand, announcementsFeature } from "../../features/builtin/announcements.js"
 import type { AnnouncementsConfig } from "../../features/builtin/announcements.js"
 import { isInPlan } from "../../features/GuildFeatures.js"
 import { readFeatureConfig } from "../../features/readFeatureConfig.js"
@@ -13,7 +13,7 @@ import {
   type OutgoingMessage
 } from "../../ports/DiscordMessages.js"
 import { Jobs } from "../../ports/Jobs.js"
-import { commandHandlers, CommandRefused } from "../BotCommands.js"
+import { CommandRefused, handleCommand } from "../BotCommands.js"
 import { booleanOption, type CommandInvocation, numberOption, stringOption } from "../CommandInvocation.js"
 import { Reply } from "../Reply.js"
 
@@ -121,7 +121,7 @@ export const announcementCommands = Effect.gen(function*() {
       return Reply.private(`Scheduled for <t:${unix}:f> in <#${config.channelId}>.`)
     })
 
-  return commandHandlers({ announce: { ephemeral: true, run: announce } })
+  return handleCommand(announceCommand, { ephemeral: true, run: announce })
 })
 
 /**

@@ -1,10 +1,10 @@
 import { DateTime, Effect, Option, Schema } from "effect"
-import { xpFeature } from "../../features/builtin/xp.js"
+import { leaderboardCommand, rankCommand, xpCommand, xpFeature } from "../../features/builtin/xp.js"
 import type { XpConfig } from "../../features/builtin/xp.js"
 import { type GuildId, type RoleId, UserId } from "../../ids.js"
 import { DiscordRoles } from "../../ports/DiscordRoles.js"
 import { XpStore } from "../../ports/XpStore.js"
-import { commandHandlers, CommandRefused } from "../BotCommands.js"
+import { BotCommands, CommandRefused, handleCommand } from "../BotCommands.js"
 import { type CommandInvocation, numberOption, stringOption } from "../CommandInvocation.js"
 import type { FeatureEventHandlerSet } from "../FeatureEvents.js"
 import { Reply } from "../Reply.js"
@@ -104,11 +104,11 @@ export const xpCommands = Effect.gen(function*() {
         : Reply.private(`${mention(userId)} has no points to reset.`)
     })
 
-  return commandHandlers({
-    rank: { ephemeral: false, run: rank },
-    leaderboard: { ephemeral: false, run: leaderboard },
-    "xp reset": { ephemeral: true, run: reset }
-  })
+  return BotCommands.merge(
+    handleCommand(rankCommand, { ephemeral: false, run: rank }),
+    handleCommand(leaderboardCommand, { ephemeral: false, run: leaderboard }),
+    handleCommand(xpCommand, { reset: { ephemeral: true, run: reset } })
+  )
 })
 
 /** The level roles for the levels passed going from `before` to `after`. */

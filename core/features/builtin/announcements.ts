@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { ChannelId, RoleId } from "../../ids.js"
-import { defineFeature } from "../Feature.js"
+import { defineCommand, defineFeature } from "../Feature.js"
 import { Permission } from "../Permissions.js"
 
 export const AnnouncementsConfig = Schema.Struct({
@@ -10,6 +10,23 @@ export const AnnouncementsConfig = Schema.Struct({
   mentionRoleId: Schema.NullOr(RoleId)
 })
 export type AnnouncementsConfig = typeof AnnouncementsConfig.Type
+
+export const announceCommand = defineCommand({
+  name: "announce",
+  description: "Post an announcement",
+  level: "mod",
+  memberPermissions: Permission.ManageMessages,
+  botPermissions: Permission.SendMessages,
+  options: [
+    { name: "message", description: "What to announce", type: "string", required: true },
+    { name: "mention", description: "Mention the announcement role (default: yes)", type: "boolean" },
+    {
+      name: "in_minutes",
+      description: "Post it later: in this many minutes (1 to 10080, a week); now if omitted",
+      type: "integer"
+    }
+  ]
+})
 
 /** Moderators post announcements to a configured channel. */
 export const announcementsFeature = defineFeature<AnnouncementsConfig>({
@@ -24,22 +41,5 @@ export const announcementsFeature = defineFeature<AnnouncementsConfig>({
     version: 1,
     migrations: []
   },
-  commands: [
-    {
-      name: "announce",
-      description: "Post an announcement",
-      level: "mod",
-      memberPermissions: Permission.ManageMessages,
-      botPermissions: Permission.SendMessages,
-      options: [
-        { name: "message", description: "What to announce", type: "string", required: true },
-        { name: "mention", description: "Mention the announcement role (default: yes)", type: "boolean" },
-        {
-          name: "in_minutes",
-          description: "Post it later: in this many minutes (1 to 10080, a week); now if omitted",
-          type: "integer"
-        }
-      ]
-    }
-  ]
+  commands: [announceCommand]
 })

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { RoleId } from "../../ids.js"
-import { defineFeature } from "../Feature.js"
+import { defineCommand, defineFeature } from "../Feature.js"
 import { Permission } from "../Permissions.js"
 
 export const XpConfig = Schema.Struct({
@@ -11,6 +11,34 @@ export const XpConfig = Schema.Struct({
   levelRoles: Schema.Array(Schema.Struct({ level: Schema.Int.pipe(Schema.positive()), roleId: RoleId }))
 })
 export type XpConfig = typeof XpConfig.Type
+
+export const rankCommand = defineCommand({
+  name: "rank",
+  description: "Show a member's level and points",
+  level: "member",
+  options: [{ name: "user", description: "Whose rank (yours if omitted)", type: "user" }]
+})
+
+export const leaderboardCommand = defineCommand({
+  name: "leaderboard",
+  description: "Show the members with the most points",
+  level: "member",
+  options: [{ name: "page", description: "Which page of the leaderboard (10 a page)", type: "integer" }]
+})
+
+export const xpCommand = defineCommand({
+  name: "xp",
+  description: "Manage members' points",
+  level: "admin",
+  memberPermissions: Permission.ManageGuild,
+  subcommands: [
+    {
+      name: "reset",
+      description: "Reset a member's points",
+      options: [{ name: "user", description: "Whose points to reset", type: "user", required: true }]
+    }
+  ]
+})
 
 /** Points for chatting, levels, and roles at levels. */
 export const xpFeature = defineFeature<XpConfig>({
@@ -25,31 +53,5 @@ export const xpFeature = defineFeature<XpConfig>({
     version: 1,
     migrations: []
   },
-  commands: [
-    {
-      name: "rank",
-      description: "Show a member's level and points",
-      level: "member",
-      options: [{ name: "user", description: "Whose rank (yours if omitted)", type: "user" }]
-    },
-    {
-      name: "leaderboard",
-      description: "Show the members with the most points",
-      level: "member",
-      options: [{ name: "page", description: "Which page of the leaderboard (10 a page)", type: "integer" }]
-    },
-    {
-      name: "xp",
-      description: "Manage members' points",
-      level: "admin",
-      memberPermissions: Permission.ManageGuild,
-      subcommands: [
-        {
-          name: "reset",
-          description: "Reset a member's points",
-          options: [{ name: "user", description: "Whose points to reset", type: "user", required: true }]
-        }
-      ]
-    }
-  ]
+  commands: [rankCommand, leaderboardCommand, xpCommand]
 })

@@ -3,10 +3,11 @@
 // imports only the package's public entry points, and programs/ knows nothing of it.
 import { Effect, Schema } from "effect"
 import {
-  commandHandlers,
   CommandRefused,
+  defineCommand,
   defineFeature,
   GuildEntitlements,
+  handleCommand,
   type Meter,
   Plan,
   PlanKey,
@@ -28,6 +29,8 @@ export const questingPlan = Plan.make({
   limits: { maxGuilds: 1, commandsPerMinute: 60, aiTokensPerDay: 0, maxPaidRoles: 0 }
 })
 
+export const questCommand = defineCommand({ name: "quest", description: "Start a quest", level: "member" })
+
 /** `/quest`: any member may start one; rules can still deny it as `feature:quest`. */
 export const questFeature = defineFeature<{}>({
   key: "quest",
@@ -36,7 +39,7 @@ export const questFeature = defineFeature<{}>({
   requires: questFlag,
   access: "write",
   config: { schema: Schema.Struct({}), defaults: {}, version: 1, migrations: [] },
-  commands: [{ name: "quest", description: "Start a quest", level: "member" }]
+  commands: [questCommand]
 })
 
 /** A guild's quests per UTC day; the limit is the plan's entry in questsPerDay (none when it has none). */
@@ -51,28 +54,26 @@ const questMeter = (planKey: string): Meter => ({
 export const questCommands = Effect.gen(function*() {
   const quotas = yield* Quotas
   const entitlements = yield* GuildEntitlements
-  return commandHandlers({
-    quest: {
-      ephemeral: false,
-      run: (invocation) =>
-        Effect.gen(function*() {
-          const { guildId, interactionId, tenantId, userId } = invocation.context
-          const granted = yield* Effect.orDie(entitlements.resolve(tenantId, guildId))
-          const charged = yield* quotas.consume(
-            [{ meter: questMeter(granted.planKey), amount: 1 }],
-            { tenantId, guildId, userId },
-            granted.limits,
-            // The guardrail already charged this interaction's id to the command rate: a key of our own.
-            `quest:${interactionId}`
+  return handleCommand(questCommand, {
+    ephemeral: false,
+    run: (invocation) =>
+      Effect.gen(function*() {
+        const { guildId, interactionId, tenantId, userId } = invocation.context
+        const granted = yield* Effect.orDie(entitlements.resolve(tenantId, guildId))
+        const charged = yield* quotas.consume(
+          [{ meter: questMeter(granted.planKey), amount: 1 }],
+          { tenantId, guildId, userId },
+          granted.limits,
+          // The guardrail already charged this interaction's id to the command rate: a key of our own.
+          `quest:${interactionId}`
+        )
+        if (charged._tag === "Exhausted") {
+          return yield* CommandRefused.of(
+            "This server has started all its quests for today",
+            "Quests come back at midnight UTC"
           )
-          if (charged._tag === "Exhausted") {
-            return yield* CommandRefused.of(
-              "This server has started all its quests for today",
-              "Quests come back at midnight UTC"
-            )
-          }
-          return Reply.visible(`<@${userId}> sets out on a quest!`)
-        })
-    }
+        }
+        return Reply.visible(`<@${userId}> sets out on a quest!`)
+      })
   })
 })
