@@ -1,40 +1,20 @@
+import { Client, Events, GatewayIntentBits, type Guild, Options, Partials, PermissionFlagsBits } from "discord.js"
+import { Deferred, Duration, Effect, FiberSet, Option, Redacted, type Scope } from "effect"
 import {
-  type ChatInputCommandInteraction,
-  Client,
-  DiscordAPIError,
-  Events,
-  GatewayIntentBits,
-  type Guild,
-  type GuildMember,
-  type Interaction,
-  type Message,
-  MessageFlags,
-  Options,
-  type PartialGuildMember,
-  Partials,
-  PermissionFlagsBits
-} from "discord.js"
-import { Deferred, Duration, Effect, Exit, Fiber, FiberSet, Option, Redacted, Scope } from "effect"
-import {
-  ApplicationId,
   BackgroundComponents,
-  ChannelId,
-  CommandSync,
+  type CommandSync,
   type ComponentHandle,
-  GuildId,
-  GuildInstalls,
+  type GuildInstalls,
   type GuildRoleView,
-  Interactions,
-  MemberEvents,
-  PolicyCache,
-  type Reply,
+  type Interactions,
+  type MemberEvents,
+  type PolicyCache,
   RoleId,
-  type TenantId,
-  UserId
+  type TenantId
 } from "../../core/index.js"
 import { DiscordClients, makeRest } from "./DiscordClients.js"
+import { subscribeGatewayEvents } from "./gatewayEvents.js"
 import type { ShardSettings } from "./GatewaySettings.js"
-import { incomingCommand } from "./incomingCommand.js"
 
 /** One bot identity to connect to the gateway. */
 export interface BotIdentity {
@@ -53,24 +33,10 @@ export interface RunningBot {
   readonly client: Client
 }
 
-/** Discord wants an answer within 3 s: a handler still running after this is deferred, then edited. */
-export const deferAfter = Duration.seconds(1)
 /** How long shutdown waits for in-flight interactions and events before closing the gateway. */
 export const drainTimeout = Duration.seconds(10)
 
 const label = (identity: BotIdentity) => (identity.owner === null ? "discord" : `discord[${identity.owner}]`)
-
-/** Calls discord.js; a failure (the interaction expired: 10062, or was answered: 40060) is logged, never thrown. */
-const discordCall = (what: string, call: () => Promise<unknown>) =>
-  Effect.tryPromise(call).pipe(
-    Effect.asVoid,
-    Effect.catchAll((error) =>
-      Effect.logWarning(`discord: ${what} failed`, {
-        code: error.error instanceof DiscordAPIError ? error.error.code : null,
-        message: error.error instanceof Error ? error.error.message : String(error.error)
-      })
-    )
-  )
 
 /** The guild's roles and the bot's place among them, from the cache (kept current by GUILD_ROLE_* events). */
 const roleViewOf = (guild: Guild | undefined): GuildRoleView | undefined => {
@@ -88,46 +54,6 @@ const roleViewOf = (guild: Guild | undefined): GuildRoleView | undefined => {
   }
 }
 
-const flagsOf = (ephemeral: boolean) => (ephemeral ? MessageFlags.Ephemeral : undefined)
-
-/**
- * Answers a slash command: the core's answer goes out at once when it comes
- * within `deferAfter`; otherwise the reply is deferred (ephemeral when the
- * handler's answers are) and edited when the handler is done. An answer of
- * the other visibility than the deferral becomes an ephemeral follow-up.
- */
-const answer = (interaction: ChatInputCommandInteraction) =>
-  Effect.gen(function*() {
-    const interactions = yield* Interactions
-    const incoming = incomingCommand(interaction)
-    if (incoming === null) {
-      return yield* discordCall("reply", () =>
-        interaction.reply({ content: "Commands work inside a server.", flags: MessageFlags.Ephemeral }))
-    }
-    const running = yield* Effect.fork(interactions.run(incoming))
-    const early = yield* Effect.timeoutOption(Fiber.await(running), deferAfter)
-    if (Option.isSome(early)) {
-      if (Exit.isFailure(early.value)) {
-        return yield* Effect.logError("interaction failed", early.value.cause)
-      }
-      const reply = early.value.value
-      return yield* discordCall("reply", () =>
-        interaction.reply({ content: reply.content, flags: flagsOf(reply.ephemeral), allowedMentions: { parse: [] } }))
-    }
-    const ephemeral = interactions.handlerFor(incoming.context.commandPath)?.ephemeral ?? true
-    yield* discordCall("defer", () =>
-      interaction.deferReply({ flags: flagsOf(ephemeral) }))
-    const reply: Reply = yield* Fiber.join(running)
-    if (reply.ephemeral && !ephemeral) {
-      yield* discordCall("delete deferred reply", () =>
-        interaction.deleteReply())
-      return yield* discordCall("follow-up", () =>
-        interaction.followUp({ content: reply.content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } }))
-    }
-    yield* discordCall("edit reply", () =>
-      interaction.editReply({ content: reply.content, allowedMentions: { parse: [] } }))
-  }).pipe(Effect.withSpan("DiscordBot.answer"))
-
 /**
  * Connects one bot to the gateway for the scope's lifetime (a discord.js
  * Client: intents Guilds, GuildMembers, GuildMessages) and feeds its events
@@ -144,13 +70,8 @@ export const runDiscordBot = (identity: BotIdentity): Effect.Effect<
 > =>
   Effect.gen(function*() {
     const log = label(identity)
-    const installs = yield* GuildInstalls
-    const commands = yield* CommandSync
-    const cache = yield* PolicyCache
-    const members = yield* MemberEvents
     const clients = yield* DiscordClients
     const ready = yield* Deferred.make<void>()
-    const scope = yield* Effect.scope
     const inFlight = yield* FiberSet.make()
     const run = yield* FiberSet.runtime(inFlight)<
       Interactions | MemberEvents | GuildInstalls | CommandSync | PolicyCache
@@ -195,89 +116,8 @@ export const runDiscordBot = (identity: BotIdentity): Effect.Effect<
       // A member who leaves is announced even when not cached.
       partials: [Partials.GuildMember]
     })
-    const applicationId = () => ApplicationId.make(client.application?.id ?? client.user!.id)
+    yield* subscribeGatewayEvents({ client, owner: identity.owner, log, ready, gatewayHealth, fork })
 
-    const guildSeen = (guild: Guild) =>
-      installs.guildAvailable({
-        guildId: GuildId.make(guild.id),
-        name: guild.name,
-        ownerId: UserId.make(guild.ownerId)
-      }, identity.owner)
-
-    /** After a restart: the snapshot of an installed guild, or the install decision for a new one. */
-    const rehydrate = (guild: Guild) =>
-      Effect.flatMap(cache.get(GuildId.make(guild.id)), (snapshot) =>
-        Option.isSome(snapshot)
-          ? Effect.succeed(true)
-          : Effect.map(guildSeen(guild), (outcome) => outcome._tag !== "Unclaimed" && outcome._tag !== "Refused"))
-
-    const onReady = Effect.gen(function*() {
-      const guilds = Array.from(client.guilds.cache.values())
-      const installed = yield* Effect.forEach(
-        guilds,
-        (guild) => Effect.map(rehydrate(guild), (ok) => (ok ? [GuildId.make(guild.id)] : [])),
-        { concurrency: 16 }
-      )
-      const guildIds = installed.flat()
-      const synced = yield* commands.syncAll(guildIds, applicationId(), { concurrency: 8 })
-      yield* Effect.logInfo(
-        `${log}: ready as ${client.user?.tag ?? "?"} in ${guilds.length} guild(s), ${guildIds.length} installed; ` +
-          `commands: ${synced.put} put, ${synced.unchanged} unchanged, ${synced.blocked} blocked, ${synced.failed} failed`
-      )
-      // Feature and plan changes re-sync the changed guild's commands for as long as the bot runs.
-      yield* Scope.extend(
-        commands.watch(
-          applicationId(),
-          Effect.sync(() => Array.from(client.guilds.cache.keys(), (id) => GuildId.make(id)))
-        ),
-        scope
-      )
-      yield* gatewayHealth((handle) => handle.succeeded(`ready in ${guilds.length} guild(s)`))
-      yield* Deferred.succeed(ready, undefined)
-    })
-
-    const onGuildCreate = (guild: Guild) =>
-      Effect.gen(function*() {
-        const outcome = yield* guildSeen(guild)
-        yield* Effect.logInfo(`${log}: joined guild ${guild.name}: ${outcome._tag}`).pipe(
-          Effect.annotateLogs({ guildId: guild.id })
-        )
-        if (outcome._tag !== "Unclaimed" && outcome._tag !== "Refused") {
-          // A guild we knew removed the bot and added it back: Discord dropped the commands our hash remembers.
-          const force = outcome._tag === "Updated" || outcome._tag === "Restored"
-          yield* commands.syncGuild(GuildId.make(guild.id), applicationId(), { force })
-        }
-      })
-
-    const onGuildDelete = (guild: Guild) =>
-      // An outage makes guilds unavailable; only a real removal uninstalls.
-      guild.available ? installs.guildRemoved(GuildId.make(guild.id)) : Effect.void
-
-    const onMemberAdd = (member: GuildMember) =>
-      members.memberJoined(GuildId.make(member.guild.id), UserId.make(member.id), member.guild.name)
-
-    const onMemberRemove = (member: GuildMember | PartialGuildMember) =>
-      members.memberLeft(GuildId.make(member.guild.id), UserId.make(member.id))
-
-    const onMessage = (message: Message) =>
-      message.guildId === null || message.author.bot || message.webhookId !== null
-        ? Effect.void
-        : members.messageCreated(
-          GuildId.make(message.guildId),
-          ChannelId.make(message.channelId),
-          UserId.make(message.author.id)
-        )
-
-    const onInteraction = (interaction: Interaction) =>
-      interaction.isChatInputCommand() ? answer(interaction) : Effect.void
-
-    client.once(Events.ClientReady, () => fork(onReady))
-    client.on(Events.GuildCreate, (guild) => fork(onGuildCreate(guild)))
-    client.on(Events.GuildDelete, (guild) => fork(onGuildDelete(guild)))
-    client.on(Events.GuildMemberAdd, (member) => fork(onMemberAdd(member)))
-    client.on(Events.GuildMemberRemove, (member) => fork(onMemberRemove(member)))
-    client.on(Events.MessageCreate, (message) => fork(onMessage(message)))
-    client.on(Events.InteractionCreate, (interaction) => fork(onInteraction(interaction)))
     client.on(Events.Error, (error) => void run(Effect.logError(`${log}: client error`, error)))
     client.on(Events.ShardDisconnect, (event, shard) =>
       void run(

@@ -1,3 +1,4 @@
+export { deferAfter } from "./answerCommand.js"
 export * from "./DiscordBot.js"
 export * from "./DiscordClients.js"
 export * from "./DiscordCommandsRest.js"

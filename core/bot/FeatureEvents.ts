@@ -92,8 +92,11 @@ const make = Effect.gen(function*() {
 })
 
 /** Gateway events to the features that handle them. */
-export class FeatureEvents
-  extends Context.Tag("core/FeatureEvents")<FeatureEvents, Effect.Effect.Success<typeof make>>()
-{
+export interface FeatureEventsService {
+  /** To the handlers of the guild's enabled features in its plan; a handler's failure is logged, never raised. */
+  readonly dispatch: (event: GatewayEvent) => Effect.Effect<void>
+}
+
+export class FeatureEvents extends Context.Tag("core/FeatureEvents")<FeatureEvents, FeatureEventsService>() {
   static readonly layer = Layer.effect(FeatureEvents, make)
 }

@@ -85,6 +85,13 @@ const make = Effect.gen(function*() {
 })
 
 /** Slash commands through the guardrail to their handlers: what the Discord adapter calls per interaction. */
-export class Interactions extends Context.Tag("core/Interactions")<Interactions, Effect.Effect.Success<typeof make>>() {
+export interface InteractionsService {
+  /** One slash command to its answer; a denial, a refusal or a defect is answered too, never raised. */
+  readonly run: (incoming: IncomingCommand) => Effect.Effect<Reply>
+  /** The handler registered for a command path, if any. */
+  readonly handlerFor: (path: ReadonlyArray<string>) => CommandHandler | undefined
+}
+
+export class Interactions extends Context.Tag("core/Interactions")<Interactions, InteractionsService>() {
   static readonly layer = Layer.effect(Interactions, make)
 }

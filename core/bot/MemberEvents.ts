@@ -37,6 +37,13 @@ const make = Effect.gen(function*() {
 })
 
 /** What members do in a guild, as the gateway reports it, into paid roles and the features. */
-export class MemberEvents extends Context.Tag("core/MemberEvents")<MemberEvents, Effect.Effect.Success<typeof make>>() {
+export interface MemberEventsService {
+  /** Grants again the paid roles the member still has, then lets the features greet them. */
+  readonly memberJoined: (guildId: GuildId, userId: UserId, guildName: string) => Effect.Effect<void>
+  readonly memberLeft: (guildId: GuildId, userId: UserId) => Effect.Effect<void>
+  readonly messageCreated: (guildId: GuildId, channelId: ChannelId, userId: UserId) => Effect.Effect<void>
+}
+
+export class MemberEvents extends Context.Tag("core/MemberEvents")<MemberEvents, MemberEventsService>() {
   static readonly layer = Layer.effect(MemberEvents, make)
 }

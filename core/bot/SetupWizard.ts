@@ -1,14 +1,16 @@
 import { Context, DateTime, Effect, Either, Layer, Option, Schema } from "effect"
 import { Money } from "../billing/Money.js"
-import { validate } from "../errors.js"
+import { type InvalidInput, validate } from "../errors.js"
 import { GuildFeatures } from "../features/GuildFeatures.js"
 import { type GuildId, type RoleId, type TenantId } from "../ids.js"
+import type { PaidRoleLimitReached, SepaySellsVndOnly } from "../payments/errors.js"
 import type { PaidRole } from "../payments/PaidRole.js"
 import { type RoleProvider } from "../payments/PaidRole.js"
 import { PaidRoles } from "../payments/PaidRoles.js"
 import { PaymentSetup, type PaymentSetupView } from "../payments/PaymentSetup.js"
-import { DiscordGuilds } from "../ports/DiscordGuilds.js"
+import { DiscordGuilds, type RoleManageability } from "../ports/DiscordGuilds.js"
 import { SetupProgressRepo } from "../ports/SetupProgressRepo.js"
+import type { GuildNotFound, TenantNotFound, TenantNotWritable } from "../tenancy/errors.js"
 import { SetupProgress, type SetupRole, SetupStep, stepNumber, stepOrder, stepTitle } from "./SetupProgress.js"
 
 /** The wizard asked for a step whose predecessor is not done yet. */
@@ -276,10 +278,63 @@ const make = Effect.gen(function*() {
   return { progress, chooseFeatures, addRole, rolesDone, offerProviders, finish } as const
 })
 
-/** The /setup wizard over its saved progress: each step does its work and saves where the admin is. */
-export class SetupWizardService extends Context.Tag("core/SetupWizardService")<
-  SetupWizardService,
-  Effect.Effect.Success<typeof make>
->() {
+/**
+ * The /setup wizard over its saved progress: each step does its work and saves where the admin is.
+ * (Named for its steps: `SetupWizardService` is the Tag's name, `SetupWizard` the pure state machine's.)
+ */
+export interface SetupWizardSteps {
+  /** Where the admin is (the first step when nothing is saved). */
+  readonly progress: (tenantId: TenantId, guildId: GuildId) => Effect.Effect<SetupProgress>
+  /** Step 1: turns the chosen features on; those refused come back with their remediation. */
+  readonly chooseFeatures: (
+    tenantId: TenantId,
+    guildId: GuildId,
+    keys: ReadonlyArray<string>
+  ) => Effect.Effect<
+    {
+      readonly progress: SetupProgress
+      readonly enabled: ReadonlyArray<string>
+      readonly refused: ReadonlyArray<FeatureRefusal>
+    },
+    GuildNotFound | TenantNotWritable | SetupStepNotReached
+  >
+  /** Step 2: sells one more role, and tells whether the bot can manage it. */
+  readonly addRole: (
+    tenantId: TenantId,
+    guildId: GuildId,
+    request: {
+      readonly roleId: RoleId
+      readonly price: number
+      readonly currency: string
+      readonly days: number | null
+    }
+  ) => Effect.Effect<
+    { readonly progress: SetupProgress; readonly role: PaidRole; readonly manageability: RoleManageability | null },
+    InvalidInput | TenantNotFound | GuildNotFound | PaidRoleLimitReached | SepaySellsVndOnly | SetupStepNotReached
+  >
+  /** Step 2 done. */
+  readonly rolesDone: (tenantId: TenantId, guildId: GuildId) => Effect.Effect<SetupProgress, SetupStepNotReached>
+  /** Step 3: the wizard's roles sold through exactly these providers, and what each still lacks. */
+  readonly offerProviders: (
+    tenantId: TenantId,
+    guildId: GuildId,
+    providers: ReadonlyArray<RoleProvider>
+  ) => Effect.Effect<
+    { readonly progress: SetupProgress; readonly statuses: ReadonlyArray<ProviderStatus> },
+    TenantNotFound | GuildNotFound | PaidRoleLimitReached | SepaySellsVndOnly | SetupStepNotReached
+  >
+  /** Completed when the bot can manage every chosen role; otherwise the problems, nothing saved. */
+  readonly finish: (tenantId: TenantId, guildId: GuildId) => Effect.Effect<
+    | {
+      readonly _tag: "RoleProblems"
+      readonly progress: SetupProgress
+      readonly problems: ReadonlyArray<RoleManageability>
+    }
+    | { readonly _tag: "Completed"; readonly progress: SetupProgress },
+    SetupStepNotReached
+  >
+}
+
+export class SetupWizardService extends Context.Tag("core/SetupWizardService")<SetupWizardService, SetupWizardSteps>() {
   static readonly layer = Layer.effect(SetupWizardService, make)
 }

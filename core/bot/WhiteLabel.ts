@@ -194,6 +194,22 @@ const make = Effect.gen(function*() {
  * bot; the hosted runner runs one client per such tenant beside the
  * platform's, all through the same core (ADR 071).
  */
-export class WhiteLabel extends Context.Tag("core/WhiteLabel")<WhiteLabel, Effect.Effect.Success<typeof make>>() {
+export interface WhiteLabelService {
+  /** Stores the tenant's own bot (replacing an earlier one), if its plan includes white-label bots. */
+  readonly setBot: (
+    tenantId: TenantId,
+    input: WhiteLabelBotInput
+  ) => Effect.Effect<
+    TenantBotView,
+    InvalidInput | TenantNotFound | TenantNotWritable | WhiteLabelNotInPlan | BotInUseByAnotherTenant
+  >
+  readonly getBot: (tenantId: TenantId) => Effect.Effect<TenantBotView, TenantNotFound | TenantBotNotFound>
+  /** Forgets the tenant's bot, whatever the tenant's state. */
+  readonly removeBot: (tenantId: TenantId) => Effect.Effect<void, TenantNotFound | TenantBotNotFound>
+  /** The bots the hosted runner runs a client for. */
+  readonly listBots: Effect.Effect<ReadonlyArray<TenantBot>>
+}
+
+export class WhiteLabel extends Context.Tag("core/WhiteLabel")<WhiteLabel, WhiteLabelService>() {
   static readonly layer = Layer.effect(WhiteLabel, make)
 }

@@ -11,7 +11,13 @@ import { acceptsWrites } from "../tenancy/Tenant.js"
 import { FeatureAlwaysOn, FeatureHookFailed, FeatureNotFound, FeatureNotInPlan } from "./errors.js"
 import type { FeatureDefinition } from "./Feature.js"
 import { FeatureRegistry } from "./FeatureRegistry.js"
-import { encodeFeatureConfig, readFeatureConfig, validateFeatureConfig } from "./readFeatureConfig.js"
+import {
+  type ConfigMigrationMissing,
+  encodeFeatureConfig,
+  type InvalidFeatureConfig,
+  readFeatureConfig,
+  validateFeatureConfig
+} from "./readFeatureConfig.js"
 
 /** A feature as one guild has it: whether it is on, whether the plan includes it, and its current config. */
 export interface GuildFeatureView {
@@ -161,9 +167,43 @@ const make = Effect.gen(function*() {
   return { list, enable, disable } as const
 })
 
+/** A stored config that cannot be read (invalid, or written by a version with no migration to this one). */
+type UnreadableConfig = InvalidFeatureConfig | ConfigMigrationMissing
+
 /** Feature toggles and configs per guild, as guild admins manage them. */
-export class GuildFeatures
-  extends Context.Tag("core/GuildFeatures")<GuildFeatures, Effect.Effect.Success<typeof make>>()
-{
+export interface GuildFeaturesService {
+  /** Every registered feature as the guild has it. */
+  readonly list: (
+    tenantId: TenantId,
+    guildId: GuildId
+  ) => Effect.Effect<Array<GuildFeatureView>, TenantNotFound | GuildNotFound | UnreadableConfig>
+  /** Turns the feature on with its config in force, `incoming`'s fields merged in; the plan must include it. */
+  readonly enable: (
+    tenantId: TenantId,
+    guildId: GuildId,
+    key: string,
+    incoming: Option.Option<unknown>
+  ) => Effect.Effect<
+    GuildFeatureView,
+    | TenantNotFound
+    | GuildNotFound
+    | TenantNotWritable
+    | FeatureNotFound
+    | FeatureNotInPlan
+    | FeatureHookFailed
+    | UnreadableConfig
+  >
+  /** Turns the feature off, keeping its config. Essential features stay on. */
+  readonly disable: (
+    tenantId: TenantId,
+    guildId: GuildId,
+    key: string
+  ) => Effect.Effect<
+    GuildFeatureView,
+    TenantNotFound | GuildNotFound | FeatureNotFound | FeatureAlwaysOn | FeatureHookFailed | UnreadableConfig
+  >
+}
+
+export class GuildFeatures extends Context.Tag("core/GuildFeatures")<GuildFeatures, GuildFeaturesService>() {
   static readonly layer = Layer.effect(GuildFeatures, make)
 }

@@ -131,9 +131,18 @@ const make = Effect.gen(function*() {
 })
 
 /** Money received and not applied: listed for the tenant's admins and the operator, who apply or refund it. */
-export class PaymentReview extends Context.Tag("core/PaymentReview")<
-  PaymentReview,
-  Effect.Effect.Success<typeof make>
->() {
+export interface PaymentReviewService {
+  /** The tenant's held payments, or with None every tenant's (the operator's view). */
+  readonly list: (tenantId: Option.Option<TenantId>) => Effect.Effect<HeldPayments>
+  /** Applies or refunds a held payment, once: a second decision is refused. */
+  readonly resolve: (
+    tenantId: TenantId,
+    payment: HeldPayment,
+    action: ReviewAction,
+    actor: string
+  ) => Effect.Effect<"applied" | "refunded", HeldPaymentNotFound | HeldPaymentResolved>
+}
+
+export class PaymentReview extends Context.Tag("core/PaymentReview")<PaymentReview, PaymentReviewService>() {
   static readonly layer = Layer.effect(PaymentReview, make)
 }

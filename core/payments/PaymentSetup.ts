@@ -107,6 +107,24 @@ const make = Effect.gen(function*() {
 })
 
 /** A tenant's payment providers for paid roles (Polar, SePay): configured by its admins, secrets never shown again. */
-export class PaymentSetup extends Context.Tag("core/PaymentSetup")<PaymentSetup, Effect.Effect.Success<typeof make>>() {
+export interface PaymentSetupService {
+  readonly view: (tenantId: TenantId) => Effect.Effect<PaymentSetupView, TenantNotFound>
+  /** The tenant's Polar organization token (for checkouts) and its endpoint's webhook secret. */
+  readonly configurePolar: (
+    tenantId: TenantId,
+    polar: { readonly accessToken: Redacted.Redacted<string>; readonly webhookSecret: Redacted.Redacted<string> }
+  ) => Effect.Effect<PaymentSetupView, TenantNotFound>
+  /** SePay's order settings and webhook authentication: exactly one of an API key or an HMAC secret. */
+  readonly configureSepay: (
+    tenantId: TenantId,
+    sepay: {
+      readonly settings: SepaySettings
+      readonly apiKey: Redacted.Redacted<string> | undefined
+      readonly hmacSecret: Redacted.Redacted<string> | undefined
+    }
+  ) => Effect.Effect<PaymentSetupView, InvalidInput | TenantNotFound | SepaySellsVndOnly>
+}
+
+export class PaymentSetup extends Context.Tag("core/PaymentSetup")<PaymentSetup, PaymentSetupService>() {
   static readonly layer = Layer.effect(PaymentSetup, make)
 }
