@@ -193,7 +193,7 @@ const story = Effect.gen(function*() {
     yield* say("Step 2/3: sell the VIP role for 10 USD a month")
     yield* interact(ownerId, "setup", "roles", { role: vipRoleId, price: 1000, currency: "USD" })
     yield* interact(ownerId, "setup", "roles", { done: true })
-    yield* call(runner, "PUT", `/assets/${guildId}/paid-roles/${vipRoleId}`, tenantKey, {
+    yield* call(runner, "PUT", `/guilds/${guildId}/paid-roles/${vipRoleId}`, tenantKey, {
       name: "VIP",
       price: { minor: 1000, currency: "USD" },
       stripePriceId: null,

@@ -187,7 +187,7 @@ const make = Effect.gen(function*() {
     roles: ReadonlyArray<PaidRole>,
     guildId: GuildId
   ): ProviderStatus => {
-    const route = `PUT /assets/${guildId}/paid-roles/{roleId}`
+    const route = `PUT /guilds/${guildId}/paid-roles/{roleId}`
     const lacking = (field: "stripePriceId" | "polarProductId") =>
       roles.filter((role) => role[field] === null).map((role) => `@${role.name}`)
     switch (provider) {

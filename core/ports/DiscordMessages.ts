@@ -30,7 +30,7 @@ const explanations: Record<DiscordMessageFailure, { readonly message: string; re
   unknown_channel: {
     message: "The channel no longer exists",
     remediation:
-      "The channel was deleted in Discord: choose another one (PUT /assets/{guildId}/features/{feature} with its channelId)."
+      "The channel was deleted in Discord: choose another one (PUT /guilds/{guildId}/features/{feature} with its channelId)."
   },
   rate_limited: {
     message: "Discord rate-limited the message",

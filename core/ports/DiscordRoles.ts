@@ -36,7 +36,7 @@ const explanations: Record<DiscordRoleFailure, { readonly message: string; reado
   unknown_role: {
     message: "The role no longer exists in this server",
     remediation:
-      "The role was deleted in Discord: sell an existing role instead (PUT /assets/{guildId}/paid-roles/{roleId}) and remove this one."
+      "The role was deleted in Discord: sell an existing role instead (PUT /guilds/{guildId}/paid-roles/{roleId}) and remove this one."
   },
   rate_limited: {
     message: "Discord rate-limited the role change",

@@ -38,7 +38,7 @@ export type ScheduledAnnouncement = typeof ScheduledAnnouncement.Type
 const channelNotSet = (guildId: GuildId) =>
   CommandRefused.of(
     "No announcement channel is set for this server",
-    `Set the announcement channel: POST /assets/${guildId}/features/announcements/enable with ` +
+    `Set the announcement channel: POST /guilds/${guildId}/features/announcements/enable with ` +
       `{"config":{"channelId":"<channel id>"}}, or run /setup.`
   )
 
@@ -75,7 +75,7 @@ export const announcementCommands = Effect.gen(function*() {
         Effect.mapError((error) =>
           CommandRefused.of(
             "The announcements settings of this server cannot be read",
-            `${error.message}. Save them again: POST /assets/${guildId}/features/announcements/enable with a config.`
+            `${error.message}. Save them again: POST /guilds/${guildId}/features/announcements/enable with a config.`
           )
         )
       )
