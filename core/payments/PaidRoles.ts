@@ -1,7 +1,6 @@
 import { Context, DateTime, Duration, Effect, Layer, Option, Random } from "effect"
-import { Billing } from "../billing/Billing.js"
+import { Billing, effectJobs } from "../billing/Billing.js"
 import type { BillingEvent } from "../billing/BillingEvent.js"
-import { effectJobs } from "../billing/BillingJobs.js"
 import { Currency } from "../billing/Money.js"
 import { hasAccess } from "../billing/Subscription.js"
 import type { GuildId, RoleId, TenantId, UserId } from "../ids.js"
@@ -44,9 +43,6 @@ export type RoleCheckoutOffer =
     readonly order: PaymentOrder
     readonly qrImageUrl: string
   }
-
-/** Compares one guild's expected paid roles with the roles members actually hold. */
-export const reconcileGuildJobKind = "payments.reconcile_guild"
 
 const vnd = Currency.make("VND")
 const codeAttempts = 5
