@@ -13,7 +13,6 @@ import {
 import {
   BackgroundComponents,
   type ComponentReport,
-  JobHandlers,
   Jobs,
   type JobSpec,
   JobWorker,
@@ -21,6 +20,7 @@ import {
 } from "../../core/index.js"
 import { isolatedServerSchema, serverAvailable, serverUrl } from "../support/databases.js"
 import { tcpProxy } from "../support/tcpProxy.js"
+import { handlersOf } from "../support/jobHandlers.js"
 
 /**
  * Fault injection on the Postgres server (ADR 095): the application's
@@ -41,7 +41,7 @@ const application = (url: string, applicationName: string, runs: Ref.Ref<Readonl
       JobWakeupsSql,
       ReadinessSql,
       PolicyStoreSqlOf({ heartbeatEvery: "500 millis", probeWithin: "1 second" }),
-      JobHandlers.layer({
+      handlersOf({
         "test.Count": (job) =>
           Ref.update(runs, (all) => new Map(all).set(job.idempotencyKey, (all.get(job.idempotencyKey) ?? 0) + 1))
       })
