@@ -25,8 +25,11 @@ import {
 const quotaSweep = Recurring.make({
   kind: "quotas.sweep",
   every: Duration.hours(1),
-  run: Effect.flatMap(Quotas, (quotas) =>
-    Effect.flatMap(quotas.sweep, (swept) => Effect.logInfo("quotas: swept").pipe(Effect.annotateLogs({ ...swept }))))
+  work: Effect.flatMap(
+    Quotas,
+    (quotas) =>
+      Effect.flatMap(quotas.sweep, (swept) => Effect.logInfo("quotas: swept").pipe(Effect.annotateLogs({ ...swept })))
+  )
 })
 
 /** How long finished jobs are kept (for support: "did the grant run?") before the daily purge deletes them. */
@@ -36,7 +39,7 @@ const finishedJobRetention = Duration.days(7)
 const jobPurge = Recurring.make({
   kind: "jobs.purge",
   every: Duration.days(1),
-  run: Effect.gen(function*() {
+  work: Effect.gen(function*() {
     const now = yield* DateTime.now
     const purged = yield* (yield* Jobs).purgeFinished(DateTime.subtractDuration(now, finishedJobRetention))
     yield* Effect.logInfo(`jobs: purged ${purged} finished job(s)`)
@@ -47,7 +50,7 @@ const jobPurge = Recurring.make({
 const claimPurge = Recurring.make({
   kind: "guilds.purge-claims",
   every: Duration.days(1),
-  run: Effect.gen(function*() {
+  work: Effect.gen(function*() {
     const purged = yield* (yield* GuildClaimRepo).purgeExpiredClaims(yield* DateTime.now)
     yield* Effect.logInfo(`guilds: purged ${purged} expired claim(s)`)
   })
@@ -57,7 +60,7 @@ const claimPurge = Recurring.make({
 const exportPurge = Recurring.make({
   kind: "exports.purge",
   every: Duration.days(1),
-  run: Effect.flatMap(
+  work: Effect.flatMap(
     Exports,
     (exports) =>
       Effect.flatMap(exports.purgeExpired, (purged) => Effect.logInfo(`exports: purged ${purged} expired export(s)`))
@@ -65,7 +68,14 @@ const exportPurge = Recurring.make({
 })
 
 /** The recurring housekeeping: quota sweep, paid-role reconciliation, metered usage, and the purges. */
-const recurringKinds = [quotaSweep, reconcileAllPaidRoles, reportMeteredUsage, jobPurge, claimPurge, exportPurge] as const
+const recurringKinds = [
+  quotaSweep,
+  reconcileAllPaidRoles,
+  reportMeteredUsage,
+  jobPurge,
+  claimPurge,
+  exportPurge
+] as const
 
 /**
  * Every job kind the worker runs: billing effects and timers (the read-only

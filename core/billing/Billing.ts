@@ -1,6 +1,6 @@
 import { Context, DateTime, Effect, Layer, Option } from "effect"
-import { JobKind } from "../jobs/JobKind.js"
 import type { TenantId } from "../ids.js"
+import { JobKind } from "../jobs/JobKind.js"
 import type { PlanKey } from "../plans/Plan.js"
 import { PlanCatalog, type UnknownPlan } from "../plans/PlanCatalog.js"
 import { BillingLedger, type DecideContext, type WebhookReceipt } from "../ports/BillingLedger.js"

@@ -92,7 +92,6 @@ const perform = (effect: BillingEffect) =>
         ScheduleAt: () => Effect.void // enqueued as billing.timer jobs, never as themselves
       })
     )
-
   })
 
 /** The effects that are jobs of their own (ScheduleAt arms a billing.timer job instead). */

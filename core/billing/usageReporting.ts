@@ -7,8 +7,8 @@ import { GuildRepo } from "../ports/GuildRepo.js"
 import { Jobs } from "../ports/Jobs.js"
 import { QuotaStore } from "../ports/QuotaStore.js"
 import { TenantRepo } from "../ports/TenantRepo.js"
-import type { BillingEffect } from "./BillingEffect.js"
 import { effectJobs } from "./Billing.js"
+import type { BillingEffect } from "./BillingEffect.js"
 
 /** Tenants walked per run; past this the run logs that it stopped short. */
 const tenantsPerRun = 100_000
@@ -54,7 +54,7 @@ const reportTenant = (tenantId: TenantId, meters: Readonly<Record<string, string
 export const reportMeteredUsage = Recurring.make({
   kind: "billing.report_usage",
   every: Duration.days(1),
-  run: Effect.gen(function*() {
+  work: Effect.gen(function*() {
     const tenants = yield* TenantRepo
     const catalog = yield* PlanCatalog
     const now = yield* DateTime.now

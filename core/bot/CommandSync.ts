@@ -18,8 +18,8 @@ import {
   neverSynced,
   planSync,
   refusal,
-  type SyncCounts,
-  statusOf
+  statusOf,
+  type SyncCounts
 } from "./commandSyncPlan.js"
 import { commandSetHash, desiredCommands } from "./DiscordCommandJson.js"
 
@@ -133,15 +133,20 @@ const make = Effect.gen(function*() {
       const now = yield* DateTime.now
       const plan = planSync(state, hash, now, options.force === true)
       if (plan._tag === "unchanged") {
-        if (plan.cleared !== null) yield* repo.save(plan.cleared)
+        if (plan.cleared !== null) {
+          yield* repo.save(plan.cleared)
+        }
         return { _tag: "unchanged", tenantId } as const
       }
-      if (plan._tag === "blocked") return { _tag: "blocked", tenantId, until: plan.until, refusedNow: false } as const
+      if (plan._tag === "blocked") {
+        return { _tag: "blocked", tenantId, until: plan.until, refusedNow: false } as const
+      }
       // A shutdown does not cut between Discord taking the set and our record of it (the next boot would PUT again).
       const put = yield* Effect.uninterruptible(
         Effect.tap(
           Effect.either(discord.overwriteGuildCommands(applicationId, guildId, desired)),
-          (put) => Either.isRight(put) ? repo.save(accepted(state, hash, now)) : Effect.void
+          (put) =>
+            Either.isRight(put) ? repo.save(accepted(state, hash, now)) : Effect.void
         )
       )
       if (Either.isRight(put)) {

@@ -15,7 +15,12 @@ import { TenantNotFound } from "../tenancy/errors.js"
 import type { Tenant } from "../tenancy/Tenant.js"
 import { auditTrail } from "./auditTrail.js"
 import { Exports } from "./Exports.js"
-import { OffboardingFlow, OffboardingFlowId, type OffboardingKind, type OffboardingStepName } from "./OffboardingFlow.js"
+import {
+  OffboardingFlow,
+  OffboardingFlowId,
+  type OffboardingKind,
+  type OffboardingStepName
+} from "./OffboardingFlow.js"
 import { cancelRefusal, type FlowNotCancellable, nextStep, OffboardingPolicy, planSteps } from "./offboardingPlan.js"
 
 export { FlowNotCancellable, OffboardingPolicy, type OffboardingPolicyService } from "./offboardingPlan.js"

@@ -33,7 +33,9 @@ const onReadOnly = (tenantId: TenantId) =>
       startedBy: "billing",
       retireAt: subscription.value.readOnlyEndsAt ?? undefined
     }).pipe(
-      Effect.tap(({ flow }) => Effect.logInfo(`offboarding: non-payment flow ${flow.id} started for tenant ${tenantId}`)),
+      Effect.tap(({ flow }) =>
+        Effect.logInfo(`offboarding: non-payment flow ${flow.id} started for tenant ${tenantId}`)
+      ),
       Effect.catchTag("FlowAlreadyRunning", () => Effect.void),
       Effect.orDie
     )
@@ -50,14 +52,12 @@ const onPaid = (tenantId: TenantId) =>
     )
   })
 
-/** The follow-up, when OffboardingPolicy.nonPayment is "offboard" ("downgrade" leaves it to billing alone). */
-const following =
-  (follow: (tenantId: TenantId) => Effect.Effect<void, never, Billing | Offboarding>) =>
-  (_effect: unknown, job: Job) => {
-    const tenantId = job.tenantId
-    if (tenantId === null) return Effect.void
-    return Effect.flatMap(OffboardingPolicy, (policy) => policy.nonPayment === "offboard" ? follow(tenantId) : Effect.void)
-  }
+/** Follows up for the job's tenant when OffboardingPolicy.nonPayment is "offboard" ("downgrade": billing alone). */
+const whenOffboarding = (job: Job, follow: (tenantId: TenantId) => Effect.Effect<void, never, Billing | Offboarding>) =>
+  Effect.flatMap(
+    OffboardingPolicy,
+    (policy) => policy.nonPayment === "offboard" && job.tenantId !== null ? follow(job.tenantId) : Effect.void
+  )
 
 /**
  * Billing's dunning, followed by the non-payment flow: once the tenant's plan
@@ -69,6 +69,6 @@ const following =
  * list of kinds (programs/Housekeeping.ts).
  */
 export const followBilling = {
-  EnterReadOnly: JobKind.andThen(billingEffectKinds.EnterReadOnly, following(onReadOnly)),
-  ExitReadOnly: JobKind.andThen(billingEffectKinds.ExitReadOnly, following(onPaid))
+  EnterReadOnly: JobKind.andThen(billingEffectKinds.EnterReadOnly, (_effect, job) => whenOffboarding(job, onReadOnly)),
+  ExitReadOnly: JobKind.andThen(billingEffectKinds.ExitReadOnly, (_effect, job) => whenOffboarding(job, onPaid))
 } as const

@@ -55,10 +55,18 @@ export const planSteps = (
       // The license is issued as the flow starts, so its key can be shown once.
       return [step("export", now), step("issue_license", now, now), step("retire", retireAt ?? now)]
     case "remove_bot":
-      return [step("retire", now), step("revoke_license", now), step("purge", DateTime.addDuration(now, policy.retention))]
+      return [
+        step("retire", now),
+        step("revoke_license", now),
+        step("purge", DateTime.addDuration(now, policy.retention))
+      ]
     case "non_payment": {
       const retire = retireAt ?? DateTime.addDuration(now, policy.readOnlyBeforeRetire)
-      return [step("export", now), step("retire", retire), step("purge", DateTime.addDuration(retire, policy.retention))]
+      return [
+        step("export", now),
+        step("retire", retire),
+        step("purge", DateTime.addDuration(retire, policy.retention))
+      ]
     }
   }
 }

@@ -13,6 +13,8 @@ const Slot = Schema.Struct({ slot: Schema.Number })
  */
 export interface RecurringKind<R = never> extends JobKind<typeof Slot.Type, typeof Slot.Encoded, R | Jobs> {
   readonly every: Duration.Duration
+  /** The housekeeping itself, without scheduling the next run. */
+  readonly work: Effect.Effect<void, never, R>
 }
 
 const slotOf = (every: Duration.Duration, at: DateTime.Utc) => Math.floor(at.epochMillis / Duration.toMillis(every))
@@ -37,15 +39,16 @@ const enqueueNext = <R>(recurring: RecurringKind<R>, at: DateTime.Utc) =>
 const make = <R>(definition: {
   readonly kind: string
   readonly every: Duration.DurationInput
-  readonly run: Effect.Effect<void, never, R>
+  readonly work: Effect.Effect<void, never, R>
 }): RecurringKind<R> => {
   const every = Duration.decode(definition.every)
   const recurring: RecurringKind<R> = {
     every,
+    work: definition.work,
     ...JobKind.make({
       kind: definition.kind,
       payload: Slot,
-      handle: (_slot, job) => Effect.zipRight(enqueueNext(recurring, job.runAt), definition.run)
+      handle: (_slot, job) => Effect.zipRight(enqueueNext(recurring, job.runAt), definition.work)
     })
   }
   return recurring

@@ -91,7 +91,8 @@ export const settleOrderKind = JobKind.make({
         const current = yield* orders.find(tenantId, settlement.orderId)
         const counted = Option.exists(
           current,
-          (order) => order.transactionId === settlement.transactionId && order.receivedMinor === settlement.receivedMinor
+          (order) =>
+            order.transactionId === settlement.transactionId && order.receivedMinor === settlement.receivedMinor
         )
         if (!counted) {
           yield* hold(tenantId, {

@@ -38,7 +38,7 @@ const tenantsPerReconciliation = 100_000
 export const reconcileAllPaidRoles = Recurring.make({
   kind: "payments.reconcile_all",
   every: Duration.days(1),
-  run: Effect.gen(function*() {
+  work: Effect.gen(function*() {
     const tenants = yield* TenantRepo
     const guilds = yield* GuildRepo
     const roles = yield* PaidRoleRepo

@@ -4,10 +4,10 @@ import { DiscordRolesMemory, QuotaStoreMemory, RepositoriesMemory } from "../../
 import { notConfiguredStripeGateway } from "../../adapters/stripe/index.js"
 import {
   Billing,
-  type BillingEvent,
   billingEffectKinds,
-  billingTimerKind,
+  type BillingEvent,
   BillingLedger,
+  billingTimerKind,
   builtinPlans,
   dunningPolicyForPlan,
   JobHandlers,

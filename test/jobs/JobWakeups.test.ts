@@ -14,8 +14,8 @@ import {
   TenantRepo
 } from "../../core/index.js"
 import { at, makeTenant } from "../support/fixtures.js"
-import { sqlDatabases } from "../support/stores.js"
 import { handlersOf } from "../support/jobHandlers.js"
+import { sqlDatabases } from "../support/stores.js"
 
 let keys = 0
 const dueJob = (kind: string) =>

@@ -4,9 +4,9 @@ import { JobsMemory } from "../../adapters/memory/index.js"
 import {
   BackgroundComponents,
   type ComponentHealth,
+  JobHandlers,
   Jobs,
   JobWorker,
-  JobHandlers,
   Recurring,
   supervisedLoop
 } from "../../core/index.js"
@@ -156,7 +156,11 @@ describe("JobWorker survives failures (ADR 095)", () => {
 
   it.effect("a recurring job whose run dies still schedules the next slot", () =>
     Effect.gen(function*() {
-      const recurring = Recurring.make({ kind: "test.Sweep", every: Duration.minutes(1), work: Effect.die("sweep failed") })
+      const recurring = Recurring.make({
+        kind: "test.Sweep",
+        every: Duration.minutes(1),
+        work: Effect.die("sweep failed")
+      })
       const handler = (yield* Effect.provide(JobHandlers, JobHandlers.layer(recurring))).get(recurring.kind)!
       const jobs = yield* Jobs
       const exit = yield* Effect.exit(handler({

@@ -19,8 +19,8 @@ import {
   readinessReport
 } from "../../core/index.js"
 import { isolatedServerSchema, serverAvailable, serverUrl } from "../support/databases.js"
-import { tcpProxy } from "../support/tcpProxy.js"
 import { handlersOf } from "../support/jobHandlers.js"
+import { tcpProxy } from "../support/tcpProxy.js"
 
 /**
  * Fault injection on the Postgres server (ADR 095): the application's
