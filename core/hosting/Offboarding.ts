@@ -23,8 +23,6 @@ import {
 } from "./OffboardingFlow.js"
 import { cancelRefusal, type FlowNotCancellable, nextStep, OffboardingPolicy, planSteps } from "./offboardingPlan.js"
 
-export { FlowNotCancellable, OffboardingPolicy, type OffboardingPolicyService } from "./offboardingPlan.js"
-
 export class FlowNotFound extends Schema.TaggedError<FlowNotFound>()("FlowNotFound", {
   flowId: Schema.String,
   message: Schema.String
