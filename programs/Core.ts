@@ -37,8 +37,8 @@ import {
   type Interactions,
   type InvalidFeatureDefinitions,
   type InvalidPlanCatalog,
-  type JobHandler,
   JobHandlers,
+  type JobKind,
   type Jobs,
   type LeasePolicy,
   type LicenseRepo,
@@ -77,7 +77,7 @@ import {
 } from "../core/index.js"
 import { BotCommandsLive, FeatureEventHandlersLive, makeBotServices } from "./Bot.js"
 import { HostingLive } from "./Hosting.js"
-import { JobHandlersLive } from "./Housekeeping.js"
+import { builtinJobKinds } from "./Housekeeping.js"
 import { PlanCatalogLive } from "./Plans.js"
 
 /**
@@ -95,8 +95,8 @@ export interface CoreParts {
   readonly commands: ReadonlyArray<Effect.Effect<CommandHandlerMap, never, CommandServices>>
   /** Gateway handlers of added features, by feature key, as FeatureEventHandlers.layer takes them. */
   readonly featureEvents: Readonly<Record<string, Effect.Effect<FeatureEventHandlerSet, never, CoreFoundations>>>
-  /** Job kinds the worker runs besides the built-in ones: effects building `{ kind: handler }` records. */
-  readonly jobs: ReadonlyArray<Effect.Effect<Readonly<Record<string, JobHandler>>, never, CoreFoundations>>
+  /** Job kinds the worker runs besides the built-in ones (JobKind.make, or Recurring.make with scheduleRecurring). */
+  readonly jobs: ReadonlyArray<JobKind.Of<CoreFoundations>>
 }
 
 /** The application services: what features, commands and job handlers an embedder adds may use (with CoreRequirements). */
@@ -251,12 +251,7 @@ export const makeCore = (
     Object.entries(all.featureEvents).map(([key, handlers]) => Effect.map(handlers, (set) => new Map([[key, set]]))),
     mergeFeatureEvents
   )
-  const jobs = withAdditions(
-    JobHandlers,
-    JobHandlersLive,
-    all.jobs.map(Effect.map(JobHandlers.fromRecord)),
-    JobHandlers.merge
-  )
+  const jobs = JobHandlers.layer(...builtinJobKinds, ...all.jobs)
   return jobs.pipe(
     Layer.provideMerge(makeBotServices(commands, featureEvents)),
     Layer.provideMerge(applicationServices(all))

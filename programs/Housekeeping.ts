@@ -1,99 +1,102 @@
-import { DateTime, Duration, Effect, Layer } from "effect"
+import { DateTime, Duration, Effect } from "effect"
 import {
-  announcementJobHandlers,
-  billingJobHandlers,
-  commandSyncJobHandlers,
+  billingEffectKinds,
+  billingTimerKind,
+  commandSyncKind,
+  exportBuildKind,
   Exports,
   followBilling,
   GuildClaimRepo,
-  type JobHandler,
-  JobHandlers,
+  holdTransferKind,
   Jobs,
-  Offboarding,
-  paymentJobHandlers,
+  offboardingStepKind,
+  postAnnouncementKind,
   Quotas,
   reconcileAllPaidRoles,
-  type Recurring,
-  recurringHandler,
+  reconcileGuildKind,
+  Recurring,
   reportMeteredUsage,
-  scheduleRecurring
+  resolveHeldKind,
+  scheduleRecurring,
+  settleOrderKind
 } from "../core/index.js"
 
 /** Hourly: expired quota holds given back, ended windows and old idempotency keys deleted. */
-const quotaSweep = Effect.map(Quotas, (quotas): Recurring => ({
+const quotaSweep = Recurring.make({
   kind: "quotas.sweep",
   every: Duration.hours(1),
-  run: Effect.flatMap(quotas.sweep, (swept) => Effect.logInfo("quotas: swept").pipe(Effect.annotateLogs({ ...swept })))
-}))
+  work: Effect.flatMap(
+    Quotas,
+    (quotas) =>
+      Effect.flatMap(quotas.sweep, (swept) => Effect.logInfo("quotas: swept").pipe(Effect.annotateLogs({ ...swept })))
+  )
+})
 
 /** How long finished jobs are kept (for support: "did the grant run?") before the daily purge deletes them. */
 const finishedJobRetention = Duration.days(7)
 
 /** Daily: done jobs older than the retention deleted (dead ones stay for operators). */
-const jobPurge = Effect.map(Jobs, (jobs): Recurring => ({
+const jobPurge = Recurring.make({
   kind: "jobs.purge",
   every: Duration.days(1),
-  run: Effect.flatMap(DateTime.now, (now) =>
-    Effect.flatMap(
-      jobs.purgeFinished(DateTime.subtractDuration(now, finishedJobRetention)),
-      (purged) => Effect.logInfo(`jobs: purged ${purged} finished job(s)`)
-    ))
-}))
+  work: Effect.gen(function*() {
+    const now = yield* DateTime.now
+    const purged = yield* (yield* Jobs).purgeFinished(DateTime.subtractDuration(now, finishedJobRetention))
+    yield* Effect.logInfo(`jobs: purged ${purged} finished job(s)`)
+  })
+})
 
 /** Daily: invite claims nobody used (the admin never added the bot) are deleted once they expire. */
-const claimPurge = Effect.map(GuildClaimRepo, (claims): Recurring => ({
+const claimPurge = Recurring.make({
   kind: "guilds.purge-claims",
   every: Duration.days(1),
-  run: DateTime.now.pipe(
-    Effect.flatMap(claims.purgeExpiredClaims),
-    Effect.flatMap((purged) => Effect.logInfo(`guilds: purged ${purged} expired claim(s)`))
-  )
-}))
+  work: Effect.gen(function*() {
+    const purged = yield* (yield* GuildClaimRepo).purgeExpiredClaims(yield* DateTime.now)
+    yield* Effect.logInfo(`guilds: purged ${purged} expired claim(s)`)
+  })
+})
 
 /** Daily: export archives past their retention deleted. */
-const exportPurge = Effect.map(Exports, (exports): Recurring => ({
+const exportPurge = Recurring.make({
   kind: "exports.purge",
   every: Duration.days(1),
-  run: Effect.flatMap(exports.purgeExpired, (purged) => Effect.logInfo(`exports: purged ${purged} expired export(s)`))
-}))
+  work: Effect.flatMap(
+    Exports,
+    (exports) =>
+      Effect.flatMap(exports.purgeExpired, (purged) => Effect.logInfo(`exports: purged ${purged} expired export(s)`))
+  )
+})
 
-const recurringJobs = Effect.all([
+/** The recurring housekeeping: quota sweep, paid-role reconciliation, metered usage, and the purges. */
+const recurringKinds = [
   quotaSweep,
   reconcileAllPaidRoles,
   reportMeteredUsage,
   jobPurge,
   claimPurge,
   exportPurge
-])
+] as const
 
 /**
- * Every job kind the worker runs: billing effects and timers, payment
- * settlements, command syncs Discord refused for now, scheduled
+ * Every job kind the worker runs: billing effects and timers (the read-only
+ * ones followed by the non-payment flow), payment settlements and paid-role
+ * reconciliations, command syncs Discord refused for now, scheduled
  * announcements, export builds and offboarding steps, and the recurring
- * housekeeping (quota sweep, paid-role reconciliation, metered usage reports,
- * finished-job purge, expired claims, expired exports).
+ * housekeeping.
  */
-export const JobHandlersLive = Layer.effect(
-  JobHandlers,
-  Effect.gen(function*() {
-    const recurring = yield* recurringJobs
-    const recurringHandlers = new Map<string, JobHandler>(
-      yield* Effect.forEach(
-        recurring,
-        (job) => Effect.map(recurringHandler(job), (handler) => [job.kind, handler] as const)
-      )
-    )
-    return JobHandlers.merge(
-      (yield* followBilling)(yield* billingJobHandlers),
-      yield* paymentJobHandlers,
-      yield* commandSyncJobHandlers,
-      yield* announcementJobHandlers,
-      JobHandlers.fromRecord((yield* Exports).jobHandlers),
-      JobHandlers.fromRecord((yield* Offboarding).jobHandlers),
-      recurringHandlers
-    )
-  })
-)
+export const builtinJobKinds = [
+  ...Object.values({ ...billingEffectKinds, ...followBilling }),
+  billingTimerKind,
+  settleOrderKind,
+  holdTransferKind,
+  resolveHeldKind,
+  reconcileGuildKind,
+  commandSyncKind,
+  postAnnouncementKind,
+  exportBuildKind,
+  offboardingStepKind,
+  ...recurringKinds
+] as const
 
 /** At boot: the next run of each recurring job is in the outbox (once, however many replicas boot). */
-export const scheduleHousekeeping = Effect.flatMap(recurringJobs, Effect.forEach(scheduleRecurring, { discard: true }))
+export const scheduleHousekeeping = Effect.forEach(recurringKinds, scheduleRecurring, { discard: true })

@@ -13,7 +13,7 @@ export {
 } from "./Core.js"
 export { DatabaseLive, MigratedDatabaseLive } from "./Database.js"
 export { DiscordRolesOffline } from "./DiscordOffline.js"
-export { JobHandlersLive, scheduleHousekeeping } from "./Housekeeping.js"
+export { builtinJobKinds, scheduleHousekeeping } from "./Housekeeping.js"
 export { PaymentGatewaysLive, WebhookVerifiersLive } from "./Payments.js"
 export { PlanCatalogLive } from "./Plans.js"
 export { HostedRunner, runnerFor, SelfHostRunner } from "./Runner.js"

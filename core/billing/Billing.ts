@@ -1,5 +1,6 @@
 import { Context, DateTime, Effect, Layer, Option } from "effect"
 import type { TenantId } from "../ids.js"
+import { JobKind } from "../jobs/JobKind.js"
 import type { PlanKey } from "../plans/Plan.js"
 import { PlanCatalog, type UnknownPlan } from "../plans/PlanCatalog.js"
 import { BillingLedger, type DecideContext, type WebhookReceipt } from "../ports/BillingLedger.js"
@@ -8,8 +9,9 @@ import { type PaymentProviderError, StripeGateway } from "../ports/PaymentGatewa
 import type { CheckoutLink } from "../ports/PaymentGateways.js"
 import { TenantRepo } from "../ports/TenantRepo.js"
 import { TenantNotFound } from "../tenancy/errors.js"
-import type { BillingEvent, TimerFired } from "./BillingEvent.js"
-import { effectJobs } from "./BillingJobs.js"
+import type { BillingEffect } from "./BillingEffect.js"
+import { type BillingEvent, TimerFired } from "./BillingEvent.js"
+import { billingEffectKinds } from "./BillingJobs.js"
 import { type BillingSubject, subjectKey } from "./BillingSubject.js"
 import {
   defaultRoleGraceDays,
@@ -220,3 +222,38 @@ export interface BillingService {
 export class Billing extends Context.Tag("core/Billing")<Billing, BillingService>() {
   static readonly layer = Layer.effect(Billing, make)
 }
+
+/** An armed dunning or period timer: fired into its subscription when due. */
+export const billingTimerKind = JobKind.make({
+  kind: "billing.timer",
+  payload: TimerFired,
+  handle: (event) => Effect.flatMap(Billing, (billing) => Effect.asVoid(billing.fireTimer(event)))
+})
+
+/**
+ * How billing effects become jobs: one job per effect, keyed by the event that
+ * produced it and the effect's position, so a redelivered event (recognised
+ * as a duplicate before it gets here) or a retried transaction can never
+ * enqueue an effect twice. A ScheduleAt arms a billing.timer job.
+ */
+export const effectJobs = (
+  effects: ReadonlyArray<BillingEffect>,
+  source: { readonly provider: string; readonly providerEventId: string },
+  now: DateTime.Utc
+): ReadonlyArray<JobSpec> =>
+  effects.map((effect, index) =>
+    effect._tag === "ScheduleAt"
+      ? billingTimerKind.spec({
+        tenantId: effect.event.subject.tenantId,
+        payload: effect.event,
+        runAt: DateTime.max(effect.at, now),
+        // A timer's own event id already names the subscription, the timer and the revision that armed it.
+        idempotencyKey: `${billingTimerKind.kind}:${effect.event.providerEventId}`
+      })
+      : billingEffectKinds[effect._tag].spec({
+        tenantId: effect.tenantId,
+        payload: effect,
+        runAt: now,
+        idempotencyKey: `${source.provider}:${source.providerEventId}:${index}`
+      })
+  )

@@ -1,14 +1,26 @@
-import { Context, DateTime, Duration, Effect, Either, Fiber, Layer, Option, Schema, type Scope, Stream } from "effect"
+import { Context, DateTime, Effect, Either, Fiber, Layer, Option, Schema, type Scope, Stream } from "effect"
 import { supervisedLoop } from "../background/supervisedLoop.js"
 import { FeatureRegistry } from "../features/FeatureRegistry.js"
 import { PolicyCache } from "../guardrail/PolicyCache.js"
 import { GuildId, type TenantId } from "../ids.js"
-import { JobFailed, type JobHandler } from "../jobs/JobHandlers.js"
-import { CommandSyncRepo, CommandSyncState } from "../ports/CommandSyncRepo.js"
+import { JobFailed } from "../jobs/JobFailed.js"
+import { JobKind } from "../jobs/JobKind.js"
+import { CommandSyncRepo, type CommandSyncState } from "../ports/CommandSyncRepo.js"
 import { Crypto } from "../ports/Crypto.js"
-import { ApplicationId, DiscordCommands, type DiscordCommandsError, nextDailyReset } from "../ports/DiscordCommands.js"
-import { Jobs, type JobSpec } from "../ports/Jobs.js"
+import { ApplicationId, DiscordCommands } from "../ports/DiscordCommands.js"
+import { Jobs } from "../ports/Jobs.js"
 import { allGuilds, type PolicyChange, PolicyStore } from "../ports/PolicyStore.js"
+import {
+  accepted,
+  type CommandSyncStatus,
+  countsOf,
+  type GuildSyncResult,
+  neverSynced,
+  planSync,
+  refusal,
+  statusOf,
+  type SyncCounts
+} from "./commandSyncPlan.js"
 import { commandSetHash, desiredCommands } from "./DiscordCommandJson.js"
 
 /**
@@ -19,52 +31,17 @@ import { commandSetHash, desiredCommands } from "./DiscordCommandJson.js"
  * daily create limit (30034) blocks a guild until its reset; a job retries then.
  */
 
-export const commandSyncJobKind = "commands.sync"
-
-/** What one guild's sync did. */
-export type GuildSyncResult =
-  /** Discord accepted the guild's new set. */
-  | { readonly _tag: "put"; readonly tenantId: TenantId; readonly hash: string; readonly commandCount: number }
-  /** Discord already has the desired set: no call made. */
-  | { readonly _tag: "unchanged"; readonly tenantId: TenantId }
-  /**
-   * The daily create limit blocks the guild until `until` (a job syncs it then). `refusedNow`: this sync's
-   * PUT was refused; otherwise no call was made.
-   */
-  | {
-    readonly _tag: "blocked"
-    readonly tenantId: TenantId
-    readonly until: DateTime.Utc
-    readonly refusedNow: boolean
-  }
-  /** No tenant has the guild installed: nothing to register. */
-  | { readonly _tag: "not_installed" }
-  /** Discord refused for another reason (recorded as the guild's lastError; transient ones are retried by a job). */
-  | { readonly _tag: "failed"; readonly tenantId: TenantId; readonly error: DiscordCommandsError }
-
-export interface SyncCounts {
-  readonly put: number
-  readonly unchanged: number
-  readonly blocked: number
-  readonly failed: number
-  readonly notInstalled: number
-}
-
 export interface SyncGuildOptions {
   /**
    * PUT even when the stored hash matches: for a guild the bot (re)joined,
    * where Discord may have dropped the commands while the bot was away.
    */
   readonly force?: boolean
-}
-
-/** What an admin sees of a guild's commands at Discord (/status). */
-export interface CommandSyncStatus {
-  /** When Discord last accepted the set; null: never. */
-  readonly syncedAt: DateTime.Utc | null
-  /** Until when the daily limit blocks updates; null: not blocked (or the block has passed). */
-  readonly blockedUntil: DateTime.Utc | null
-  readonly lastError: CommandSyncState["lastError"]
+  /**
+   * The commands.sync job syncs: a transient refusal is left to the job's
+   * own retry (the outbox backs off) instead of enqueuing another job.
+   */
+  readonly byJob?: boolean
 }
 
 export interface CommandSyncService {
@@ -96,18 +73,10 @@ export interface CommandSyncService {
   ) => Effect.Effect<Option.Option<CommandSyncStatus>>
 }
 
-const SyncJob = Schema.Struct({ applicationId: ApplicationId, guildId: GuildId })
-
 /** How long `watch` lets its fiber run to subscribe before returning. */
 const subscribeYields = 100
 
-/** Wait after a transient refusal that named no delay. */
-const defaultRetryDelay = Duration.minutes(1)
-
 type StoredState = (tenantId: TenantId, guildId: GuildId) => Effect.Effect<Option.Option<CommandSyncState>>
-
-/** Who runs the sync: a job lets the outbox retry transient refusals; anyone else enqueues a job for them. */
-type Caller = "job" | "direct"
 
 const make = Effect.gen(function*() {
   const cache = yield* PolicyCache
@@ -118,19 +87,14 @@ const make = Effect.gen(function*() {
   const jobs = yield* Jobs
   const store = yield* PolicyStore
 
-  const syncJob = (
-    tenantId: TenantId,
-    applicationId: ApplicationId,
-    guildId: GuildId,
-    runAt: DateTime.Utc
-  ): JobSpec => ({
-    tenantId,
-    kind: commandSyncJobKind,
-    payload: { applicationId, guildId },
-    runAt,
-    // One retry per guild and moment: a second refusal until the same reset does not add another.
-    idempotencyKey: `${commandSyncJobKind}:${applicationId}:${guildId}:${DateTime.formatIso(runAt)}`
-  })
+  const syncJob = (tenantId: TenantId, applicationId: ApplicationId, guildId: GuildId, runAt: DateTime.Utc) =>
+    commandSyncKind.spec({
+      tenantId,
+      payload: { applicationId, guildId },
+      runAt,
+      // One retry per guild and moment: a second refusal until the same reset does not add another.
+      idempotencyKey: `${commandSyncKind.kind}:${applicationId}:${guildId}:${DateTime.formatIso(runAt)}`
+    })
 
   /**
    * One sync per guild and application at a time in this process: a join's
@@ -154,7 +118,6 @@ const make = Effect.gen(function*() {
     guildId: GuildId,
     applicationId: ApplicationId,
     stored: StoredState,
-    caller: Caller,
     options: SyncGuildOptions = {}
   ): Effect.Effect<GuildSyncResult> =>
     Effect.gen(function*() {
@@ -165,36 +128,25 @@ const make = Effect.gen(function*() {
       const { tenantId } = snapshot.value
       const desired = desiredCommands(registry, snapshot.value)
       const hash = commandSetHash(desired, crypto)
-      const previous = yield* stored(tenantId, guildId)
-      const state = Option.getOrElse(previous, () =>
-        CommandSyncState.make({
-          tenantId,
-          guildId,
-          applicationId,
-          hash: null,
-          syncedAt: null,
-          blockedUntil: null,
-          lastError: null
-        }))
-      if (state.hash === hash && options.force !== true) {
-        // Discord has this set (a change was undone while blocked): an earlier refusal no longer applies.
-        if (state.lastError !== null || state.blockedUntil !== null) {
-          yield* repo.save(CommandSyncState.make({ ...state, blockedUntil: null, lastError: null }))
+      const state = Option.getOrElse(yield* stored(tenantId, guildId), () =>
+        neverSynced(tenantId, guildId, applicationId))
+      const now = yield* DateTime.now
+      const plan = planSync(state, hash, now, options.force === true)
+      if (plan._tag === "unchanged") {
+        if (plan.cleared !== null) {
+          yield* repo.save(plan.cleared)
         }
         return { _tag: "unchanged", tenantId } as const
       }
-      const now = yield* DateTime.now
-      if (state.blockedUntil !== null && DateTime.lessThan(now, state.blockedUntil)) {
-        return { _tag: "blocked", tenantId, until: state.blockedUntil, refusedNow: false } as const
+      if (plan._tag === "blocked") {
+        return { _tag: "blocked", tenantId, until: plan.until, refusedNow: false } as const
       }
       // A shutdown does not cut between Discord taking the set and our record of it (the next boot would PUT again).
       const put = yield* Effect.uninterruptible(
         Effect.tap(
           Effect.either(discord.overwriteGuildCommands(applicationId, guildId, desired)),
           (put) =>
-            Either.isRight(put)
-              ? repo.save(CommandSyncState.make({ ...state, hash, syncedAt: now, blockedUntil: null, lastError: null }))
-              : Effect.void
+            Either.isRight(put) ? repo.save(accepted(state, hash, now)) : Effect.void
         )
       )
       if (Either.isRight(put)) {
@@ -202,25 +154,20 @@ const make = Effect.gen(function*() {
         return { _tag: "put", tenantId, hash, commandCount: desired.length } as const
       }
       const error = put.left
-      const lastError = { reason: error.reason, message: error.message, remediation: error.remediation, at: now }
-      if (error.reason === "daily_limit") {
-        const until = error.retryAt ?? nextDailyReset(now)
-        yield* repo.save(CommandSyncState.make({ ...state, blockedUntil: until, lastError }))
-        yield* jobs.enqueue([syncJob(tenantId, applicationId, guildId, until)])
+      const refused = refusal(state, error, now)
+      yield* repo.save(refused.state)
+      if (refused._tag === "blocked") {
+        yield* jobs.enqueue([syncJob(tenantId, applicationId, guildId, refused.until)])
         yield* Effect.logWarning(
           `commands: Discord allows 200 new commands per server per day; the bot's commands in ${guildId} ` +
-            `will update after ${DateTime.formatIso(until)}`
+            `will update after ${DateTime.formatIso(refused.until)}`
         )
-        return { _tag: "blocked", tenantId, until, refusedNow: true } as const
+        return { _tag: "blocked", tenantId, until: refused.until, refusedNow: true } as const
       }
-      yield* repo.save(CommandSyncState.make({ ...state, blockedUntil: null, lastError }))
       yield* Effect.logWarning(`commands: ${error.message}; ${error.remediation}`)
       // A job's own failure is retried by the outbox with backoff; a direct caller leaves the retry to a job.
-      if (error.retryable && caller === "direct") {
-        const delay = error.retryAfterMs === null
-          ? defaultRetryDelay
-          : Duration.millis(Math.max(error.retryAfterMs, 1_000))
-        yield* jobs.enqueue([syncJob(tenantId, applicationId, guildId, DateTime.addDuration(now, delay))])
+      if (refused.retryAt !== null && options.byJob !== true) {
+        yield* jobs.enqueue([syncJob(tenantId, applicationId, guildId, refused.retryAt)])
       }
       return { _tag: "failed", tenantId, error } as const
     }).pipe(
@@ -233,15 +180,7 @@ const make = Effect.gen(function*() {
     repo.get(tenantId, guildId, applicationId)
 
   const syncGuild = (guildId: GuildId, applicationId: ApplicationId, options?: SyncGuildOptions) =>
-    syncWith(guildId, applicationId, fromRepoFor(applicationId), "direct", options)
-
-  const countsOf = (results: ReadonlyArray<GuildSyncResult["_tag"] | "defect">): SyncCounts => ({
-    put: results.filter((tag) => tag === "put").length,
-    unchanged: results.filter((tag) => tag === "unchanged").length,
-    blocked: results.filter((tag) => tag === "blocked").length,
-    failed: results.filter((tag) => tag === "failed" || tag === "defect").length,
-    notInstalled: results.filter((tag) => tag === "not_installed").length
-  })
+    syncWith(guildId, applicationId, fromRepoFor(applicationId), options)
 
   /** One guild's defect (a database outage mid-run) is logged and counted; the others go on. */
   const guarded = (guildId: GuildId, sync: Effect.Effect<GuildSyncResult>) =>
@@ -269,7 +208,7 @@ const make = Effect.gen(function*() {
       const results = yield* Effect.forEach(
         // Once each: a second sync of a guild would read the state as it was before the first.
         new Set(guildIds),
-        (guildId) => guarded(guildId, syncWith(guildId, applicationId, stored, "direct")),
+        (guildId) => guarded(guildId, syncWith(guildId, applicationId, stored)),
         { concurrency: options.concurrency ?? 8 }
       )
       const counts = countsOf(results)
@@ -303,27 +242,28 @@ const make = Effect.gen(function*() {
     })
 
   const status = (tenantId: TenantId, guildId: GuildId, applicationId: ApplicationId) =>
-    Effect.gen(function*() {
-      const state = yield* repo.get(tenantId, guildId, applicationId)
-      const now = yield* DateTime.now
-      return Option.map(state, (found): CommandSyncStatus => ({
-        syncedAt: found.syncedAt,
-        blockedUntil: found.blockedUntil !== null && DateTime.lessThan(now, found.blockedUntil)
-          ? found.blockedUntil
-          : null,
-        lastError: found.lastError
-      }))
-    })
+    Effect.flatMap(
+      repo.get(tenantId, guildId, applicationId),
+      (state) => Effect.map(DateTime.now, (now) => Option.map(state, (found) => statusOf(found, now)))
+    )
 
-  /** The job: a transient refusal fails it (the outbox backs off), the others are recorded and done. */
-  const runJob: JobHandler = (job) =>
-    Schema.decodeUnknown(SyncJob)(job.payload).pipe(
-      Effect.mapError(() =>
-        JobFailed.permanent(`the ${job.kind} job's payload does not decode; it was not written by this version`)
-      ),
-      Effect.flatMap(({ applicationId, guildId }) =>
-        syncWith(guildId, applicationId, fromRepoFor(applicationId), "job")
-      ),
+  return { syncGuild, syncAll, watch, status } satisfies CommandSyncService
+})
+
+export class CommandSync extends Context.Tag("core/CommandSync")<CommandSync, CommandSyncService>() {
+  static readonly layer = Layer.effect(CommandSync, make)
+}
+
+/**
+ * A guild's sync retried after Discord's daily limit or a transient refusal:
+ * a transient refusal fails the job (the outbox backs off), the others are
+ * recorded and done.
+ */
+export const commandSyncKind = JobKind.make({
+  kind: "commands.sync",
+  payload: Schema.Struct({ applicationId: ApplicationId, guildId: GuildId }),
+  handle: ({ applicationId, guildId }) =>
+    Effect.flatMap(CommandSync, (sync) => sync.syncGuild(guildId, applicationId, { byJob: true })).pipe(
       Effect.flatMap((result) => {
         if (result._tag === "failed" && result.error.retryable) {
           return Effect.fail(JobFailed.retryable(result.error.message, result.error.retryAfterMs))
@@ -341,20 +281,4 @@ const make = Effect.gen(function*() {
         return Effect.void
       })
     )
-
-  return { service: { syncGuild, syncAll, watch, status } satisfies CommandSyncService, runJob }
 })
-
-export class CommandSync extends Context.Tag("core/CommandSync")<CommandSync, CommandSyncService>() {
-  static readonly layer = Layer.effect(CommandSync, Effect.map(make, ({ service }) => service))
-}
-
-/**
- * The "commands.sync" job (a retry after Discord's daily limit or a transient
- * refusal), like paymentJobHandlers. The service keeps no state, so this
- * builds its own over the same ports.
- */
-export const commandSyncJobHandlers = Effect.map(
-  make,
-  ({ runJob }) => new Map<string, JobHandler>([[commandSyncJobKind, runJob]])
-)

@@ -1,6 +1,6 @@
 import { Context, DateTime, Effect, Either, Layer, Option, Schema } from "effect"
 import { type TenantId } from "../ids.js"
-import { JobFailed, type JobHandler } from "../jobs/JobHandlers.js"
+import { JobKind } from "../jobs/JobKind.js"
 import { ArchiveCodec } from "../ports/ArchiveCodec.js"
 import { AuditLog } from "../ports/AuditLog.js"
 import { Crypto } from "../ports/Crypto.js"
@@ -19,8 +19,6 @@ import { ExportSettings } from "./ExportSettings.js"
 export { ExportLinkInvalid, ExportNotFound, ImportRefused, type ImportSummary } from "./exportErrors.js"
 export { ExportSettings, type ExportSettingsService } from "./ExportSettings.js"
 
-export const exportJobKind = "exports.build"
-const ExportJobPayload = Schema.Struct({ exportId: ExportId })
 const linkPrefix = "guildhall-export-link/1."
 
 const make = Effect.gen(function*() {
@@ -108,13 +106,12 @@ const make = Effect.gen(function*() {
   const request = (tenantId: TenantId, requestedBy: string) =>
     Effect.gen(function*() {
       const exported = yield* pending(tenantId, requestedBy)
-      yield* jobs.enqueue([{
+      yield* jobs.enqueue([exportBuildKind.spec({
         tenantId,
-        kind: exportJobKind,
         payload: { exportId: exported.id },
         runAt: exported.createdAt,
-        idempotencyKey: `${exportJobKind}:${exported.id}`
-      }])
+        idempotencyKey: `${exportBuildKind.kind}:${exported.id}`
+      })])
       yield* record(tenantId, requestedBy, "export.requested", exported.id, {})
       return exported
     })
@@ -233,14 +230,10 @@ const make = Effect.gen(function*() {
       return summary
     })
 
-  /** The job that builds a requested export. */
-  const buildHandler: JobHandler = (job) =>
-    Schema.decodeUnknown(ExportJobPayload)(job.payload).pipe(
-      Effect.mapError(() => JobFailed.permanent("the exports.build payload does not decode")),
-      Effect.flatMap(({ exportId }) => repo.findAnyTenant(exportId)),
-      Effect.flatMap(
-        Option.match({ onNone: () => Effect.void, onSome: (exported) => Effect.asVoid(complete(exported)) })
-      )
+  const build = (id: ExportId) =>
+    Effect.flatMap(
+      repo.findAnyTenant(id),
+      Option.match({ onNone: () => Effect.void, onSome: (exported) => Effect.asVoid(complete(exported)) })
     )
 
   return {
@@ -253,7 +246,7 @@ const make = Effect.gen(function*() {
     download,
     importArchive,
     purgeExpired: Effect.flatMap(DateTime.now, repo.purgeExpired),
-    jobHandlers: { [exportJobKind]: buildHandler } as Readonly<Record<string, JobHandler>>
+    build
   }
 })
 
@@ -285,10 +278,17 @@ export interface ExportsService {
   ) => Effect.Effect<ImportSummary, TenantDataUnavailable | ImportConflict | ArchiveRefused | ImportRefused>
   /** Deletes the exports past their retention; how many. */
   readonly purgeExpired: Effect.Effect<number>
-  /** The job that builds a requested export, by its kind. */
-  readonly jobHandlers: Readonly<Record<string, JobHandler>>
+  /** Builds a requested export (the exports.build job); one no longer recorded, or built already, is left alone. */
+  readonly build: (id: ExportId) => Effect.Effect<void>
 }
 
 export class Exports extends Context.Tag("core/Exports")<Exports, ExportsService>() {
   static readonly layer = Layer.effect(Exports, make)
 }
+
+/** Builds a requested export. */
+export const exportBuildKind = JobKind.make({
+  kind: "exports.build",
+  payload: Schema.Struct({ exportId: ExportId }),
+  handle: ({ exportId }) => Effect.flatMap(Exports, (exports) => exports.build(exportId))
+})

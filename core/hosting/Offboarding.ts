@@ -1,7 +1,10 @@
-import { Context, DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
+import { Context, DateTime, Effect, Layer, Option, type Redacted, Schema } from "effect"
+import type { InvalidInput } from "../errors.js"
 import type { TenantId } from "../ids.js"
-import { JobFailed, type JobHandler } from "../jobs/JobHandlers.js"
+import { JobFailed } from "../jobs/JobFailed.js"
+import { JobKind } from "../jobs/JobKind.js"
 import { Licenses } from "../licensing/Licenses.js"
+import type { UnknownPlan } from "../plans/PlanCatalog.js"
 import { AuditLog } from "../ports/AuditLog.js"
 import { Crypto } from "../ports/Crypto.js"
 import { Jobs } from "../ports/Jobs.js"
@@ -16,9 +19,9 @@ import {
   OffboardingFlow,
   OffboardingFlowId,
   type OffboardingKind,
-  type OffboardingStep,
   type OffboardingStepName
 } from "./OffboardingFlow.js"
+import { cancelRefusal, type FlowNotCancellable, nextStep, OffboardingPolicy, planSteps } from "./offboardingPlan.js"
 
 export class FlowNotFound extends Schema.TaggedError<FlowNotFound>()("FlowNotFound", {
   flowId: Schema.String,
@@ -28,39 +31,6 @@ export class FlowNotFound extends Schema.TaggedError<FlowNotFound>()("FlowNotFou
     return new FlowNotFound({ flowId, message: `No offboarding flow ${flowId} for this tenant` })
   }
 }
-
-/** The flow is done or cancelled, or its last step has begun: there is nothing left to cancel. */
-export class FlowNotCancellable extends Schema.TaggedError<FlowNotCancellable>()("FlowNotCancellable", {
-  message: Schema.String
-}) {}
-
-/**
- * How long a removed or unpaid tenant's data is kept before the purge, how
- * long an unpaid one stays read-only when no subscription says, and what
- * non-payment leads to: "offboard" (the non-payment flow: retire, then purge)
- * or "downgrade" (billing alone: the fallback plan when read-only ends).
- */
-export interface OffboardingPolicyService {
-  readonly retention: Duration.Duration
-  readonly readOnlyBeforeRetire: Duration.Duration
-  readonly nonPayment: "offboard" | "downgrade"
-}
-
-export class OffboardingPolicy extends Context.Tag("core/OffboardingPolicy")<
-  OffboardingPolicy,
-  OffboardingPolicyService
->() {
-  static readonly defaults: OffboardingPolicyService = {
-    retention: Duration.days(30),
-    readOnlyBeforeRetire: Duration.days(14),
-    nonPayment: "offboard"
-  }
-  static readonly layer = (policy: Partial<OffboardingPolicyService> = {}) =>
-    Layer.succeed(OffboardingPolicy, { ...OffboardingPolicy.defaults, ...policy })
-}
-
-export const offboardingStepJobKind = "offboarding.step"
-const StepPayload = Schema.Struct({ flowId: OffboardingFlowId, step: Schema.Int })
 
 /** What starts a flow: when to retire (move, non-payment) and who asked. */
 export interface StartFlow {
@@ -85,43 +55,12 @@ const make = Effect.gen(function*() {
 
   const stepJob = (flow: OffboardingFlow, index: number) => {
     const step = flow.steps[index]!
-    return jobs.enqueue([{
+    return jobs.enqueue([offboardingStepKind.spec({
       tenantId: flow.tenantId,
-      kind: offboardingStepJobKind,
       payload: { flowId: flow.id, step: index },
       runAt: step.at,
-      idempotencyKey: `${offboardingStepJobKind}:${flow.id}:${index}`
-    }])
-  }
-
-  const planSteps = (kind: OffboardingKind, now: DateTime.Utc, retireAt: DateTime.Utc | undefined) => {
-    const step = (
-      name: OffboardingStepName,
-      at: DateTime.Utc,
-      doneAt: DateTime.Utc | null = null
-    ): OffboardingStep => ({
-      name,
-      at,
-      doneAt
-    })
-    switch (kind) {
-      case "move_to_self_host":
-        return [step("export", now), step("issue_license", now, now), step("retire", retireAt ?? now)]
-      case "remove_bot":
-        return [
-          step("retire", now),
-          step("revoke_license", now),
-          step("purge", DateTime.addDuration(now, policy.retention))
-        ]
-      case "non_payment": {
-        const retire = retireAt ?? DateTime.addDuration(now, policy.readOnlyBeforeRetire)
-        return [
-          step("export", now),
-          step("retire", retire),
-          step("purge", DateTime.addDuration(retire, policy.retention))
-        ]
-      }
-    }
+      idempotencyKey: `${offboardingStepKind.kind}:${flow.id}:${index}`
+    })])
   }
 
   const tenantOf = (tenantId: TenantId) =>
@@ -153,7 +92,7 @@ const make = Effect.gen(function*() {
         tenantId,
         kind: input.kind,
         status: "running",
-        steps: planSteps(input.kind, now, input.retireAt),
+        steps: planSteps(input.kind, now, input.retireAt, policy),
         context: issued === undefined
           ? { startedBy: input.startedBy }
           : { startedBy: input.startedBy, licenseId: issued.license.id },
@@ -173,11 +112,6 @@ const make = Effect.gen(function*() {
       yield* stepJob(flow, nextStep(flow) ?? 0)
       return { flow, licenseKey: issued?.key ?? null }
     })
-
-  const nextStep = (flow: OffboardingFlow): number | undefined => {
-    const index = flow.steps.findIndex((step) => step.doneAt === null)
-    return index === -1 ? undefined : index
-  }
 
   /** Runs one step's action. Each is idempotent: a step run twice (a crash before it was recorded) changes nothing more. */
   const runStep = (flow: OffboardingFlow, tenant: Tenant, name: OffboardingStepName) =>
@@ -235,19 +169,16 @@ const make = Effect.gen(function*() {
       yield* Effect.logInfo(`offboarding: purged ${rows} row(s) of tenant ${flow.tenantId}`)
     })
 
-  /** The job of one step: runs it if the flow still runs and the step is not done, records it, schedules the next. */
-  const stepHandler: JobHandler = (job) =>
+  /** One step's job: runs it if the flow still runs and the step is not done, records it, schedules the next. */
+  const runStepJob = (flowId: OffboardingFlowId, index: number) =>
     Effect.gen(function*() {
-      const payload = yield* Schema.decodeUnknown(StepPayload)(job.payload).pipe(
-        Effect.mapError(() => JobFailed.permanent("the offboarding.step payload does not decode"))
-      )
-      const found = yield* repo.findAnyTenant(payload.flowId)
+      const found = yield* repo.findAnyTenant(flowId)
       if (Option.isNone(found) || found.value.status !== "running") return
       const flow = found.value
-      const step = flow.steps[payload.step]
-      if (step === undefined) return yield* JobFailed.permanent(`flow ${flow.id} has no step ${payload.step}`)
+      const step = flow.steps[index]
+      if (step === undefined) return yield* JobFailed.permanent(`flow ${flow.id} has no step ${index}`)
       const next = nextStep(flow)
-      if (step.doneAt !== null || next !== payload.step) {
+      if (step.doneAt !== null || next !== index) {
         // Done already (a crash after recording it): make sure the step after it is scheduled.
         if (next !== undefined) yield* stepJob(flow, next)
         return
@@ -259,7 +190,7 @@ const make = Effect.gen(function*() {
         Effect.catchAll((error) => Effect.fail(JobFailed.retryable(`offboarding ${step.name}: ${error.message}`)))
       )
       const now = yield* DateTime.now
-      const steps = flow.steps.map((s, i) => (i === payload.step ? { ...s, doneAt: now } : s))
+      const steps = flow.steps.map((s, i) => (i === index ? { ...s, doneAt: now } : s))
       const done = steps.every((s) => s.doneAt !== null)
       const updated = new OffboardingFlow({
         ...flow,
@@ -282,17 +213,9 @@ const make = Effect.gen(function*() {
         repo.find(tenantId, flowId),
         Option.match({ onNone: () => Effect.fail(FlowNotFound.of(flowId)), onSome: Effect.succeed })
       )
-      const last = flow.steps[flow.steps.length - 1]!
-      if (flow.status !== "running" || last.doneAt !== null) {
-        return yield* new FlowNotCancellable({ message: `The flow is ${flow.status}; there is nothing left to cancel` })
-      }
       const now = yield* DateTime.now
-      if (
-        last.name === "purge" && flow.steps.slice(0, -1).every((s) => s.doneAt !== null) &&
-        !DateTime.lessThan(now, last.at)
-      ) {
-        return yield* new FlowNotCancellable({ message: "The purge is due and may be running; it cannot be cancelled" })
-      }
+      const refusal = cancelRefusal(flow, now)
+      if (refusal !== null) return yield* refusal
       const cancelled = new OffboardingFlow({ ...flow, status: "cancelled", updatedAt: now })
       yield* repo.update(cancelled)
       const before = flow.context.statusBeforeRetire
@@ -310,13 +233,7 @@ const make = Effect.gen(function*() {
       Option.match({ onNone: () => Effect.fail(FlowNotFound.of(flowId)), onSome: Effect.succeed })
     )
 
-  return {
-    start,
-    cancel,
-    get,
-    list: repo.list,
-    jobHandlers: { [offboardingStepJobKind]: stepHandler } as Readonly<Record<string, JobHandler>>
-  }
+  return { start, cancel, get, list: repo.list, runStepJob } satisfies OffboardingService
 })
 
 /** What stays of a purged tenant: a platform audit event under this subject (a hash, not the id). */
@@ -324,6 +241,38 @@ export const purgedSubject = (sha256Hex: (text: string) => string, tenantId: Ten
   `tenant:${sha256Hex(`guildhall-tenant/${tenantId}`)}`
 
 /** The offboarding flows (ADR 083): move to self-host, remove the bot, non-payment. Each step is a job. */
-export class Offboarding extends Context.Tag("core/Offboarding")<Offboarding, Effect.Effect.Success<typeof make>>() {
+export interface OffboardingService {
+  /**
+   * Starts a flow: its steps are planned, the first step's job enqueued. A
+   * move to self-host issues the license at once, so its key (shown once)
+   * goes back to the caller.
+   */
+  readonly start: (
+    tenantId: TenantId,
+    input: StartFlow
+  ) => Effect.Effect<
+    { readonly flow: OffboardingFlow; readonly licenseKey: Redacted.Redacted<string> | null },
+    TenantNotFound | FlowAlreadyRunning | UnknownPlan | InvalidInput
+  >
+  /** Stops a flow before its last step; a tenant it retired gets its status back. */
+  readonly cancel: (
+    tenantId: TenantId,
+    flowId: OffboardingFlowId,
+    actor: string
+  ) => Effect.Effect<OffboardingFlow, FlowNotFound | FlowNotCancellable>
+  readonly get: (tenantId: TenantId, flowId: OffboardingFlowId) => Effect.Effect<OffboardingFlow, FlowNotFound>
+  readonly list: (tenantId: TenantId) => Effect.Effect<ReadonlyArray<OffboardingFlow>>
+  /** Runs step `index` of a flow (the offboarding.step job): once, in order, while the flow runs. */
+  readonly runStepJob: (flowId: OffboardingFlowId, index: number) => Effect.Effect<void, JobFailed>
+}
+
+export class Offboarding extends Context.Tag("core/Offboarding")<Offboarding, OffboardingService>() {
   static readonly layer = Layer.effect(Offboarding, make)
 }
+
+/** One step of a flow, run at its time. */
+export const offboardingStepKind = JobKind.make({
+  kind: "offboarding.step",
+  payload: Schema.Struct({ flowId: OffboardingFlowId, step: Schema.Int }),
+  handle: ({ flowId, step }) => Effect.flatMap(Offboarding, (offboarding) => offboarding.runStepJob(flowId, step))
+})

@@ -3,7 +3,8 @@ import { supervisedLoop } from "../background/supervisedLoop.js"
 import { type Job, Jobs } from "../ports/Jobs.js"
 import { JobWakeups } from "../ports/JobWakeups.js"
 import { defaultBackoff, nextRunAt } from "./Backoff.js"
-import { type JobFailed, JobHandlers } from "./JobHandlers.js"
+import type { JobFailed } from "./JobFailed.js"
+import { JobHandlers } from "./JobHandlers.js"
 
 export interface JobWorkerOptions {
   /** Names this worker's claims; a random id when absent. Unique per replica. */

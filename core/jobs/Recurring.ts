@@ -1,49 +1,61 @@
-import { DateTime, Duration, Effect } from "effect"
+import { DateTime, Duration, Effect, Schema } from "effect"
 import { Jobs } from "../ports/Jobs.js"
-import type { JobHandler } from "./JobHandlers.js"
+import { JobKind } from "./JobKind.js"
+
+const Slot = Schema.Struct({ slot: Schema.Number })
 
 /**
- * Housekeeping that runs every `every` (a quota sweep, a reconciliation).
- * Each run is a job keyed by its time slot, so any number of replicas
- * scheduling it at boot enqueue one job per slot, and each run enqueues the
- * next: the schedule survives restarts because it lives in the outbox.
+ * Housekeeping that runs every `every` (a quota sweep, a reconciliation): a
+ * job kind whose jobs are keyed by their time slot, so any number of
+ * replicas scheduling it at boot enqueue one job per slot, and each run
+ * enqueues the next: the schedule survives restarts because it lives in the
+ * outbox.
  */
-export interface Recurring {
-  readonly kind: string
+export interface RecurringKind<R = never> extends JobKind<typeof Slot.Type, typeof Slot.Encoded, R | Jobs> {
   readonly every: Duration.Duration
-  readonly run: Effect.Effect<void, never, never>
+  /** The housekeeping itself, without scheduling the next run. */
+  readonly work: Effect.Effect<void, never, R>
 }
 
-const slotKey = (recurring: Recurring, slot: number) => `${recurring.kind}:${slot}`
-
-const slotOf = (recurring: Recurring, at: DateTime.Utc) =>
-  Math.floor(at.epochMillis / Duration.toMillis(recurring.every))
+const slotOf = (every: Duration.Duration, at: DateTime.Utc) => Math.floor(at.epochMillis / Duration.toMillis(every))
 
 /** Enqueues the run of the slot after `at`, for the start of that slot. */
-const enqueueNext = (recurring: Recurring, at: DateTime.Utc) =>
+const enqueueNext = <R>(recurring: RecurringKind<R>, at: DateTime.Utc) =>
   Effect.flatMap(Jobs, (jobs) => {
-    const next = slotOf(recurring, at) + 1
-    return jobs.enqueue([{
+    const next = slotOf(recurring.every, at) + 1
+    return jobs.enqueue([recurring.spec({
       tenantId: null,
-      kind: recurring.kind,
       payload: { slot: next },
       runAt: DateTime.unsafeMake(next * Duration.toMillis(recurring.every)),
-      idempotencyKey: slotKey(recurring, next)
-    }])
+      idempotencyKey: `${recurring.kind}:${next}`
+    })])
   })
 
-/** At boot: makes sure the next run is scheduled (a no-op when another replica already did). */
-export const scheduleRecurring = (recurring: Recurring) =>
-  Effect.flatMap(DateTime.now, (now) => enqueueNext(recurring, now))
-
 /**
- * The job handler: schedules the next slot, then runs the housekeeping. Next
- * first, so a run that fails (and is retried, or dead-lettered) never ends
- * the schedule.
+ * A recurring kind. Its handler schedules the next slot, then runs the
+ * housekeeping: next first, so a run that fails (and is retried, or
+ * dead-lettered) never ends the schedule.
  */
-export const recurringHandler = (recurring: Recurring): Effect.Effect<JobHandler, never, Jobs> =>
-  Effect.map(Jobs, (jobs) => (job) =>
-    Effect.gen(function*() {
-      yield* enqueueNext(recurring, job.runAt).pipe(Effect.provideService(Jobs, jobs))
-      yield* recurring.run
-    }))
+const make = <R>(definition: {
+  readonly kind: string
+  readonly every: Duration.DurationInput
+  readonly work: Effect.Effect<void, never, R>
+}): RecurringKind<R> => {
+  const every = Duration.decode(definition.every)
+  const recurring: RecurringKind<R> = {
+    every,
+    work: definition.work,
+    ...JobKind.make({
+      kind: definition.kind,
+      payload: Slot,
+      handle: (_slot, job) => Effect.zipRight(enqueueNext(recurring, job.runAt), definition.work)
+    })
+  }
+  return recurring
+}
+
+export const Recurring = { make }
+
+/** At boot: makes sure the next run is scheduled (a no-op when another replica already did). */
+export const scheduleRecurring = (recurring: RecurringKind<unknown>): Effect.Effect<void, never, Jobs> =>
+  Effect.flatMap(DateTime.now, (now) => enqueueNext(recurring, now))

@@ -16,9 +16,6 @@ import { makeRoleCheckout, type RoleCheckoutOffer } from "./RoleCheckout.js"
 
 export type { RoleCheckoutOffer } from "./RoleCheckout.js"
 
-/** Compares one guild's expected paid roles with the roles members actually hold. */
-export const reconcileGuildJobKind = "payments.reconcile_guild"
-
 /** Roles a guild sells to its members, how members buy them, and keeping Discord in line with what was paid. */
 export interface PaidRolesService {
   /** Sells the role in an installed guild, or changes how it is sold (within the plan's maxPaidRoles; SePay in VND). */

@@ -8,7 +8,7 @@ import {
   Jobs,
   type MemberRoleSubject,
   PaidRoles,
-  reconcileGuildJobKind,
+  reconcileGuildKind,
   subjectKey
 } from "../../core/index.js"
 import { scheduleHousekeeping } from "../../programs/Housekeeping.js"
@@ -232,7 +232,7 @@ for (const runtime of await billingRuntimes()) {
         yield* drainJobs
         assert.isTrue(yield* holdsRole(subject))
         assert.deepStrictEqual(yield* roleChangesOf(subject), { grants: 2, revokes: 0 })
-        assert.strictEqual((yield* jobsOf(subject.tenantId, reconcileGuildJobKind, ["done"])).length, 1)
+        assert.strictEqual((yield* jobsOf(subject.tenantId, reconcileGuildKind.kind, ["done"])).length, 1)
       }))
 
     it.effect("a new paid role beyond the plan's maxPaidRoles is refused; changing an existing one is not", () =>

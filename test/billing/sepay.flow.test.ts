@@ -13,7 +13,7 @@ import {
   PaymentReview,
   PaymentSetup,
   SepaySettings,
-  settleOrderJobKind,
+  settleOrderKind,
   subjectKey,
   type TenantId,
   type UserId
@@ -148,7 +148,7 @@ for (const runtime of await billingRuntimes()) {
         assert.strictEqual(yield* receiptOutcome(shop.tenantId, paid.transfer.id), "applied")
         // SePay retries the webhook: a duplicate, settling and granting nothing more.
         assert.strictEqual(yield* ingest(shop.tenantId, paid.transfer), "duplicate")
-        assert.strictEqual((yield* jobsOf(shop.tenantId, settleOrderJobKind)).length, 1)
+        assert.strictEqual((yield* jobsOf(shop.tenantId, settleOrderKind.kind)).length, 1)
         yield* drainJobs
 
         assert.isTrue(yield* holdsRole(subject))

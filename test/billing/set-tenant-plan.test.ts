@@ -4,7 +4,8 @@ import { DiscordRolesMemory, QuotaStoreMemory, RepositoriesMemory } from "../../
 import { notConfiguredStripeGateway } from "../../adapters/stripe/index.js"
 import {
   Billing,
-  billingJobHandlers,
+  billingEffectKinds,
+  billingTimerKind,
   effectJobs,
   JobHandlers,
   Jobs,
@@ -43,9 +44,8 @@ layer(TestLayer)("the SetTenantPlan job", (it) => {
               providerEventId: eventId
             }, now)
           ))
-      const runJobs = Effect.flatMap(
-        billingJobHandlers,
-        (handlers) => JobWorker.runOnce().pipe(Effect.provideService(JobHandlers, handlers))
+      const runJobs = JobWorker.runOnce().pipe(
+        Effect.provide(JobHandlers.layer(...Object.values(billingEffectKinds), billingTimerKind))
       )
 
       yield* setPlan("premium", "evt_1")

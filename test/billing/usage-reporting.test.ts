@@ -4,9 +4,10 @@ import { DiscordRolesMemory, QuotaStoreMemory, RepositoriesMemory } from "../../
 import { notConfiguredStripeGateway } from "../../adapters/stripe/index.js"
 import {
   Billing,
+  billingEffectKinds,
   type BillingEvent,
-  billingJobHandlers,
   BillingLedger,
+  billingTimerKind,
   builtinPlans,
   dunningPolicyForPlan,
   JobHandlers,
@@ -138,9 +139,8 @@ layer(TestLayer)("metered usage reporting", (it) => {
       yield* useAiTokens(unmetered.tenantId, unmetered.guildId, 50, yesterday, "c")
       yield* useAiTokens(notOnStripe.tenantId, notOnStripe.guildId, 70, yesterday, "d")
 
-      const recurring = yield* reportMeteredUsage
-      yield* recurring.run
-      yield* recurring.run // a second replica, or a rerun, reports nothing twice
+      yield* reportMeteredUsage.work
+      yield* reportMeteredUsage.work // a second replica, or a rerun, reports nothing twice
       const jobs = yield* pendingReports
       assert.strictEqual(jobs.length, 1)
       assert.strictEqual(jobs[0]!.tenantId, metered.tenantId)
@@ -150,8 +150,9 @@ layer(TestLayer)("metered usage reporting", (it) => {
         identifier: `${metered.tenantId}:ai_tokens:2026-11-22`
       })
 
-      const handlers = yield* billingJobHandlers
-      yield* JobWorker.runOnce().pipe(Effect.provideService(JobHandlers, handlers))
+      yield* JobWorker.runOnce().pipe(
+        Effect.provide(JobHandlers.layer(...Object.values(billingEffectKinds), billingTimerKind))
+      )
       assert.deepStrictEqual(reported, [{
         eventName: "guildhall_ai_tokens",
         customerId: `cus_${metered.tenantId.slice(0, 8)}`,

@@ -3,7 +3,6 @@ import { DateTime, Effect } from "effect"
 import { TestClock } from "effect"
 import { DiscordMessagesMemoryControl } from "../../adapters/memory/index.js"
 import {
-  announcementJobHandlers,
   GuildFeatures,
   type GuildId,
   type Job,
@@ -12,7 +11,7 @@ import {
   JobWorker,
   Permission,
   PolicyCache,
-  postAnnouncementJobKind,
+  postAnnouncementKind,
   RoleId
 } from "../../core/index.js"
 import { channelId, FeaturesTestLayer, guildWith, slash } from "./featureHarness.js"
@@ -27,15 +26,12 @@ const sentTo = (guildId: GuildId) =>
   )
 
 const pendingFor = (guildId: GuildId) =>
-  Effect.flatMap(Jobs, (jobs) => jobs.list({ status: "pending", kind: postAnnouncementJobKind, limit: 100 })).pipe(
+  Effect.flatMap(Jobs, (jobs) => jobs.list({ status: "pending", kind: postAnnouncementKind.kind, limit: 100 })).pipe(
     Effect.map((jobs) => jobs.filter((job) => (job.payload as { guildId: string }).guildId === guildId))
   )
 
 /** Runs due jobs with the announcements' handlers. */
-const runDueJobs = Effect.flatMap(
-  announcementJobHandlers,
-  (handlers) => Effect.provideService(JobWorker.runOnce(), JobHandlers, handlers)
-)
+const runDueJobs = Effect.provide(JobWorker.runOnce(), JobHandlers.layer(postAnnouncementKind))
 
 layer(FeaturesTestLayer)("/announce over the test runtime", (it) => {
   it.effect("posts now to the configured channel, mentioning the role unless mention is false", () =>
@@ -141,12 +137,13 @@ describe("the announcements.post job", () => {
     it.effect("rate limits and outages retry (with Discord's delay); permission errors are permanent", () =>
       Effect.gen(function*() {
         const { guildId, tenantId } = yield* guildWith("basic", { announcements: { channelId } })
-        const handler = (yield* announcementJobHandlers).get(postAnnouncementJobKind)!
+        const handler = (yield* Effect.provide(JobHandlers, JobHandlers.layer(postAnnouncementKind)))
+          .get(postAnnouncementKind.kind)!
         const now = yield* DateTime.now
         const job: Job = {
           id: "job-1",
           tenantId,
-          kind: postAnnouncementJobKind,
+          kind: postAnnouncementKind.kind,
           payload: { tenantId, guildId, channelId, content: "Hi", mentionRoleId: null, interactionId: "1" },
           idempotencyKey: "k",
           status: "running",

@@ -7,11 +7,11 @@ import {
   billingFeature,
   builtinFeatures,
   CommandSync,
-  commandSyncJobHandlers,
-  commandSyncJobKind,
+  commandSyncKind,
   DiscordCommandsError,
   GuildFeatures,
   GuildId,
+  JobHandlers,
   Jobs,
   nextDailyReset,
   PlanKey,
@@ -69,7 +69,7 @@ const eventually = <R>(condition: Effect.Effect<boolean, never, R>, what: string
 
 const pendingSyncJobs = Effect.flatMap(
   Jobs,
-  (jobs) => jobs.list({ status: "pending", kind: commandSyncJobKind, limit: 1_000 })
+  (jobs) => jobs.list({ status: "pending", kind: commandSyncKind.kind, limit: 1_000 })
 )
 
 layer(SyncLayer)("CommandSync over memory", (it) => {
@@ -198,7 +198,7 @@ layer(SyncLayer)("CommandSync over memory", (it) => {
     Effect.gen(function*() {
       const sync = yield* CommandSync
       const control = yield* DiscordCommandsMemoryControl
-      const handlers = yield* commandSyncJobHandlers
+      const handlers = yield* JobHandlers
       const { guildId, tenantId } = yield* guildOn("basic")
       yield* sync.syncGuild(guildId, applicationId)
       yield* (yield* GuildFeatures).enable(tenantId, guildId, "xp", Option.none())
@@ -231,7 +231,7 @@ layer(SyncLayer)("CommandSync over memory", (it) => {
         tenantId
       }])
       yield* TestClock.setTime(reset.epochMillis)
-      yield* handlers.get(commandSyncJobKind)!(jobs[0]!)
+      yield* handlers.get(commandSyncKind.kind)!(jobs[0]!)
       assert.strictEqual((yield* putsFor(guildId)).length, 2)
       assert.includeMembers(Option.getOrThrow(yield* registeredNames(guildId)), namesOf([xpFeature]))
       const cleared = Option.getOrThrow(yield* sync.status(tenantId, guildId, applicationId))
@@ -266,7 +266,7 @@ layer(SyncLayer)("CommandSync over memory", (it) => {
     Effect.gen(function*() {
       const sync = yield* CommandSync
       const control = yield* DiscordCommandsMemoryControl
-      const handlers = yield* commandSyncJobHandlers
+      const handlers = yield* JobHandlers
       const { guildId, tenantId } = yield* guildOn("free")
       const jobsOfGuild = Effect.map(
         pendingSyncJobs,
@@ -289,10 +289,10 @@ layer(SyncLayer)("CommandSync over memory", (it) => {
 
       // The job's own transient failure goes back to the outbox (which backs off) and enqueues nothing more.
       yield* control.failNext(DiscordCommandsError.of("unavailable"))
-      const failure = yield* Effect.flip(handlers.get(commandSyncJobKind)!(retry!))
+      const failure = yield* Effect.flip(handlers.get(commandSyncKind.kind)!(retry!))
       assert.isTrue(failure.retryable)
       assert.strictEqual((yield* jobsOfGuild).length, 1)
-      yield* handlers.get(commandSyncJobKind)!(retry!)
+      yield* handlers.get(commandSyncKind.kind)!(retry!)
       assert.deepStrictEqual(yield* registeredNames(guildId), Option.some(essentialNames))
     }))
 })

@@ -7,7 +7,7 @@ import {
   Jobs,
   Licenses,
   Offboarding,
-  offboardingStepJobKind,
+  offboardingStepKind,
   purgedSubject,
   TenantData,
   TenantRepo
@@ -108,7 +108,7 @@ for (const database of databases) {
                 now: yield* DateTime.now,
                 lease: Duration.minutes(5)
               })
-              assert.deepStrictEqual(claimed.map((job) => job.kind), [offboardingStepJobKind])
+              assert.deepStrictEqual(claimed.map((job) => job.kind), [offboardingStepKind.kind])
               return { tenantId: seeded.tenantId, flowId: started.flow.id }
             }),
             first

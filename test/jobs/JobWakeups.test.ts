@@ -5,7 +5,6 @@ import { asPlatform, JobsSql, JobWakeupsSql, RepositoriesSql } from "../../adapt
 import { wakeUpAfterCommit } from "../../adapters/postgres/JobsSql.js"
 import {
   BillingLedger,
-  JobHandlers,
   Jobs,
   JobWakeups,
   JobWorker,
@@ -15,6 +14,7 @@ import {
   TenantRepo
 } from "../../core/index.js"
 import { at, makeTenant } from "../support/fixtures.js"
+import { handlersOf } from "../support/jobHandlers.js"
 import { sqlDatabases } from "../support/stores.js"
 
 let keys = 0
@@ -47,7 +47,7 @@ for (const database of await sqlDatabases()) {
         const ran = yield* Deferred.make<string>()
         const job = yield* dueJob("test.Woken")
         yield* JobWorker.run({ pollInterval: Duration.hours(1) }).pipe(
-          Effect.provide(JobHandlers.layer({
+          Effect.provide(handlersOf({
             "test.Signal": () => Effect.void, // the previous test's job
             "test.Woken": (claimed) => Deferred.succeed(ran, claimed.idempotencyKey)
           })),
@@ -73,7 +73,7 @@ for (const database of await sqlDatabases()) {
         const subject: TenantPlanSubject = { _tag: "TenantPlan", tenantId: tenant.id, planKey: PlanKey.make("pro") }
         const ran = yield* Deferred.make<string>()
         yield* JobWorker.run({ pollInterval: Duration.hours(1) }).pipe(
-          Effect.provide(JobHandlers.layer({ "billing.Test": (job) => Deferred.succeed(ran, job.idempotencyKey) })),
+          Effect.provide(handlersOf({ "billing.Test": (job) => Deferred.succeed(ran, job.idempotencyKey) })),
           Effect.forkScoped
         )
         yield* Effect.sleep(Duration.millis(200))

@@ -13,7 +13,8 @@ import {
   TestClock
 } from "effect"
 import { JobsMemory } from "../../adapters/memory/index.js"
-import { type Job, JobFailed, type JobHandler, JobHandlers, Jobs, JobWorker, nextRunAt } from "../../core/index.js"
+import { type Job, JobFailed, type JobHandler, type JobHandlers, Jobs, JobWorker, nextRunAt } from "../../core/index.js"
+import { handlersOf } from "../support/jobHandlers.js"
 
 const epoch = DateTime.unsafeMake(0)
 const backoff = { base: Duration.seconds(1), cap: Duration.minutes(1) }
@@ -21,7 +22,7 @@ const worker = { workerId: "worker-1", backoff }
 
 /** Runs `body` with a fresh memory store and these handlers. */
 const withHandlers = (handlers: Record<string, JobHandler>) => <A, E>(body: Effect.Effect<A, E, Jobs | JobHandlers>) =>
-  Effect.provide(body, Layer.merge(JobsMemory, JobHandlers.layer(handlers)))
+  Effect.provide(body, Layer.merge(JobsMemory, handlersOf(handlers)))
 
 let keys = 0
 const enqueue = (kind: string, options: { readonly maxAttempts?: number; readonly runAt?: DateTime.Utc } = {}) =>
@@ -181,7 +182,7 @@ describe("JobWorker", () => {
       const inFlight = yield* Ref.make(0)
       const most = yield* Ref.make(0)
       const gate = yield* Deferred.make<void>()
-      const handlers = JobHandlers.layer({
+      const handlers = handlersOf({
         "test.Parallel": () =>
           Ref.updateAndGet(inFlight, (n) => n + 1).pipe(
             Effect.tap((n) => Ref.update(most, (m) => Math.max(m, n))),
@@ -204,7 +205,7 @@ describe("JobWorker", () => {
       const started = yield* Deferred.make<void>()
       const gate = yield* Deferred.make<void>()
       const finished = yield* Ref.make(false)
-      const handlers = JobHandlers.layer({
+      const handlers = handlersOf({
         "test.Slow": () =>
           Deferred.succeed(started, undefined).pipe(
             Effect.zipRight(Deferred.await(gate)),

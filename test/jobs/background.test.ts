@@ -7,10 +7,10 @@ import {
   JobHandlers,
   Jobs,
   JobWorker,
-  type Recurring,
-  recurringHandler,
+  Recurring,
   supervisedLoop
 } from "../../core/index.js"
+import { handlersOf } from "../support/jobHandlers.js"
 
 /** The memory job store, whose worker statements die (as JobsSql's do on a lost connection) while `down` is set. */
 const JobsWithOutage = (down: Ref.Ref<boolean>) =>
@@ -81,7 +81,7 @@ describe("JobWorker survives failures (ADR 095)", () => {
     }).pipe(
       Effect.provide(Layer.merge(
         JobsMemory,
-        JobHandlers.layer({
+        handlersOf({
           "test.Throws": () => {
             throw new Error("not an effect")
           },
@@ -125,7 +125,7 @@ describe("JobWorker survives failures (ADR 095)", () => {
         Effect.provide(Layer.mergeAll(
           JobsWithOutage(down),
           BackgroundComponents.layer,
-          JobHandlers.layer({ "test.Count": () => Ref.update(runs, (n) => n + 1) })
+          handlersOf({ "test.Count": () => Ref.update(runs, (n) => n + 1) })
         ))
       )
     }))
@@ -147,7 +147,7 @@ describe("JobWorker survives failures (ADR 095)", () => {
         Effect.provide(Layer.mergeAll(
           JobsWithOutage(down),
           // The store goes away while the job runs, before its outcome is written.
-          JobHandlers.layer({
+          handlersOf({
             "test.Count": () => Effect.zipRight(Ref.update(runs, (n) => n + 1), Ref.set(down, true))
           })
         ))
@@ -156,8 +156,12 @@ describe("JobWorker survives failures (ADR 095)", () => {
 
   it.effect("a recurring job whose run dies still schedules the next slot", () =>
     Effect.gen(function*() {
-      const recurring: Recurring = { kind: "test.Sweep", every: Duration.minutes(1), run: Effect.die("sweep failed") }
-      const handler = yield* recurringHandler(recurring)
+      const recurring = Recurring.make({
+        kind: "test.Sweep",
+        every: Duration.minutes(1),
+        work: Effect.die("sweep failed")
+      })
+      const handler = (yield* Effect.provide(JobHandlers, JobHandlers.layer(recurring))).get(recurring.kind)!
       const jobs = yield* Jobs
       const exit = yield* Effect.exit(handler({
         id: "1",

@@ -13,13 +13,13 @@ import {
 import {
   BackgroundComponents,
   type ComponentReport,
-  JobHandlers,
   Jobs,
   type JobSpec,
   JobWorker,
   readinessReport
 } from "../../core/index.js"
 import { isolatedServerSchema, serverAvailable, serverUrl } from "../support/databases.js"
+import { handlersOf } from "../support/jobHandlers.js"
 import { tcpProxy } from "../support/tcpProxy.js"
 
 /**
@@ -41,7 +41,7 @@ const application = (url: string, applicationName: string, runs: Ref.Ref<Readonl
       JobWakeupsSql,
       ReadinessSql,
       PolicyStoreSqlOf({ heartbeatEvery: "500 millis", probeWithin: "1 second" }),
-      JobHandlers.layer({
+      handlersOf({
         "test.Count": (job) =>
           Ref.update(runs, (all) => new Map(all).set(job.idempotencyKey, (all.get(job.idempotencyKey) ?? 0) + 1))
       })

@@ -5,7 +5,8 @@ import { isInPlan } from "../../features/GuildFeatures.js"
 import { readFeatureConfig } from "../../features/readFeatureConfig.js"
 import { PolicyCache } from "../../guardrail/PolicyCache.js"
 import { ChannelId, GuildId, RoleId, TenantId } from "../../ids.js"
-import { JobFailed, type JobHandler } from "../../jobs/JobHandlers.js"
+import { JobFailed } from "../../jobs/JobFailed.js"
+import { JobKind } from "../../jobs/JobKind.js"
 import {
   type DiscordMessageError,
   DiscordMessages,
@@ -16,9 +17,6 @@ import { Jobs } from "../../ports/Jobs.js"
 import { CommandRefused, handleCommand } from "../BotCommands.js"
 import { booleanOption, type CommandInvocation, numberOption, stringOption } from "../CommandInvocation.js"
 import { Reply } from "../Reply.js"
-
-/** The job that posts a scheduled announcement. */
-export const postAnnouncementJobKind = "announcements.post"
 
 /** How far ahead an announcement may be scheduled: a week. */
 export const maxAnnouncementDelayMinutes = 10_080
@@ -109,20 +107,30 @@ export const announcementCommands = Effect.gen(function*() {
         )
       }
       const runAt = DateTime.addDuration(yield* DateTime.now, Duration.minutes(inMinutes))
-      yield* jobs.enqueue([{
+      yield* jobs.enqueue([postAnnouncementKind.spec({
         tenantId,
-        kind: postAnnouncementJobKind,
-        payload: Schema.encodeSync(ScheduledAnnouncement)(announcement),
+        payload: announcement,
         runAt,
         // One job per interaction, however often Discord or the adapter delivers it.
-        idempotencyKey: `${postAnnouncementJobKind}:${interactionId}`
-      }])
+        idempotencyKey: `${postAnnouncementKind.kind}:${interactionId}`
+      })])
       const unix = Math.floor(DateTime.toEpochMillis(runAt) / 1_000)
       return Reply.private(`Scheduled for <t:${unix}:f> in <#${config.channelId}>.`)
     })
 
   return handleCommand(announceCommand, { ephemeral: true, run: announce })
 })
+
+/** Why a scheduled announcement is no longer wanted; null when it still is. */
+const stillWanted = (announcement: ScheduledAnnouncement) =>
+  Effect.map(Effect.flatMap(PolicyCache, (cache) => cache.get(announcement.guildId)), (snapshot) => {
+    if (Option.isNone(snapshot)) return "the guild is no longer installed"
+    const { enabledFeatures, entitlements, tenantId } = snapshot.value
+    if (tenantId !== announcement.tenantId) return "the guild now belongs to another tenant"
+    if (!isInPlan(announcementsFeature, entitlements)) return "announcements are no longer in the plan"
+    if (!enabledFeatures.has(announcementsFeature.key)) return "announcements were turned off"
+    return null
+  })
 
 /**
  * Posts scheduled announcements. It posts only while the guild is still
@@ -131,34 +139,18 @@ export const announcementCommands = Effect.gen(function*() {
  * outages retry; a refusal the admin must fix (permissions, a deleted
  * channel) dead-letters the job with its remediation.
  */
-export const announcementJobHandlers = Effect.gen(function*() {
-  const cache = yield* PolicyCache
-  const messages = yield* DiscordMessages
-
-  const stillWanted = (announcement: ScheduledAnnouncement) =>
-    Effect.map(cache.get(announcement.guildId), (snapshot) => {
-      if (Option.isNone(snapshot)) return "the guild is no longer installed"
-      const { enabledFeatures, entitlements, tenantId } = snapshot.value
-      if (tenantId !== announcement.tenantId) return "the guild now belongs to another tenant"
-      if (!isInPlan(announcementsFeature, entitlements)) return "announcements are no longer in the plan"
-      if (!enabledFeatures.has(announcementsFeature.key)) return "announcements were turned off"
-      return null
-    })
-
-  const post: JobHandler = (job) =>
+export const postAnnouncementKind = JobKind.make({
+  kind: "announcements.post",
+  payload: ScheduledAnnouncement,
+  handle: (announcement, job) =>
     Effect.gen(function*() {
-      const announcement = yield* Schema.decodeUnknown(ScheduledAnnouncement)(job.payload).pipe(
-        Effect.mapError(() =>
-          JobFailed.permanent(`the ${job.kind} job's payload does not decode; it was not written by this version`)
-        )
-      )
       const skipped = yield* stillWanted(announcement)
       if (skipped !== null) {
         return yield* Effect.logInfo(`announcements: a scheduled announcement was not posted: ${skipped}`).pipe(
           Effect.annotateLogs({ tenantId: announcement.tenantId, guildId: announcement.guildId, jobId: job.id })
         )
       }
-      yield* messages.send(outgoing(announcement)).pipe(
+      yield* Effect.flatMap(DiscordMessages, (messages) => messages.send(outgoing(announcement))).pipe(
         Effect.mapError((error) =>
           new JobFailed({
             message: `${error.message} — ${error.remediation}`,
@@ -168,6 +160,4 @@ export const announcementJobHandlers = Effect.gen(function*() {
         )
       )
     })
-
-  return new Map<string, JobHandler>([[postAnnouncementJobKind, post]])
 })
