@@ -1,5 +1,5 @@
 import { DateTime, Effect, Option } from "effect"
-import { effectJobs } from "../billing/BillingJobs.js"
+import { effectJobs } from "../billing/Billing.js"
 import { hasAccess } from "../billing/Subscription.js"
 import type { GuildId, TenantId, UserId } from "../ids.js"
 import { BillingLedger } from "../ports/BillingLedger.js"

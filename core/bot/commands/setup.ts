@@ -8,7 +8,7 @@ import { CommandRefused, handleCommand } from "../BotCommands.js"
 import { booleanOption, type CommandInvocation, numberOption, stringOption } from "../CommandInvocation.js"
 import { Reply } from "../Reply.js"
 import { type SetupProgress, type SetupStep, stepNumber, stepTitle } from "../SetupProgress.js"
-import { SetupWizardService } from "../SetupWizard.js"
+import { SetupWizardService } from "../SetupWizardService.js"
 import { formatMoney, refusing, roleIdOption, roleMention, wordList } from "./replies.js"
 
 const header = (step: Exclude<SetupStep, "done">) => `**Setup ${stepNumber(step)}/3 — ${stepTitle[step]}**`
