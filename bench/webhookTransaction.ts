@@ -1,19 +1,17 @@
 /**
  * A pgbench script that runs, per transaction, what the ledger commits for
- * each new event of the webhook bench (BillingLedgerSql `record`, its one
- * write path since ADR 101), with its tenant context and its round trips:
- * the opener (BEGIN with the context) pipelined with the receipt's insert,
- * which locks the subscription and reads the paid role's grace days
- * (one round trip, as the server's client sends it); then, once the
- * transition is decided, the subscription's insert with its jobs (one); then
- * COMMIT (one). The same tables, rows, payload sizes and conditions; only the
- * ids differ per transaction (`:k`), each starting with `pgbench_` so that
- * `removeScriptRows` can take them out again; their jobs are due in a year,
- * so a worker running meanwhile (BENCH_WORKER_DURING_ACK) leaves them alone.
+ * each new event of the webhook bench: the first-event statement of
+ * BillingLedgerFirstEvent.ts (`recordFirstEvent`, ADR 090) with its tenant context, in
+ * one pipeline (BEGIN with the context, the statement, COMMIT: one round trip,
+ * as the server's client sends it, ADR 091). The same tables, rows, payload
+ * sizes and conditions; only the ids differ per transaction (`:k`), each
+ * starting with `pgbench_` so that `removeScriptRows` can take them out
+ * again; their jobs are due in a year, so a worker running meanwhile
+ * (BENCH_WORKER_DURING_ACK) leaves them alone.
  *
  * pgbench, a C client with nothing else to do, running it is the most any
  * server could acknowledge on this Postgres: no HTTP, no signature, no JSON.
- * Keep it in step with `record` when its statements change.
+ * Keep it in step with `recordFirstEvent` when that statement changes.
  */
 import { subscriptionActive, type TrafficTenant } from "./webhookTraffic.js"
 
@@ -74,29 +72,27 @@ export const webhookTransactionScript = (schema: string, tenant: TrafficTenant):
 \\startpipeline
 BEGIN;
 SELECT set_config('app.tenant_id', ${id}, true), set_config('role', 'guildhall_app', true);
-WITH receipt AS (
+WITH grace AS (
+  SELECT (SELECT grace_days FROM ${schema}.paid_roles
+          WHERE tenant_id = ${id} AND guild_id = ${literal(tenant.guildId)} AND role_id = ${
+    literal(tenant.roleId)
+  }) AS days
+), fits AS (
+  SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM ${schema}.subscriptions WHERE tenant_id = ${id} AND subject_key = ${subjectKey})
+    AND (SELECT days FROM grace) IS NOT DISTINCT FROM NULL::integer
+), receipt AS (
   INSERT INTO ${schema}.webhook_events (provider, provider_event_id, type, tenant_id, payload, outcome, note, received_at)
-  VALUES ('polar', ${eventId}, 'subscription.active', ${id}::uuid, ${literal(json(JSON.parse(event.body)))},
-          'applied', NULL, now())
+  SELECT 'polar', ${eventId}, 'subscription.active', ${id}::uuid, ${literal(json(JSON.parse(event.body)))},
+         'applied', NULL, now()
+  WHERE EXISTS (SELECT 1 FROM fits)
   ON CONFLICT (provider, provider_event_id) DO NOTHING
   RETURNING 1
-), locked AS (
-  SELECT state FROM ${schema}.subscriptions
-  WHERE tenant_id = ${id} AND subject_key = ${subjectKey} AND EXISTS (SELECT 1 FROM receipt)
-  FOR UPDATE
-)
-SELECT (SELECT count(*) FROM receipt)::int AS recorded, (SELECT state FROM locked) AS state,
-       (SELECT grace_days FROM ${schema}.paid_roles
-        WHERE tenant_id = ${id} AND guild_id = ${literal(tenant.guildId)} AND role_id = ${
-    literal(tenant.roleId)
-  }) AS paid_role_grace_days;
-\\endpipeline
-WITH written AS (
+), written AS (
   INSERT INTO ${schema}.subscriptions (tenant_id, subject_key, status, provider, correlation_id, guild_id, user_id,
                              role_id, plan_key, state, revision, updated_at)
-  VALUES (${id}::uuid, ${subjectKey}, 'active', 'polar', ${eventId}, ${literal(tenant.guildId)},
-          ${literal(userId)}, ${literal(tenant.roleId)}, NULL, ${literal(json(state))}::jsonb, 1::integer, now())
-  ON CONFLICT (tenant_id, subject_key) DO NOTHING
+  SELECT ${id}::uuid, ${subjectKey}, 'active', 'polar', ${eventId}, ${literal(tenant.guildId)},
+         ${literal(userId)}, ${literal(tenant.roleId)}, NULL, ${literal(json(state))}::jsonb, 1, now()
+  WHERE EXISTS (SELECT 1 FROM receipt)
   RETURNING 1
 ), inserted AS (
   INSERT INTO ${schema}.jobs (tenant_id, kind, payload, idempotency_key, status, run_at, attempts, max_attempts, created_at)
@@ -107,8 +103,10 @@ WITH written AS (
   ON CONFLICT (idempotency_key) DO NOTHING
   RETURNING run_at
 )
-SELECT (SELECT count(*) FROM written)::int AS written;
+SELECT (SELECT count(*) FROM fits)::int AS fitted, (SELECT count(*) FROM receipt)::int AS recorded,
+       (SELECT days FROM grace) AS paid_role_grace_days;
 COMMIT;
+\\endpipeline
 `
   const strayVariable = /(?<!:):(?!k\b|:)[A-Za-z_]\w*/.exec(script)
   if (strayVariable !== null) throw new Error(`pgbench would read ${strayVariable[0]} as a variable`)

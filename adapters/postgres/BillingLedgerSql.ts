@@ -12,17 +12,25 @@ import {
   SubscriptionState,
   TenantId
 } from "../../core/index.js"
+import { makeFirstEvents } from "./BillingLedgerFirstEvent.js"
+import {
+  checkedDecision,
+  memberColumns,
+  ofTheReceiptsTenant,
+  paidRoleGraceDays,
+  receiptInsert,
+  subscriptionInsert
+} from "./billingLedgerStatements.js"
 import { anyDue, jobsInsert, wakeUpAfterCommit } from "./JobsSql.js"
 import { repositoryBoundary } from "./repositoryBoundary.js"
 import { decodeAll, instantParam, jsonParam } from "./rows.js"
 import { asPlatform, inTenant } from "./TenantScope.js"
 
 /**
- * (Over 300 lines: `record`'s transaction and the reads of what it wrote
- * share their statements' shapes and the decision's checks; the first-event
- * path that made it 499 lines is gone, ADR 101.)
- *
- * BillingLedger on Postgres. `record` is one transaction: the receipt is
+ * BillingLedger on Postgres. A subscription's first event is tried in one
+ * statement (BillingLedgerFirstEvent.ts, ADR 090), which writes nothing when
+ * its guess was wrong; otherwise, and for every other event, `record` is one
+ * transaction: the receipt is
  * inserted first (ON CONFLICT DO NOTHING: a duplicate writes nothing else and
  * waits for, rather than races, a concurrent first delivery); then the
  * subscription row is locked FOR UPDATE (in the same statement as the insert)
@@ -44,7 +52,6 @@ import { asPlatform, inTenant } from "./TenantScope.js"
  */
 
 type Transition = Option.Option.Value<RecordRequest["transition"]>
-type Decide = Transition["decide"]
 
 const decodeState = Schema.decodeUnknown(SubscriptionState)
 const encodeState = Schema.encode(SubscriptionState)
@@ -66,12 +73,6 @@ const decodeTenantlessReceipts = decodeAll(Schema.Struct({ ...StoredReceiptSchem
 const decodeStates = (rows: ReadonlyArray<{ readonly state: unknown }>) =>
   Effect.forEach(rows, (row) => decodeState(row.state))
 
-/** The columns a subscription is filtered by, repeated from its state. */
-const memberColumns = (subject: BillingSubject) =>
-  subject._tag === "MemberRole"
-    ? { guildId: subject.guildId, userId: subject.userId, roleId: subject.roleId }
-    : { guildId: null, userId: null, roleId: null }
-
 export const BillingLedgerSql = Layer.scoped(
   BillingLedger,
   Effect.gen(function*() {
@@ -79,61 +80,10 @@ export const BillingLedgerSql = Layer.scoped(
     const jobs = yield* Jobs
     const wakeUps = yield* wakeUpAfterCommit(sql)
     const boundary = repositoryBoundary(sql)
-
-    /** The receipt's insert. ON CONFLICT DO NOTHING: a duplicate writes nothing. */
-    const receiptInsert = (request: RecordRequest) => {
-      const { receipt } = request
-      return sql`
-        INSERT INTO webhook_events (provider, provider_event_id, type, tenant_id, payload, outcome, note, received_at)
-        VALUES (${receipt.provider}, ${receipt.providerEventId}, ${receipt.type}, ${receipt.tenantId},
-                ${receipt.payload}, ${request.outcome}, ${request.note}, ${instantParam(receipt.receivedAt)})
-        ON CONFLICT (provider, provider_event_id) DO NOTHING
-      `
-    }
+    const firstEvents = yield* makeFirstEvents(sql)
 
     const insertReceipt = (request: RecordRequest) =>
-      Effect.map(sql`${receiptInsert(request)} RETURNING 1`, (rows) => rows.length > 0)
-
-    /** The grace days of a member role subject's paid role, read with the lock; none for a plan. */
-    const paidRoleGraceDays = (subject: BillingSubject) =>
-      subject._tag === "MemberRole"
-        ? sql`(
-          SELECT grace_days FROM paid_roles
-          WHERE tenant_id = ${subject.tenantId} AND guild_id = ${subject.guildId} AND role_id = ${subject.roleId}
-        )`
-        : sql`NULL::integer`
-
-    /** A new subscription's row; nothing when another transaction just inserted it (ON CONFLICT). */
-    const subscriptionInsert = (tenantId: TenantId, key: string, state: SubscriptionState, encoded: string) => {
-      const member = memberColumns(state.subject)
-      return sql`
-        INSERT INTO subscriptions (tenant_id, subject_key, status, provider, correlation_id, guild_id, user_id,
-                                   role_id, plan_key, state, revision, updated_at)
-        VALUES (${tenantId}, ${key}, ${state.status}, ${state.provider}, ${state.correlationId}, ${member.guildId},
-                ${member.userId}, ${member.roleId}, ${state.planKey}, ${encoded}::jsonb, ${state.revision}::integer,
-                ${instantParam(state.updatedAt)})
-        ON CONFLICT (tenant_id, subject_key) DO NOTHING
-        RETURNING 1
-      `
-    }
-
-    /** A decision for the subject's row as it was asked for, or a defect naming what `decide` did instead. */
-    const checkedDecision = (
-      tenantId: TenantId,
-      key: string,
-      decision: ReturnType<Decide>,
-      moreJobs: ReadonlyArray<JobSpec>
-    ) => {
-      const { state } = decision.transition
-      if (state.subject.tenantId !== tenantId || subjectKey(state.subject) !== key) {
-        return Effect.dieMessage(
-          `decide returned the state of ${subjectKey(state.subject)} in tenant ${state.subject.tenantId}, ` +
-            `not of ${key} in tenant ${tenantId}`
-        )
-      }
-      const specs = [...decision.jobs, ...moreJobs]
-      return Effect.as(ofTheReceiptsTenant(tenantId, specs), { state, specs })
-    }
+      Effect.map(sql`${receiptInsert(sql, request)} RETURNING 1`, (rows) => rows.length > 0)
 
     /**
      * The receipt's insert and, when it was new, the subscription's lock and what `decide` is given, in one
@@ -144,17 +94,18 @@ export const BillingLedgerSql = Layer.scoped(
      */
     const insertReceiptLockingState = (request: RecordRequest, tenantId: TenantId, subject: BillingSubject) =>
       sql<{ recorded: number; state: unknown; paid_role_grace_days: number | string | null }>`
-        WITH receipt AS (${receiptInsert(request)} RETURNING 1),
+        WITH receipt AS (${receiptInsert(sql, request)} RETURNING 1),
         locked AS (
           SELECT state FROM subscriptions
           WHERE tenant_id = ${tenantId} AND subject_key = ${subjectKey(subject)} AND EXISTS (SELECT 1 FROM receipt)
           FOR UPDATE
         )
         SELECT (SELECT count(*) FROM receipt)::int AS recorded, (SELECT state FROM locked) AS state,
-               ${paidRoleGraceDays(subject)} AS paid_role_grace_days
+               ${paidRoleGraceDays(sql, subject)} AS paid_role_grace_days
       `.pipe(
         Effect.flatMap(([row]) => {
           if (row === undefined || row.recorded === 0) return Effect.succeed(Option.none())
+          firstEvents.rememberGraceDays(subject, row.paid_role_grace_days)
           return Effect.map(
             row.state === null ? Effect.succeedNone : Effect.asSome(decodeState(row.state)),
             (current) =>
@@ -189,7 +140,7 @@ export const BillingLedgerSql = Layer.scoped(
         const encoded = jsonParam(yield* encodeState(state))
         const member = memberColumns(state.subject)
         const write = isNew
-          ? subscriptionInsert(tenantId, key, state, encoded)
+          ? subscriptionInsert(sql, tenantId, key, state, encoded, "unless it exists")
           : sql`
             UPDATE subscriptions SET
               status = ${state.status}, provider = ${state.provider}, correlation_id = ${state.correlationId},
@@ -208,14 +159,6 @@ export const BillingLedgerSql = Layer.scoped(
         `
         return row !== undefined && row.written > 0
       })
-
-    /** Row-level security would refuse a job of another tenant anyway; this says why. */
-    const ofTheReceiptsTenant = (tenantId: TenantId | null, specs: ReadonlyArray<JobSpec>) => {
-      const foreign = specs.find((job) => tenantId !== null && job.tenantId !== tenantId)
-      return foreign === undefined
-        ? Effect.void
-        : Effect.dieMessage(`job ${foreign.idempotencyKey} is not of the receipt's tenant ${tenantId}`)
-    }
 
     /**
      * Runs the subject's subscription through `decide` and stores the result with the jobs it asked for and
@@ -250,6 +193,7 @@ export const BillingLedgerSql = Layer.scoped(
           const tenantId = request.receipt.tenantId!
           const recorded = yield* insertReceiptLockingState(request, tenantId, transition.subject)
           if (Option.isNone(recorded)) return "duplicate" as const
+          firstEvents.sawSubscription(tenantId, subjectKey(transition.subject))
           const { context, current } = recorded.value
           return (yield* applyTransition(tenantId, transition, current, context, request.jobs))
             ? "recorded, jobs due" as const
@@ -260,6 +204,21 @@ export const BillingLedgerSql = Layer.scoped(
         if (request.jobs.length > 0) yield* jobs.enqueue(request.jobs)
         return "recorded" as const
       }).pipe(request.receipt.tenantId === null ? asPlatform : inTenant(request.receipt.tenantId))
+
+    /** A first event in one statement when it looks like one (ADR 090); otherwise, or if it was not, `record`. */
+    const recordFirstOrOrdinary = (request: RecordRequest) =>
+      Option.match(request.transition, {
+        onNone: () => record(request),
+        onSome: (transition) =>
+          Option.match(firstEvents.guessedContext(transition.subject), {
+            onNone: () => record(request),
+            onSome: (context) =>
+              Effect.flatMap(
+                firstEvents.recordFirstEvent(request, request.receipt.tenantId!, transition, context),
+                (outcome) => outcome === "not a first event" ? record(request) : Effect.succeed(outcome)
+              )
+          })
+      })
 
     return BillingLedger.of({
       record: (request) => {
@@ -274,7 +233,7 @@ export const BillingLedgerSql = Layer.scoped(
           }
         }
         // A receipt that names no tenant (an ignored operator-account event) is written in platform context.
-        return record(request).pipe(
+        return recordFirstOrOrdinary(request).pipe(
           boundary,
           // Committed: now wake the workers (Jobs.enqueue, used within the transaction, sent its own NOTIFY).
           Effect.flatMap((outcome) =>

@@ -4,7 +4,14 @@ import { SqlError } from "@effect/sql/SqlError"
 import { Config, type ConfigError, Duration, Effect, Layer, Redacted } from "effect"
 import Pg from "pg"
 import { makePgListener, PgListener } from "./PgListener.js"
-import { RoundTripClient, type RoundTripSavings, type RoundTripTricks, tricksOf } from "./RoundTrips.js"
+import {
+  OneStatementTransaction,
+  oneStatementTransactionOn,
+  RoundTripClient,
+  type RoundTripSavings,
+  type RoundTripTricks,
+  tricksOf
+} from "./RoundTrips.js"
 
 /**
  * A pooled client for a Postgres server (@effect/sql-pg over node-postgres).
@@ -31,6 +38,9 @@ export interface PgServerClientOptions {
 /** How long the first connection may take before the layer fails (only then: a busy pool is waited for). */
 const connectTimeout = Duration.seconds(5)
 
+const tricksOfOptions = (options: PgServerClientOptions) =>
+  options.roundTripTricks ?? tricksOf(options.roundTripSavings ?? "all")
+
 const pool = (options: PgServerClientOptions) =>
   Effect.acquireRelease(
     Effect.sync(() => {
@@ -39,7 +49,7 @@ const pool = (options: PgServerClientOptions) =>
         max: options.maxConnections,
         application_name: options.applicationName ?? "guildhall",
         Client: RoundTripClient as unknown as Pg.PoolConfig["Client"],
-        roundTripTricks: options.roundTripTricks ?? tricksOf(options.roundTripSavings ?? "all")
+        roundTripTricks: tricksOfOptions(options)
       } as Pg.PoolConfig)
       created.on("release", (_error, client) => (client as unknown as RoundTripClient).dropUnsentOpener())
       // An idle client's error (the server went away) is the pool's to handle: it drops the client.
@@ -65,7 +75,7 @@ const pool = (options: PgServerClientOptions) =>
 
 export const layer = (
   options: PgServerClientOptions
-): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient | PgListener, SqlError> =>
+): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient | OneStatementTransaction | PgListener, SqlError> =>
   Layer.unwrapScoped(
     Effect.map(pool(options), (created) =>
       Layer.mergeAll(
@@ -73,6 +83,7 @@ export const layer = (
           acquire: Effect.succeed(created),
           applicationName: options.applicationName ?? "guildhall"
         }),
+        Layer.succeed(OneStatementTransaction, oneStatementTransactionOn(created, tricksOfOptions(options))),
         Layer.succeed(
           PgListener,
           makePgListener({ url: options.url, applicationName: options.applicationName ?? "guildhall" })
@@ -82,6 +93,6 @@ export const layer = (
 
 /** The server from `DATABASE_URL` (a secret: it may carry a password). */
 export const layerConfig: Layer.Layer<
-  PgClient.PgClient | SqlClient.SqlClient | PgListener,
+  PgClient.PgClient | SqlClient.SqlClient | OneStatementTransaction | PgListener,
   SqlError | ConfigError.ConfigError
 > = Layer.unwrapEffect(Effect.map(Config.redacted("DATABASE_URL"), (url) => layer({ url })))

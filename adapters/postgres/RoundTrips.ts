@@ -1,3 +1,5 @@
+import { SqlError } from "@effect/sql/SqlError"
+import { Context, Effect } from "effect"
 import Pg from "pg"
 
 /**
@@ -13,7 +15,10 @@ import Pg from "pg"
  *   mode matches the answers in order), one round trip fewer again;
  * - prepared statements (ADR 087): a statement with parameters is parsed once
  *   per connection under a name and only bound afterwards (no round trip
- *   saved, but the server's parse and plan).
+ *   saved, but the server's parse and plan);
+ * - one-statement transactions (ADR 091): a transaction that is one statement
+ *   (OneStatementTransaction) writes its opener, the statement and COMMIT
+ *   together, one round trip for all three.
  *
  * PGlite runs in process and has no round trip, so none of this applies to it.
  */
@@ -32,12 +37,14 @@ export interface RoundTripTricks {
   readonly settingsWithBegin: boolean
   readonly pipelinedOpener: boolean
   readonly preparedStatements: boolean
+  readonly oneStatementTransactions: boolean
 }
 
 export const tricksOf = (savings: RoundTripSavings): RoundTripTricks => ({
   settingsWithBegin: savings !== "none",
   pipelinedOpener: savings !== "none",
-  preparedStatements: savings === "all"
+  preparedStatements: savings === "all",
+  oneStatementTransactions: savings !== "none"
 })
 
 /**
@@ -161,3 +168,84 @@ export class RoundTripClient extends Pg.Client {
     return super.query(config, values, callback)
   }
 }
+
+/**
+ * A transaction of one statement: its opener (a parameterless BEGIN with its
+ * settings), the statement (compiled text and parameters) and COMMIT. The
+ * Postgres server's client provides it (oneStatementTransactionOn); without it
+ * (PGlite, which has no round trip) TenantScope opens an ordinary
+ * transaction. If any part fails, nothing is committed and the first failure
+ * is returned.
+ */
+export class OneStatementTransaction extends Context.Tag("adapters/postgres/OneStatementTransaction")<
+  OneStatementTransaction,
+  {
+    readonly run: (
+      opener: string,
+      statement: readonly [text: string, params: ReadonlyArray<unknown>]
+    ) => Effect.Effect<ReadonlyArray<Record<string, unknown>>, SqlError>
+  }
+>() {}
+
+/** A server error (it has a SQLSTATE); anything else leaves the connection in doubt, so the pool drops it. */
+const isServerError = (error: unknown) =>
+  typeof error === "object" && error !== null && typeof (error as { code?: unknown }).code === "string"
+
+/**
+ * OneStatementTransaction on `pool`. With the trick the three are written in
+ * one go (the client's pipeline mode) and answered in order, a failed statement aborting
+ * the transaction so that Postgres answers the COMMIT with a rollback;
+ * without it each waits for the answer to the one before, as an ordinary
+ * transaction's do.
+ */
+export const oneStatementTransactionOn = (pool: Pg.Pool, tricks: RoundTripTricks) =>
+  OneStatementTransaction.of({
+    run: (opener, [text, params]) =>
+      Effect.async<ReadonlyArray<Record<string, unknown>>, SqlError>((resume) => {
+        pool.connect((connectError, client, release) => {
+          if (connectError !== undefined || client === undefined) {
+            return resume(Effect.fail(new SqlError({ cause: connectError, message: "Failed to acquire connection" })))
+          }
+          let failure: unknown = undefined
+          let rows: ReadonlyArray<Record<string, unknown>> = []
+          const failed = (error: unknown) => {
+            if (failure === undefined) failure = error
+          }
+          // The socket can fail while the queries are out: their callbacks then get the error.
+          client.on("error", failed)
+          const commit = () =>
+            client.query("COMMIT", [], (error: Error | null) => {
+              if (error !== null) failed(error)
+              client.off("error", failed)
+              release(failure === undefined || isServerError(failure) ? undefined : failure as Error)
+              resume(
+                failure === undefined
+                  ? Effect.succeed(rows)
+                  : Effect.fail(new SqlError({ cause: failure, message: "Failed to execute statement" }))
+              )
+            })
+          const statement = (then: () => void) =>
+            client.query(text, params as Array<unknown>, (error: Error | null, result?: Pg.QueryResult) => {
+              if (error !== null) failed(error)
+              else rows = result?.rows ?? []
+              then()
+            })
+          const begin = (then: () => void) =>
+            client.query(opener, [], (error: Error | null) => {
+              if (error !== null) failed(error)
+              then()
+            })
+          if (!tricks.oneStatementTransactions) return begin(() => statement(commit))
+          // Written together only in pipeline mode (the client's with the opener trick); otherwise queued in order.
+          const stream = socketOf(client)
+          stream.cork()
+          try {
+            begin(() => {})
+            statement(() => {})
+            commit()
+          } finally {
+            stream.uncork()
+          }
+        })
+      })
+  })

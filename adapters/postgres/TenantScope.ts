@@ -1,8 +1,9 @@
-import { SqlClient } from "@effect/sql"
+import { SqlClient, type Statement } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Effect, Scope } from "effect"
+import { Effect, Option, Scope } from "effect"
 import type { TenantId } from "../../core/index.js"
 import { announceCommittedBumps, forgetBumps } from "./policyVersions.js"
+import { OneStatementTransaction } from "./RoundTrips.js"
 
 /**
  * The one place that opens the transactions repositories query in. Each sets
@@ -67,6 +68,28 @@ const tenantSettings = (tenantId: TenantId) =>
       `SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('role', '${appRole}', true)`
     )
     : Effect.dieMessage(`inTenant: ${JSON.stringify(tenantId)} is not a tenant id (a UUID)`)
+
+/**
+ * `inTenant` for a transaction that is one statement: on the Postgres server
+ * in one round trip (OneStatementTransaction, ADR 091), elsewhere as
+ * `inTenant(statement)`.
+ */
+export const inTenantStatement = (tenantId: TenantId) =>
+<A extends object>(
+  statement: Statement.Statement<A>
+): Effect.Effect<ReadonlyArray<A>, SqlError, SqlClient.SqlClient> =>
+  Effect.flatMap(
+    Effect.serviceOption(OneStatementTransaction),
+    Option.match({
+      onNone: () => inTenant(tenantId)(statement),
+      onSome: (transaction) =>
+        Effect.flatMap(
+          tenantSettings(tenantId),
+          (settings) =>
+            transaction.run(`BEGIN; ${settings}`, statement.compile()) as Effect.Effect<ReadonlyArray<A>, SqlError>
+        )
+    })
+  )
 
 /**
  * Runs `effect` in a transaction that sees every tenant's rows: operator and

@@ -37,7 +37,7 @@ export { policyChannel } from "./policyVersions.js"
 export { QuotaStoreSql } from "./QuotaStoreSql.js"
 export { GuildClaimRepoSql, PlatformSettingsRepoSql }
 export { PgListener } from "./PgListener.js"
-export { type RoundTripSavings, roundTripSavings, type RoundTripTricks } from "./RoundTrips.js"
+export { OneStatementTransaction, type RoundTripSavings, roundTripSavings, type RoundTripTricks } from "./RoundTrips.js"
 export { asPlatform, inTenant, withPlatformView } from "./TenantScope.js"
 export { ApiKeyRepoSql, FeatureCatalogRepoSql, GuildRepoSql, ReadinessSql, TenantRepoSql }
 export { XpStoreSql }

@@ -64,7 +64,7 @@ layer(FeaturesTestLayer)("/announce over the test runtime", (it) => {
       const refused = yield* slash(guildId, ["announce"], { message: "Hello" }, mod)
       assert.isTrue(refused.ephemeral)
       assert.include(refused.content, "No announcement channel is set")
-      assert.include(refused.content, `/assets/${guildId}/features/announcements`)
+      assert.include(refused.content, `/guilds/${guildId}/features/announcements`)
       const configured = yield* guildWith("basic", { announcements: { channelId } })
       const denied = yield* slash(configured.guildId, ["announce"], { message: "Hello" })
       assert.isTrue(denied.ephemeral)

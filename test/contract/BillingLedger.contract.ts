@@ -226,8 +226,8 @@ export const billingLedgerContract = (store: Store<BillingLedgerPorts>) =>
         assert.deepStrictEqual(plan.contexts, [noContext])
       }))
 
-    // A store that decided a subscription's first event ahead, with the grace days it last read (ADR 090, since
-    // withdrawn), must still store the decision made with the grace days in force when the event is recorded.
+    // A store may decide a subscription's first event ahead, with the grace days it last read (ADR 090); what it
+    // stores must still be the decision made with the grace days in force when the event is recorded.
     it.effect("a new subscription is stored as decided with its paid role's grace days as they are now", () =>
       Effect.gen(function*() {
         const ledger = yield* BillingLedger

@@ -3,6 +3,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import { createServer, Socket } from "node:net"
 import { asPlatform, PgServerClient, type RoundTripTricks } from "../../adapters/postgres/index.js"
+import { inTenantStatement } from "../../adapters/postgres/TenantScope.js"
+import { TenantId } from "../../core/index.js"
 import { serverAvailable, serverUrl } from "../support/databases.js"
 
 /**
@@ -50,6 +52,7 @@ const tricks = (overrides: Partial<RoundTripTricks>): RoundTripTricks => ({
   settingsWithBegin: false,
   pipelinedOpener: false,
   preparedStatements: false,
+  oneStatementTransactions: false,
   ...overrides
 })
 
@@ -75,6 +78,31 @@ const oneStatementTransaction = (roundTripTricks: RoundTripTricks) =>
   }).pipe(Effect.scoped)
 
 const expectedRows = [{ platform: "on", n: 42 }]
+
+/** The same statement as a one-statement transaction (inTenantStatement, as the ledger's first event runs). */
+const oneStatementTransactionOfItsOwn = (roundTripTricks: RoundTripTricks) =>
+  Effect.gen(function*() {
+    const proxy = yield* countingProxy
+    const url = new URL(serverUrl)
+    url.host = `127.0.0.1:${proxy.port}`
+    const context = yield* Layer.build(
+      PgServerClient.layer({ url: Redacted.make(url.toString()), maxConnections: 1, roundTripTricks })
+    )
+    const statement = Effect.flatMap(
+      SqlClient.SqlClient,
+      (sql) =>
+        inTenantStatement(tenantId)(
+          sql<{ tenant: string; n: number }>`SELECT current_setting('app.tenant_id') AS tenant, ${41}::int + 1 AS n`
+        )
+    )
+    const run = statement.pipe(Effect.provide(context))
+    yield* run // connects (and prepares, with that trick) before counting
+    const before = proxy.writes()
+    const rows = yield* run
+    return { rows, writes: proxy.writes() - before }
+  }).pipe(Effect.scoped)
+
+const tenantId = TenantId.make("0b6f3c9e-2f7a-4c1e-9a51-6c1d2e3f4a5b")
 
 if (await serverAvailable()) {
   describe("RoundTrips on the Postgres server", () => {
@@ -107,6 +135,18 @@ if (await serverAvailable()) {
         assert.deepStrictEqual(off.rows, expectedRows)
         assert.strictEqual(on.writes, off.writes)
         // That it is parsed once is test/postgres/prepared-statements.test.ts's (pg_prepared_statements).
+      }))
+
+    it.live("one-statement transactions: opener, statement and COMMIT leave together, one round trip", () =>
+      Effect.gen(function*() {
+        const base = { settingsWithBegin: true, pipelinedOpener: true, preparedStatements: true }
+        const on = yield* oneStatementTransactionOfItsOwn(tricks({ ...base, oneStatementTransactions: true }))
+        const off = yield* oneStatementTransactionOfItsOwn(tricks({ ...base, oneStatementTransactions: false }))
+        const expected = [{ tenant: tenantId, n: 42 }]
+        assert.deepStrictEqual(on.rows, expected)
+        assert.deepStrictEqual(off.rows, expected)
+        // Without it, the opener with the statement (the pipelined opener), then COMMIT.
+        assert.deepStrictEqual([on.writes, off.writes], [1, 2])
       }))
 
     it.live("the switch: every saving together is two round trips, none four, with the same rows", () =>

@@ -3,7 +3,12 @@ import type { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, Redacted } from "effect"
 import { randomBytes } from "node:crypto"
-import { MigrationsLive, PgliteClient, PgServerClient } from "../../adapters/postgres/index.js"
+import {
+  MigrationsLive,
+  type OneStatementTransaction,
+  PgliteClient,
+  PgServerClient
+} from "../../adapters/postgres/index.js"
 
 /**
  * Fresh, migrated databases for one test file (or one `layer(...)` block):
@@ -57,7 +62,7 @@ export interface ServerDatabaseOptions {
 /** A new, empty schema on the Postgres server; every pooled connection's search_path points at it. */
 export const emptyServerDatabase = (
   options: ServerDatabaseOptions = {}
-): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient> =>
+): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient | OneStatementTransaction> =>
   Layer.unwrapScoped(
     Effect.map(
       isolatedSchema,
@@ -72,7 +77,7 @@ export const emptyServerDatabase = (
 /** A new schema on the Postgres server with every migration applied. */
 export const serverDatabase = (
   options: ServerDatabaseOptions = {}
-): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient> =>
+): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient | OneStatementTransaction> =>
   MigrationsLive.pipe(Layer.provideMerge(emptyServerDatabase(options)), Layer.orDie)
 
 const probeServer = PgClient.make({ url: Redacted.make(serverUrl), connectTimeout: "3 seconds" }).pipe(
