@@ -20,6 +20,14 @@ import { type SetupStepNotReached, SetupWizard } from "./SetupWizard.js"
  * Discord, its progress stored per guild.
  */
 
+/** A role step 2 sells: its price in the currency's minor unit, for `days` (null: until revoked). */
+export interface SetupRoleRequest {
+  readonly roleId: RoleId
+  readonly price: number
+  readonly currency: string
+  readonly days: number | null
+}
+
 /** One feature step 1 could not turn on, and what to do about it. */
 export interface FeatureRefusal {
   readonly key: string
@@ -86,12 +94,7 @@ const make = Effect.gen(function*() {
   const addRole = (
     tenantId: TenantId,
     guildId: GuildId,
-    request: {
-      readonly roleId: RoleId
-      readonly price: number
-      readonly currency: string
-      readonly days: number | null
-    }
+    request: SetupRoleRequest
   ) =>
     Effect.gen(function*() {
       const current = yield* reach(tenantId, guildId, "roles")
@@ -240,12 +243,7 @@ export interface SetupWizardSteps {
   readonly addRole: (
     tenantId: TenantId,
     guildId: GuildId,
-    request: {
-      readonly roleId: RoleId
-      readonly price: number
-      readonly currency: string
-      readonly days: number | null
-    }
+    request: SetupRoleRequest
   ) => Effect.Effect<
     { readonly progress: SetupProgress; readonly role: PaidRole; readonly manageability: RoleManageability | null },
     InvalidInput | TenantNotFound | GuildNotFound | PaidRoleLimitReached | SepaySellsVndOnly | SetupStepNotReached

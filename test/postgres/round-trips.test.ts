@@ -56,44 +56,17 @@ const tricks = (overrides: Partial<RoundTripTricks>): RoundTripTricks => ({
   ...overrides
 })
 
-/** A transaction of TenantScope's (its opener carries settings) with one statement: its rows and the writes it took. */
-const oneStatementTransaction = (roundTripTricks: RoundTripTricks) =>
+/** `statement` run on a one-connection pool with `roundTripTricks`: its rows and the writes its second run took. */
+const countedRun = <A>(
+  roundTripTricks: RoundTripTricks,
+  statement: Effect.Effect<A, unknown, SqlClient.SqlClient>
+) =>
   Effect.gen(function*() {
     const proxy = yield* countingProxy
     const url = new URL(serverUrl)
     url.host = `127.0.0.1:${proxy.port}`
     const context = yield* Layer.build(
       PgServerClient.layer({ url: Redacted.make(url.toString()), maxConnections: 1, roundTripTricks })
-    )
-    const statement = Effect.flatMap(
-      SqlClient.SqlClient,
-      (sql) =>
-        sql<{ platform: string; n: number }>`SELECT current_setting('app.platform') AS platform, ${41}::int + 1 AS n`
-    )
-    const run = asPlatform(statement).pipe(Effect.provide(context))
-    yield* run // connects (and prepares, with that trick) before counting
-    const before = proxy.writes()
-    const rows = yield* run
-    return { rows, writes: proxy.writes() - before }
-  }).pipe(Effect.scoped)
-
-const expectedRows = [{ platform: "on", n: 42 }]
-
-/** The same statement as a one-statement transaction (inTenantStatement, as the ledger's first event runs). */
-const oneStatementTransactionOfItsOwn = (roundTripTricks: RoundTripTricks) =>
-  Effect.gen(function*() {
-    const proxy = yield* countingProxy
-    const url = new URL(serverUrl)
-    url.host = `127.0.0.1:${proxy.port}`
-    const context = yield* Layer.build(
-      PgServerClient.layer({ url: Redacted.make(url.toString()), maxConnections: 1, roundTripTricks })
-    )
-    const statement = Effect.flatMap(
-      SqlClient.SqlClient,
-      (sql) =>
-        inTenantStatement(tenantId)(
-          sql<{ tenant: string; n: number }>`SELECT current_setting('app.tenant_id') AS tenant, ${41}::int + 1 AS n`
-        )
     )
     const run = statement.pipe(Effect.provide(context))
     yield* run // connects (and prepares, with that trick) before counting
@@ -101,6 +74,32 @@ const oneStatementTransactionOfItsOwn = (roundTripTricks: RoundTripTricks) =>
     const rows = yield* run
     return { rows, writes: proxy.writes() - before }
   }).pipe(Effect.scoped)
+
+/** A transaction of TenantScope's (its opener carries settings) with one statement. */
+const oneStatementTransaction = (roundTripTricks: RoundTripTricks) =>
+  countedRun(
+    roundTripTricks,
+    asPlatform(Effect.flatMap(
+      SqlClient.SqlClient,
+      (sql) =>
+        sql<{ platform: string; n: number }>`SELECT current_setting('app.platform') AS platform, ${41}::int + 1 AS n`
+    ))
+  )
+
+const expectedRows = [{ platform: "on", n: 42 }]
+
+/** The same statement as a one-statement transaction (inTenantStatement, as the ledger's first event runs). */
+const oneStatementTransactionOfItsOwn = (roundTripTricks: RoundTripTricks) =>
+  countedRun(
+    roundTripTricks,
+    Effect.flatMap(
+      SqlClient.SqlClient,
+      (sql) =>
+        inTenantStatement(tenantId)(
+          sql<{ tenant: string; n: number }>`SELECT current_setting('app.tenant_id') AS tenant, ${41}::int + 1 AS n`
+        )
+    )
+  )
 
 const tenantId = TenantId.make("0b6f3c9e-2f7a-4c1e-9a51-6c1d2e3f4a5b")
 
