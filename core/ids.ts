@@ -63,3 +63,7 @@ export type RoleId = typeof RoleId.Type
 
 export const ChannelId = Snowflake("A Discord channel id").pipe(Schema.brand("ChannelId"))
 export type ChannelId = typeof ChannelId.Type
+
+/** A login session's id: the handle a person sees in "my sessions" and revokes by (never the cookie's secret). */
+export const SessionId = Uuid("A session id").pipe(Schema.brand("SessionId"))
+export type SessionId = typeof SessionId.Type

@@ -1,3 +1,4 @@
+export * from "./access/Access.js"
 export * from "./access/ApiKey.js"
 export * from "./access/ApiKeys.js"
 export * from "./access/Principal.js"

@@ -12,6 +12,7 @@ import {
   canActOn,
   type GuildId,
   InvalidInput,
+  isOperatorPrincipal,
   Tenancy,
   type TenantId,
   TenantNotFound
@@ -41,13 +42,19 @@ const tenantAuthorized = (tenantId: TenantId) => ({ tenantId }) as AuthorizedTen
 /** The tenant a caller is confined to: none for the operator. */
 export const tenantScope: Effect.Effect<Option.Option<TenantId>, never, CurrentPrincipal> = Effect.map(
   CurrentPrincipal,
-  (principal) => principal._tag === "Operator" ? Option.none() : Option.some(principal.tenantId)
+  (principal) => {
+    if (isOperatorPrincipal(principal)) return Option.none()
+    // TODO(issue 18): a person on several tenants' staff is scoped per request, not to one tenant.
+    return principal._tag === "TenantKey"
+      ? Option.some(principal.tenantId)
+      : Option.fromNullable(principal._tag === "User" ? principal.memberships[0]?.tenantId : undefined)
+  }
 )
 
 /** Whether the caller holds an operator key. */
 export const isOperator: Effect.Effect<boolean, never, CurrentPrincipal> = Effect.map(
   CurrentPrincipal,
-  (principal) => principal._tag === "Operator"
+  isOperatorPrincipal
 )
 
 /** Fails with OperatorOnly (403) unless the caller holds an operator key. */
@@ -86,9 +93,15 @@ const namedTenant = <E, R>(
   operatorNaming: (requested: TenantId | undefined) => Effect.Effect<TenantId, E, R>
 ) =>
   Effect.flatMap(CurrentPrincipal, (principal): Effect.Effect<AuthorizedTenant, E | TenantNotFound, R> => {
-    if (principal._tag === "Operator") return Effect.map(operatorNaming(requested), tenantAuthorized)
-    return requested === undefined || requested === principal.tenantId
-      ? Effect.succeed(tenantAuthorized(principal.tenantId))
+    if (isOperatorPrincipal(principal)) return Effect.map(operatorNaming(requested), tenantAuthorized)
+    const own = principal._tag === "TenantKey"
+      ? principal.tenantId
+      : principal._tag === "User"
+      ? principal.memberships[0]?.tenantId
+      : undefined
+    if (own === undefined) return Effect.fail(TenantNotFound.of(requested ?? "none"))
+    return requested === undefined || requested === own
+      ? Effect.succeed(tenantAuthorized(own))
       : Effect.fail(TenantNotFound.of(requested))
   })
 

@@ -14,7 +14,7 @@ import {
   keyRandomBytes,
   prefixOf
 } from "./ApiKey.js"
-import { canActOn, Principal } from "./Principal.js"
+import { canActOn, isOperatorPrincipal, Principal } from "./Principal.js"
 
 export interface IssuedApiKey {
   readonly record: ApiKeyRecord
@@ -61,18 +61,20 @@ const make = Effect.gen(function*() {
       if (!match) return yield* InvalidApiKey.instance
       return match.tenantId === null
         ? Principal.Operator({ keyId: match.id })
-        : Principal.TenantMember({ keyId: match.id, tenantId: match.tenantId })
+        : Principal.TenantKey({ keyId: match.id, tenantId: match.tenantId })
     })
 
   /** A tenant revokes its own keys; the operator any key. Anything else is not found. */
   const revoke = (principal: Principal, keyId: ApiKeyId) =>
     Effect.gen(function*() {
-      const scope = principal._tag === "Operator" ? Option.none() : Option.some(principal.tenantId)
+      // People revoke keys through their tenant's routes; here a key revokes its own tenant's, the operator any.
+      if (principal._tag === "User" && !isOperatorPrincipal(principal)) return yield* ApiKeyNotFound.of(keyId)
+      const scope = principal._tag === "TenantKey" ? Option.some(principal.tenantId) : Option.none()
       const revoked = yield* keys.revoke(keyId, yield* DateTime.now, scope)
       return yield* Option.match(revoked, {
         onNone: () => Effect.fail(ApiKeyNotFound.of(keyId)),
         onSome: (record) =>
-          principal._tag === "Operator" || (record.tenantId !== null && canActOn(principal, record.tenantId))
+          isOperatorPrincipal(principal) || (record.tenantId !== null && canActOn(principal, record.tenantId))
             ? Effect.succeed(record)
             : Effect.fail(ApiKeyNotFound.of(keyId))
       })

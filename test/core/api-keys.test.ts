@@ -19,7 +19,7 @@ describe("ApiKeys", () => {
       expect(issued.record.prefix).toBe(key.slice(0, 16))
       expect(issued.record.secretHash).not.toContain(key.slice(8))
       const principal = yield* keys.authenticate(issued.key)
-      expect(principal).toMatchObject({ _tag: "TenantMember", tenantId: tenant.id, keyId: issued.record.id })
+      expect(principal).toMatchObject({ _tag: "TenantKey", tenantId: tenant.id, keyId: issued.record.id })
     }).pipe(Effect.provide(TestLayer)))
 
   it.effect("refuses a key that differs only after its visible prefix", () =>
