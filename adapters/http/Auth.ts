@@ -1,8 +1,8 @@
 import { HttpApiSecurity, OpenApi } from "@effect/platform"
 import { HttpApiMiddleware } from "@effect/platform"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Schema } from "effect"
 import { ApiKeys, type Principal } from "../../core/index.js"
-import { InvalidApiKey } from "./shared/Errors.js"
+import { Forbidden, InvalidApiKey } from "./shared/Errors.js"
 
 /** The caller of the current request, as established by `Authentication`. */
 export class CurrentPrincipal extends Context.Tag("adapters/http/CurrentPrincipal")<CurrentPrincipal, Principal>() {}
@@ -16,7 +16,8 @@ const bearer = HttpApiSecurity.bearer.pipe(
 
 /** Every endpoint but health: a bearer API key, checked against the stored key hashes. */
 export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("adapters/http/Authentication", {
-  failure: InvalidApiKey,
+  // Forbidden: the caller sees the tenant or guild but its role falls short (Policy.ts); any authenticated route.
+  failure: Schema.Union(InvalidApiKey, Forbidden),
   provides: CurrentPrincipal,
   security: { bearer }
 }) {}

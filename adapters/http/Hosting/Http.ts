@@ -12,7 +12,7 @@ import {
   type TenantData
 } from "../../../core/index.js"
 import { Api } from "../Api.js"
-import { actingTenant, asOperatorOn, forTenant, tenantScope } from "../Policy.js"
+import { actingTenant, asOperatorOn, forTenant, isOperator, listScope } from "../Policy.js"
 import { PublicUrl } from "../PublicUrl.js"
 import { ArchiveRejected, type ExportView } from "./Api.js"
 
@@ -41,8 +41,7 @@ export const HttpHostingLive = HttpApiBuilder.group(Api, "hosting", (handlers) =
       .handle("requestExport", ({ payload }) =>
         Effect.flatMap(actingTenant(payload.tenantId), ({ tenantId }) =>
           Effect.flatMap(
-            Effect.flatMap(tenantScope, (scope) =>
-              exports.request(tenantId, Option.isSome(scope) ? "tenant" : "operator")),
+            Effect.flatMap(isOperator, (operator) => exports.request(tenantId, operator ? "operator" : "tenant")),
             view
           )))
       .handle("listExports", ({ urlParams }) =>
@@ -53,7 +52,8 @@ export const HttpHostingLive = HttpApiBuilder.group(Api, "hosting", (handlers) =
           Effect.flatMap(exports.get(tenantId, path.id), view)))
       .handle("importArchive", ({ payload }) =>
         Effect.gen(function*() {
-          const scope = yield* tenantScope
+          // An operator imports any tenant's archive; anyone else only into the tenant they act for.
+          const scope = yield* listScope(undefined)
           return yield* exports.importArchive(payload, {
             actor: Option.isSome(scope) ? "tenant" : "operator",
             ...(Option.isSome(scope) ? { onlyTenant: scope.value } : {})

@@ -22,6 +22,7 @@ export class PaymentReviewApi extends HttpApiGroup.make("paymentReview")
         }).annotations({ identifier: "HeldPayments" })
       )
       .addError(TenantNotFound)
+      .addError(InvalidInput)
       .annotate(OpenApi.Summary, "Money received and not applied: held transfers and underpaid orders")
       .annotate(
         OpenApi.Description,

@@ -1,8 +1,8 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import { PaymentReview } from "../../../core/index.js"
 import { Api } from "../Api.js"
-import { actingTenant, authorizeTenant, isOperator, tenantScope } from "../Policy.js"
+import { actingTenant, isOperator, listScope } from "../Policy.js"
 
 export const HttpPaymentReviewLive = HttpApiBuilder.group(
   Api,
@@ -12,11 +12,8 @@ export const HttpPaymentReviewLive = HttpApiBuilder.group(
       handlers
         .handle("list", ({ urlParams }) =>
           Effect.gen(function*() {
-            // A tenant key sees its own; the operator a named tenant's, or every tenant's.
-            const scope = urlParams.tenantId !== undefined
-              ? Option.some((yield* authorizeTenant(urlParams.tenantId)).tenantId)
-              : yield* tenantScope
-            return yield* review.list(scope)
+            // A tenant key or staff member sees its tenant's; the operator a named tenant's, or every tenant's.
+            return yield* review.list(yield* listScope(urlParams.tenantId))
           }))
         .handle("resolve", ({ path, urlParams }) =>
           Effect.gen(function*() {

@@ -68,16 +68,30 @@ export const DiscordRoleError = Core.DiscordRoleError.annotations(status(502))
 export const FeatureHookFailed = Core.FeatureHookFailed.annotations(status(502))
 export const NotReady = Core.NotReady.annotations(status(503))
 
-/** An action reserved to the operator, attempted with a tenant key. */
+/** An action reserved to operators, attempted by a tenant key or a person who is not one. */
 export class OperatorOnly extends Schema.TaggedError<OperatorOnly>()(
   "OperatorOnly",
   { message: Schema.String },
   status(403)
 ) {
-  static of(action: string) {
-    return new OperatorOnly({ message: `Only an operator key can ${action}; this is a tenant key` })
+  static of(action: string, caller: "key" | "person" = "key") {
+    return new OperatorOnly({
+      message: caller === "key"
+        ? `Only an operator key can ${action}; this is a tenant key`
+        : `Only an operator can ${action}; you are signed in without operator rights`
+    })
   }
 }
+
+/**
+ * The caller sees the tenant or guild, but its role there falls short of
+ * what the endpoint asks (a viewer writing, an admin managing staff).
+ */
+export class Forbidden extends Schema.TaggedError<Forbidden>()(
+  "Forbidden",
+  { role: Schema.String, needs: Schema.String, message: Schema.String },
+  status(403)
+) {}
 
 /** An operator key acts on every tenant, so it must say which one a guild is installed for. */
 export class TenantIdRequired extends Schema.TaggedError<TenantIdRequired>()(
