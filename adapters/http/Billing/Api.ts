@@ -1,6 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { BillingProvider, SepaySettings, TenantId } from "../../../core/index.js"
+import { Access } from "../Access.js"
 import { Authentication } from "../Auth.js"
 import {
   InvalidInput,
@@ -142,6 +143,7 @@ export class BillingApi extends HttpApiGroup.make("billing")
   )
   .add(
     HttpApiEndpoint.get("portal", "/billing/portal")
+      .annotate(Access, Access.write)
       .setUrlParams(Schema.Struct({ tenantId: TenantField, returnUrl: Schema.optional(Schema.String) }))
       .addSuccess(Schema.Struct({ url: Schema.String }))
       .addError(InvalidInput)
@@ -186,6 +188,7 @@ export class BillingApi extends HttpApiGroup.make("billing")
   )
   .add(
     HttpApiEndpoint.get("tenantlessReceipts", "/billing/receipts/tenantless")
+      .annotate(Access, Access.operator)
       .setUrlParams(Schema.Struct({
         limit: Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 500)), {
           default: () => 50

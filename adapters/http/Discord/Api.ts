@@ -1,6 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { GuildId, TenantId, UnclaimedGuild } from "../../../core/index.js"
+import { Access } from "../Access.js"
 import { Authentication } from "../Auth.js"
 import {
   InvalidInput,
@@ -97,12 +98,14 @@ export class DiscordApi extends HttpApiGroup.make("discord")
   )
   .add(
     HttpApiEndpoint.get("unclaimed", "/discord/unclaimed")
+      .annotate(Access, Access.operator)
       .addSuccess(Schema.Array(UnclaimedGuildView))
       .addError(OperatorOnly)
       .annotate(OpenApi.Summary, "Servers the bot is in that no tenant claimed (operator)")
   )
   .add(
     HttpApiEndpoint.post("claim", "/discord/unclaimed/:guildId/claim")
+      .annotate(Access, Access.operator)
       .setPath(Schema.Struct({ guildId: GuildId }))
       .setPayload(Schema.Struct({ tenantId: TenantId }).annotations({ identifier: "ClaimGuild" }))
       .addSuccess(GuildInstallView)

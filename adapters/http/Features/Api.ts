@@ -1,6 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { type CommandManifest, type FeatureCatalogRecord, GuildId } from "../../../core/index.js"
+import { Access } from "../Access.js"
 import { Authentication } from "../Auth.js"
 import { assetsAlias, underGuild } from "../GuildPaths.js"
 import {
@@ -84,6 +85,7 @@ export const EnableFeature = Schema.NullOr(
 export class FeaturesApi extends HttpApiGroup.make("features")
   .add(
     HttpApiEndpoint.get("catalog", "/features")
+      .annotate(Access, Access.signedIn)
       .addSuccess(Schema.Array(CatalogFeatureView))
       .annotate(OpenApi.Summary, "List the platform's features")
       .annotate(

@@ -1,6 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { ChannelId, GuildId, RoleId, UserId } from "../../../core/index.js"
+import { Access } from "../Access.js"
 import { Authentication } from "../Auth.js"
 import { assetsAlias, underGuild } from "../GuildPaths.js"
 import { GuildNotFound, PayloadTooLarge, TenantNotFound } from "../shared/Errors.js"
@@ -69,6 +70,7 @@ const guardrailGroup = <const Name extends string>(name: Name) =>
   HttpApiGroup.make(name)
     .add(
       HttpApiEndpoint.post("explain", "/guardrail/explain")
+      .annotate(Access, Access.read)
         .setPath(Schema.Struct({ guildId: GuildId }))
         .setPayload(ExplainCommand)
         .addSuccess(ExplanationView)

@@ -9,6 +9,7 @@ import {
   OffboardingKind,
   TenantId
 } from "../../../core/index.js"
+import { Access } from "../Access.js"
 import { Authentication } from "../Auth.js"
 import {
   ExportLinkInvalid,
@@ -118,6 +119,7 @@ export class HostingApi extends HttpApiGroup.make("hosting")
   )
   .add(
     HttpApiEndpoint.post("importArchive", "/imports")
+      .annotate(Access, Access.owner)
       .setPayload(ArchiveBytes)
       .addSuccess(ImportSummaryView)
       .addError(ArchiveRejected)
@@ -139,6 +141,7 @@ export class HostingApi extends HttpApiGroup.make("hosting")
   )
   .add(
     HttpApiEndpoint.post("startOffboarding", "/tenants/:id/offboarding")
+      .annotate(Access, Access.operator)
       .setPath(TenantPath)
       .setPayload(StartOffboardingBody)
       .addSuccess(StartedOffboarding, { status: 201 })
@@ -158,6 +161,7 @@ export class HostingApi extends HttpApiGroup.make("hosting")
   )
   .add(
     HttpApiEndpoint.get("listOffboarding", "/tenants/:id/offboarding")
+      .annotate(Access, Access.operator)
       .setPath(TenantPath)
       .addSuccess(Schema.Array(OffboardingFlow))
       .addError(TenantNotFound)
@@ -165,6 +169,7 @@ export class HostingApi extends HttpApiGroup.make("hosting")
   )
   .add(
     HttpApiEndpoint.get("getOffboarding", "/tenants/:id/offboarding/:flowId")
+      .annotate(Access, Access.operator)
       .setPath(FlowPath)
       .addSuccess(OffboardingFlow)
       .addError(FlowNotFound)
@@ -172,6 +177,7 @@ export class HostingApi extends HttpApiGroup.make("hosting")
   )
   .add(
     HttpApiEndpoint.post("cancelOffboarding", "/tenants/:id/offboarding/:flowId/cancel")
+      .annotate(Access, Access.operator)
       .setPath(FlowPath)
       .addSuccess(OffboardingFlow)
       .addError(FlowNotFound)
@@ -181,6 +187,7 @@ export class HostingApi extends HttpApiGroup.make("hosting")
   )
   .add(
     HttpApiEndpoint.post("anonymize", "/tenants/:id/anonymize")
+      .annotate(Access, Access.operator)
       .setPath(TenantPath)
       .addSuccess(Schema.Struct({ memberIds: Schema.Int }))
       .addError(TenantNotFound)

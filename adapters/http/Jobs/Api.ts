@@ -1,5 +1,6 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { Access } from "../Access.js"
 import { Authentication } from "../Auth.js"
 import { OperatorOnly } from "../shared/Errors.js"
 
@@ -23,6 +24,7 @@ export class JobNotFound extends Schema.TaggedError<JobNotFound>()(
 ) {}
 
 export class JobsApi extends HttpApiGroup.make("jobs")
+  .annotate(Access, Access.operator)
   .add(
     HttpApiEndpoint.get("list", "/jobs")
       .setUrlParams(Schema.Struct({

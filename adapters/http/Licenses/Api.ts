@@ -11,6 +11,7 @@ import {
   UsageReceipt,
   UsageReport
 } from "../../../core/index.js"
+import { Access } from "../Access.js"
 import { Authentication } from "../Auth.js"
 import {
   InvalidInput,
@@ -185,6 +186,7 @@ const statusEndpoint = <const Name extends "suspend" | "revoke" | "reinstate">(n
 
 /** The operator's license management. */
 export class LicensesApi extends HttpApiGroup.make("licenses")
+  .annotate(Access, Access.operator)
   .add(
     HttpApiEndpoint.post("issue", "/")
       .setPath(TenantPath)

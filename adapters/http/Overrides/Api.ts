@@ -1,6 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema, Struct } from "effect"
 import { Override, OverrideId, OverrideInput, TenantId } from "../../../core/index.js"
+import { Access } from "../Access.js"
 import { Authentication } from "../Auth.js"
 import {
   GuildNotFound,
@@ -24,6 +25,7 @@ export const GrantOverride = Schema.Struct(Struct.omit(OverrideInput.fields, "te
 const TenantPath = Schema.Struct({ id: TenantId })
 
 export class OverridesApi extends HttpApiGroup.make("overrides")
+  .annotate(Access, Access.operator)
   .add(
     HttpApiEndpoint.post("grant", "/")
       .setPath(TenantPath)

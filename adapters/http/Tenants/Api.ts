@@ -1,6 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { GuildConfigLayer, PlanKey, Tenant, TenantId, TenantModeInput, TenantName } from "../../../core/index.js"
+import { Access } from "../Access.js"
 import { Authentication } from "../Auth.js"
 import { InvalidInput, OperatorOnly, PayloadTooLarge, TenantNotFound, UnknownPlan } from "../shared/Errors.js"
 import { GuildView } from "../shared/Views.js"
@@ -33,6 +34,7 @@ const listGuilds = <const Name extends string>(name: Name, path: "/:id/guilds" |
 export class TenantsApi extends HttpApiGroup.make("tenants")
   .add(
     HttpApiEndpoint.post("create", "/")
+      .annotate(Access, Access.operator)
       .setPayload(CreateTenant)
       .addSuccess(Tenant, { status: 201 })
       .addError(OperatorOnly)
