@@ -15,12 +15,18 @@ import { PagesApi } from "./Pages/Api.js"
 import { AssetsPaidRolesApi, PaidRolesApi } from "./PaidRoles/Api.js"
 import { PaymentReviewApi } from "./PaymentReview/Api.js"
 import { AssetsRulesApi, RulesApi } from "./Rules/Api.js"
+import { describeAccess } from "./RouteAccess.js"
 import { readStrictly } from "./strictInput.js"
 import { TenantsApi } from "./Tenants/Api.js"
 import { UsageApi } from "./Usage/Api.js"
 import { apiVersion } from "./version.js"
 import { WebhooksApi } from "./Webhooks/Api.js"
 import { WhiteLabelApi } from "./WhiteLabel/Api.js"
+
+/** The Api below, for its own OpenAPI transform (a function, so the class does not name itself in its base). */
+function theApi(): HttpApi.HttpApi.Any {
+  return Api as never
+}
 
 /**
  * The Guildhall HTTP API: its contract, shared by the server, typed clients and the OpenAPI document.
@@ -68,6 +74,6 @@ export class Api extends readStrictly(
         "endpoint does not define answers 400 naming the fields it accepts. An unknown path answers 404 and a " +
         "method a path lacks 405 with `Allow`. Every /assets path is a deprecated alias of the same path with " +
         "/guilds in its place, answering the same, until the next major version.",
-      transform: describeAssetsAliases
+      transform: (spec) => describeAccess(theApi())(describeAssetsAliases(spec))
     }))
 ) {}

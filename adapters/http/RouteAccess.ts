@@ -1,6 +1,6 @@
-import { HttpApi, type HttpApiGroup, HttpRouter } from "@effect/platform"
+import { HttpApi, type HttpApiGroup, HttpRouter, type OpenApi } from "@effect/platform"
 import { Context, Effect, Option } from "effect"
-import { Access, defaultRequirement, type Requirement } from "./Access.js"
+import { Access, defaultRequirement, describeRequirement, type Requirement } from "./Access.js"
 import { Authentication } from "./Auth.js"
 
 export interface EndpointAccess {
@@ -46,3 +46,19 @@ export const makeRouteRequirement = (api: HttpApi.HttpApi.Any) => {
   )
 }
 
+
+/** In the OpenAPI document, every operation says who may call it (and carries it as `x-guildhall-access`). */
+export const describeAccess = (api: HttpApi.HttpApi.Any) => (spec: Record<string, unknown>): Record<string, unknown> => {
+  const paths = (spec as unknown as OpenApi.OpenAPISpec).paths
+  for (const row of endpointAccess(api)) {
+    const operation = paths[row.path.replace(/:(\w+)/g, "{$1}")]?.[
+      row.method.toLowerCase() as "get"
+    ] as (OpenApi.OpenAPISpecOperation & { "x-guildhall-access"?: string }) | undefined
+    if (operation === undefined) continue
+    const requirement = row.requirement
+    operation["x-guildhall-access"] = requirement._tag === "Level" ? requirement.level : requirement._tag
+    operation.description = `${operation.description === undefined ? "" : `${operation.description}\n\n`}` +
+      `**Who may call:** ${describeRequirement(requirement)}`
+  }
+  return spec
+}

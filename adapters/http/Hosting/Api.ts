@@ -119,7 +119,6 @@ export class HostingApi extends HttpApiGroup.make("hosting")
   )
   .add(
     HttpApiEndpoint.post("importArchive", "/imports")
-      .annotate(Access, Access.owner)
       .setPayload(ArchiveBytes)
       .addSuccess(ImportSummaryView)
       .addError(ArchiveRejected)
