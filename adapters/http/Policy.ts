@@ -12,8 +12,8 @@ import { Effect, Option } from "effect"
 import {
   type Asset,
   decide,
-  GuildNotFound,
   type GuildId,
+  GuildNotFound,
   InvalidInput,
   isOperatorPrincipal,
   type Level,
@@ -145,7 +145,9 @@ const namedTenant = <E, R>(
 ) =>
   Effect.flatMap(
     CurrentPrincipal,
-    (principal): Effect.Effect<AuthorizedTenant, E | TenantNotFound | InvalidInput | Forbidden, R | CurrentPrincipal> => {
+    (
+      principal
+    ): Effect.Effect<AuthorizedTenant, E | TenantNotFound | InvalidInput | Forbidden, R | CurrentPrincipal> => {
       if (isOperatorPrincipal(principal)) return Effect.map(operatorNaming(requested), tenantAuthorized)
       if (requested !== undefined) return authorizeTenant(requested)
       if (principal._tag === "TenantKey") return authorizeTenant(principal.tenantId)

@@ -21,7 +21,13 @@ export const endpointAccess = (api: HttpApi.HttpApi.Any): ReadonlyArray<Endpoint
       const requirement = ![...middleware].some((tag) => tag === (Authentication as unknown))
         ? Access.public
         : Option.getOrElse(declared, () => defaultRequirement(endpoint.method))
-      rows.push({ group: group.identifier, name: endpoint.name, method: endpoint.method, path: endpoint.path, requirement })
+      rows.push({
+        group: group.identifier,
+        name: endpoint.name,
+        method: endpoint.method,
+        path: endpoint.path,
+        requirement
+      })
     }
   })
   return rows
@@ -46,19 +52,19 @@ export const makeRouteRequirement = (api: HttpApi.HttpApi.Any) => {
   )
 }
 
-
 /** In the OpenAPI document, every operation says who may call it (and carries it as `x-guildhall-access`). */
-export const describeAccess = (api: HttpApi.HttpApi.Any) => (spec: Record<string, unknown>): Record<string, unknown> => {
-  const paths = (spec as unknown as OpenApi.OpenAPISpec).paths
-  for (const row of endpointAccess(api)) {
-    const operation = paths[row.path.replace(/:(\w+)/g, "{$1}")]?.[
-      row.method.toLowerCase() as "get"
-    ] as (OpenApi.OpenAPISpecOperation & { "x-guildhall-access"?: string }) | undefined
-    if (operation === undefined) continue
-    const requirement = row.requirement
-    operation["x-guildhall-access"] = requirement._tag === "Level" ? requirement.level : requirement._tag
-    operation.description = `${operation.description === undefined ? "" : `${operation.description}\n\n`}` +
-      `**Who may call:** ${describeRequirement(requirement)}`
+export const describeAccess =
+  (api: HttpApi.HttpApi.Any) => (spec: Record<string, unknown>): Record<string, unknown> => {
+    const paths = (spec as unknown as OpenApi.OpenAPISpec).paths
+    for (const row of endpointAccess(api)) {
+      const operation = paths[row.path.replace(/:(\w+)/g, "{$1}")]?.[
+        row.method.toLowerCase() as "get"
+      ] as (OpenApi.OpenAPISpecOperation & { "x-guildhall-access"?: string }) | undefined
+      if (operation === undefined) continue
+      const requirement = row.requirement
+      operation["x-guildhall-access"] = requirement._tag === "Level" ? requirement.level : requirement._tag
+      operation.description = `${operation.description === undefined ? "" : `${operation.description}\n\n`}` +
+        `**Who may call:** ${describeRequirement(requirement)}`
+    }
+    return spec
   }
-  return spec
-}

@@ -70,7 +70,7 @@ const guardrailGroup = <const Name extends string>(name: Name) =>
   HttpApiGroup.make(name)
     .add(
       HttpApiEndpoint.post("explain", "/guardrail/explain")
-      .annotate(Access, Access.read)
+        .annotate(Access, Access.read)
         .setPath(Schema.Struct({ guildId: GuildId }))
         .setPayload(ExplainCommand)
         .addSuccess(ExplanationView)

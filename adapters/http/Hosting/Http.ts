@@ -41,7 +41,8 @@ export const HttpHostingLive = HttpApiBuilder.group(Api, "hosting", (handlers) =
       .handle("requestExport", ({ payload }) =>
         Effect.flatMap(actingTenant(payload.tenantId), ({ tenantId }) =>
           Effect.flatMap(
-            Effect.flatMap(isOperator, (operator) => exports.request(tenantId, operator ? "operator" : "tenant")),
+            Effect.flatMap(isOperator, (operator) =>
+              exports.request(tenantId, operator ? "operator" : "tenant")),
             view
           )))
       .handle("listExports", ({ urlParams }) =>
