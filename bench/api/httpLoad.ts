@@ -56,7 +56,8 @@ export const httpLoad = (
     worker.once("error", reject)
     worker.once("message", (message: { count: number; elapsed: number; latencies: Float64Array; errors: number }) => {
       const sorted = message.latencies.sort()
-      const at = (fraction: number) => (sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0) * 1000
+      const at = (fraction: number) =>
+        (sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0) * 1000
       resolve({
         requestsPerSec: Math.round(message.count / message.elapsed),
         p50Micros: Math.round(at(0.5)),
